@@ -1,0 +1,65 @@
+# One command each: `make reports` sets everything up and builds the reports; `make test` checks it all.
+# The virtual environment lives in .venv/; exact versions come from requirements.lock.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APT_PACKAGES := fonts-noto-cjk chromium poppler-utils
+
+.PHONY: help setup system data reports test lab bench lock clean
+
+help:
+	@echo "make reports   set up .venv and system packages, build the database, run the report suite"
+	@echo "make test      the whole test suite (sets up what it needs first)"
+	@echo "make data      rebuild data/curated/sdgs.duckdb from data/raw and data/curated"
+	@echo "make lab       JupyterLab on the project's environment"
+	@echo "make bench     benchmarks (speed and scale figures)"
+
+setup: $(STAMP) system
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11 (or newer)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	touch $(STAMP)
+
+# System packages: installed where apt-get and root are available, otherwise named with the command to run.
+system:
+	@missing=""; \
+	fc-list 2>/dev/null | grep -q "Noto Sans CJK JP" || missing="$$missing fonts-noto-cjk"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "installing system packages:$$missing"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_PACKAGES); \
+	else \
+		echo "Missing system packages:$$missing. Install them with:"; \
+		echo "  Debian/Ubuntu: sudo apt-get install -y $(APT_PACKAGES)"; \
+		echo "  macOS:         brew install --cask font-noto-sans-cjk-jp chromium && brew install poppler"; \
+		exit 1; \
+	fi
+
+data: $(STAMP)
+	$(BIN)/python -m sdgcities.build
+
+reports: setup data
+	$(BIN)/python -m sdgcities.reports
+
+test: setup
+	$(BIN)/python -m pytest
+
+lab: setup data
+	$(BIN)/jupyter lab notebooks/
+
+bench: setup data
+	$(BIN)/python bench/run.py
+
+# Refresh requirements.lock after changing dependencies in pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^sdgcities' > requirements.lock
+
+clean:
+	rm -rf reports/*.html reports/*.pdf reports/executed data/curated/sdgs.duckdb

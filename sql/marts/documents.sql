@@ -1,0 +1,5 @@
+with final as (
+    select * from stg_documents
+)
+
+select * from final order by doc_id

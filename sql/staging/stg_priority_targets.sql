@@ -1,0 +1,10 @@
+select
+    doc_id,
+    "row" as printed_order,
+    side,
+    section,
+    sdg_goal::integer as sdg_goal,
+    sdg_target,
+    note,
+    source_quote
+from src_priority_targets

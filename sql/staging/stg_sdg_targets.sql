@@ -1,0 +1,4 @@
+select
+    target,
+    goal::integer as goal
+from src_sdg_targets

@@ -1,0 +1,215 @@
+"""Build data/curated/sdgs.duckdb from the raw documents and the curated tables (`make data`).
+
+The build is deterministic (same inputs, same content) and atomic: it writes a temporary file next
+to the database, validates it, and only then renames it over the previous one, so a failed or killed
+build leaves the last good database intact and readable.
+
+    python -m sdgcities.build            # validate and build
+    python -m sdgcities.build --check    # validate the inputs only, write nothing
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from . import paths
+from .curated import CuratedDataError, Inputs, load_inputs
+
+# Column types of the source tables the SQL models read. Private columns (starting with _) are
+# locations for messages and are not written, except _row (printed order within a file).
+SOURCE_SCHEMAS: dict[str, dict[str, pa.DataType]] = {
+    "cities": {"city_id": pa.string(), "name_ja": pa.string(), "name_en": pa.string(), "prefecture_ja": pa.string(), "prefecture_en": pa.string()},
+    "sdg_goals": {"goal": pa.int32(), "name_ja": pa.string(), "name_en": pa.string(), "colour": pa.string()},
+    "sdg_targets": {"target": pa.string(), "goal": pa.int32()},
+    "documents": {
+        "doc_id": pa.string(), "city_id": pa.string(), "file": pa.string(), "raw_path": pa.string(), "original_filename": pa.string(),
+        "title_ja": pa.string(), "title_en": pa.string(), "publisher": pa.string(), "published_label": pa.string(), "published_on": pa.string(),
+        "doc_type": pa.string(), "covers": pa.string(), "format": pa.string(), "source": pa.string(), "licence": pa.string(), "sha256": pa.string(),
+    },
+    "kpis": {
+        "kpi_id": pa.string(), "doc_id": pa.string(), "section": pa.string(), "table_code": pa.string(), "row_no": pa.string(),
+        "side": pa.string(), "synergy_from": pa.string(), "synergy_to": pa.string(), "indicator_ja": pa.string(), "indicator_key": pa.string(),
+        "unit": pa.string(), "sdg_targets": pa.list_(pa.string()), "is_repeat": pa.bool_(), "direction": pa.string(), "status_text": pa.string(),
+        "published_achievement": pa.string(), "published_achievement_pct": pa.float64(), "published_achievement_text": pa.string(),
+        "is_redacted": pa.bool_(), "note": pa.string(), "source_quote": pa.string(), "_row": pa.int32(),
+    },
+    "kpi_observations": {
+        "kpi_id": pa.string(), "kind": pa.string(), "label": pa.string(), "column_label": pa.string(), "year": pa.int32(),
+        "is_fiscal_year": pa.bool_(), "value": pa.float64(), "value_printed": pa.string(), "value_text": pa.string(), "is_redacted": pa.bool_(),
+        "note": pa.string(), "source_quote": pa.string(), "_row": pa.int32(),
+    },
+    "priority_targets": {
+        "doc_id": pa.string(), "side": pa.string(), "section": pa.string(), "sdg_goal": pa.int32(), "sdg_target": pa.string(),
+        "note": pa.string(), "source_quote": pa.string(), "_row": pa.int32(),
+    },
+    "stakeholders": {
+        "stakeholder_id": pa.string(), "doc_id": pa.string(), "name_ja": pa.string(), "partner_key": pa.string(), "category": pa.string(),
+        "role_ja": pa.string(), "agreed_on": pa.string(), "agreed_on_label": pa.string(), "is_redacted": pa.bool_(), "note": pa.string(),
+        "source_quote": pa.string(), "_row": pa.int32(),
+    },
+    "synergies": {
+        "synergy_id": pa.string(), "doc_id": pa.string(), "from_side": pa.string(), "to_side": pa.string(), "description_ja": pa.string(),
+        "kpi_id": pa.string(), "note": pa.string(), "source_quote": pa.string(), "_row": pa.int32(),
+    },
+}
+
+# Stable orders, so that the same inputs always give the same tables.
+SORT_KEYS = {
+    "cities": ("city_id",), "sdg_goals": ("goal",), "sdg_targets": ("goal", "_target_sort"), "documents": ("doc_id",),
+    "kpis": ("kpi_id",), "kpi_observations": ("kpi_id", "_row"), "priority_targets": ("doc_id", "_row"),
+    "stakeholders": ("stakeholder_id",), "synergies": ("synergy_id",),
+}
+
+
+def _pause_point(stage: str) -> None:
+    """Let the kill tests stop a build at a named stage (SDGCITIES_PAUSE_AT=stage): it says so and waits."""
+    if os.environ.get("SDGCITIES_PAUSE_AT") == stage:
+        print(f"paused at {stage}", flush=True)
+        time.sleep(600)
+
+
+class BuildError(Exception):
+    """The database could not be built; the previous database is left as it was."""
+
+
+def model_files() -> list[Path]:
+    """The SQL models in their declared order (sql/build_order.txt)."""
+    order_file = paths.sql_dir() / "build_order.txt"
+    names = [line.split("#", 1)[0].strip() for line in order_file.read_text(encoding="utf-8").splitlines()]
+    files = [paths.sql_dir() / name for name in names if name]
+    missing = [paths.relative(f) for f in files if not f.is_file()]
+    if missing:
+        raise BuildError(f"{paths.relative(order_file)} lists models that do not exist: {missing}")
+    return files
+
+
+def _target_sort(target: str) -> tuple[int, str]:
+    tail = target.split(".", 1)[1]
+    return (int(tail), "") if tail.isdigit() else (1000, tail)
+
+
+def _arrow_table(name: str, records: list[dict]) -> pa.Table:
+    schema = SOURCE_SCHEMAS[name]
+    if name == "sdg_targets":
+        for record in records:
+            record["_target_sort"] = _target_sort(record["target"])
+    ordered = sorted(records, key=lambda r: tuple(r[k] for k in SORT_KEYS[name]))
+    columns = {column: [r.get(column) for r in ordered] for column in schema}
+    return pa.table({column.lstrip("_") if column == "_row" else column: pa.array(values, type=schema[column]) for column, values in columns.items()})
+
+
+def fingerprint(files: list[Path]) -> str:
+    """A content hash of every input of the build (data, SQL, and the build code itself)."""
+    digest = hashlib.sha256()
+    for path in sorted(set(files)):
+        digest.update(paths.relative(path).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def write_database(inputs: Inputs, target: Path) -> dict[str, int]:
+    """Write every source table and run the SQL models into a new database at `target`."""
+    con = duckdb.connect(str(target))
+    try:
+        con.execute("set threads to 1")  # one thread: the build is small, and the output order stays fixed
+        for name in SOURCE_SCHEMAS:
+            table = _arrow_table(name, getattr(inputs, name))
+            con.register("incoming", table)
+            con.execute(f"create table src_{name} as select * from incoming")  # name comes from SOURCE_SCHEMAS, never from input
+            con.unregister("incoming")
+        _pause_point("source_tables_written")
+        for model in model_files():
+            sql = model.read_text(encoding="utf-8")
+            kind = "view" if model.parent.name == "marts" else "table"
+            try:
+                con.execute(f"create {kind} {model.stem} as\n{sql}")
+            except duckdb.Error as error:
+                raise BuildError(f"{paths.relative(model)}: {error}") from error
+        files = model_files() + inputs.input_files + sorted(Path(__file__).parent.glob("*.py"))
+        con.execute("create table build_info as select ? as inputs_sha256, ? as duckdb_version", [fingerprint(files), duckdb.__version__])
+        _pause_point("models_run")
+        _check_database(con)
+        counts = {name: con.sql(f"select count(*) from {name}").fetchall()[0][0] for name in CONTRACT_VIEWS}
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return counts
+
+
+CONTRACT_VIEWS = ("cities", "documents", "kpis", "kpi_observations", "priority_targets", "stakeholders", "synergies", "sdg_goals", "sdg_targets")
+
+
+def _check_database(con: duckdb.DuckDBPyConnection) -> None:
+    """Run the data tests in sql/tests: each returns the rows that break a rule (none when all is well)."""
+    failures = []
+    for test in sorted((paths.sql_dir() / "tests").glob("*.sql")):
+        rows = con.sql(test.read_text(encoding="utf-8")).fetchall()
+        if rows:
+            shown = "; ".join(str(r) for r in rows[:10])
+            failures.append(f"{paths.relative(test)}: {len(rows)} row(s) break it: {shown}")
+    if failures:
+        raise BuildError("database checks failed:\n" + "\n".join(f"- {f}" for f in failures))
+
+
+def build(database: Path | None = None, *, quiet: bool = False) -> dict[str, int]:
+    """Validate the inputs and atomically replace the database. Returns row counts per view."""
+    started = time.perf_counter()
+    database = Path(database) if database else paths.database_path()
+    database.parent.mkdir(parents=True, exist_ok=True)
+
+    # Load inputs.
+    inputs = load_inputs()
+    _pause_point("inputs_loaded")
+
+    # Process data.
+    temporary = database.with_name(f"{database.name}.tmp-{os.getpid()}")
+    for stale in database.parent.glob(f"{database.name}.tmp-*"):
+        stale.unlink()  # left by a killed build
+    try:
+        counts = write_database(inputs, temporary)
+        _pause_point("before_swap")
+        # Save outputs.
+        os.replace(temporary, database)
+    except BaseException:
+        for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
+            if leftover.exists():
+                leftover.unlink()
+        raise
+    if not quiet:
+        summary = ", ".join(f"{name} {count}" for name, count in counts.items())
+        print(f"built {paths.relative(database)} in {time.perf_counter() - started:.2f} s: {summary}")
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Validate the curated data and build data/curated/sdgs.duckdb.")
+    parser.add_argument("--check", action="store_true", help="validate the inputs only; write nothing")
+    parser.add_argument("--database", type=Path, default=None, help="where to write the database (default data/curated/sdgs.duckdb)")
+    args = parser.parse_args(argv)
+    try:
+        if args.check:
+            inputs = load_inputs()
+            print(f"inputs valid: {len(inputs.documents)} documents, {len(inputs.kpis)} KPI rows, {len(inputs.kpi_observations)} observations")
+        else:
+            build(args.database)
+    except CuratedDataError as error:
+        print(f"make data: the inputs were refused, nothing was written.\n{error}", file=sys.stderr)
+        return 1
+    except BuildError as error:
+        print(f"make data: the build failed, the previous database is unchanged.\n{error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

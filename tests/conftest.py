@@ -1,0 +1,55 @@
+"""Shared fixtures: a throw-away copy of the repository's inputs, and the real database built once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def copy_inputs(destination: Path) -> Path:
+    """Copy what the build reads (raw documents, curated tables, SQL) into `destination`."""
+    (destination / "data").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "data" / "raw", destination / "data" / "raw")
+    shutil.copytree(REPO / "data" / "curated", destination / "data" / "curated",
+                    ignore=shutil.ignore_patterns("*.duckdb", "*.duckdb.*"))
+    shutil.copytree(REPO / "sql", destination / "sql")
+    shutil.copy(REPO / "pyproject.toml", destination / "pyproject.toml")
+    return destination
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    """A copy of the inputs with SDGCITIES_ROOT pointing at it; the build writes its database there."""
+    root = copy_inputs(tmp_path / "repo")
+    monkeypatch.setenv("SDGCITIES_ROOT", str(root))
+    monkeypatch.delenv("SDGCITIES_DB", raising=False)
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory) -> Path:
+    """The real database, built once from the repository's inputs into a temporary folder."""
+    from sdgcities import build
+
+    target = tmp_path_factory.mktemp("db") / "sdgs.duckdb"
+    build.build(target, quiet=True)
+    return target
+
+
+@pytest.fixture
+def con(built_db):
+    from sdgcities import api
+
+    connection = api.connect(built_db)
+    yield connection
+    connection.close()
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

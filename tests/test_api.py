@@ -1,0 +1,54 @@
+"""The read-only API: filters bound as parameters, clear errors, nothing changed by bad values."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pandas as pd
+import pytest
+
+from sdgcities import api
+
+
+def test_filters_by_city_side_and_goal(con):
+    everything = api.kpis(con)
+    kaga_env = api.kpis(con, cities=["kaga"], sides=["environment"])
+    assert 0 < kaga_env.height < everything.height
+    assert set(kaga_env["city_id"]) == {"kaga"} and set(kaga_env["side"]) == {"environment"}
+    expected = everything.filter(pl.col("sdg_targets").list.eval(pl.element().str.split(".").list.first() == "13").list.any())
+    assert sorted(api.kpis(con, goals=[13])["kpi_id"]) == sorted(expected["kpi_id"])
+    assert isinstance(api.kpis(con, cities="kumamoto", frame="pandas"), pd.DataFrame)
+
+
+def test_every_accessor_returns_rows_for_each_city(con):
+    for city in ("kaga", "kumamoto", "hiratsuka"):
+        assert api.kpis(con, cities=[city]).height > 0
+        assert api.kpi_observations(con, cities=[city]).height > 0
+        assert api.priority_targets(con, cities=[city]).height >= 0
+        assert api.documents(con, cities=[city]).height >= 1
+
+
+@pytest.mark.parametrize("call, value, listed", [
+    (lambda c: api.kpis(c, cities=["nagoya"]), "'nagoya'", "hiratsuka, kaga, kumamoto"),
+    (lambda c: api.kpis(c, cities=["kaga'; drop table kpis; --"]), "\"kaga'; drop table kpis; --\"", "hiratsuka, kaga, kumamoto"),
+    (lambda c: api.kpis(c, sides=["economic"]), "'economic'", "economy, society, environment, integrated"),
+    (lambda c: api.priority_targets(c, goals=[18]), "18", "1, 2, 3"),
+    (lambda c: api.synergies(c, sides="envrionment"), "'envrionment'", "economy, society, environment"),
+    (lambda c: api.kpis(c, frame="arrow"), "'arrow'", "polars, pandas"),
+])
+def test_unknown_values_are_named_with_the_valid_ones(con, call, value, listed):
+    before = con.sql("select count(*) from kpis").fetchall()[0][0]
+    with pytest.raises(api.UnknownValueError) as error:
+        call(con)
+    assert value in str(error.value) and listed in str(error.value)
+    assert con.sql("select count(*) from kpis").fetchall()[0][0] == before
+
+
+def test_the_connection_is_read_only(con):
+    with pytest.raises(duckdb.Error):
+        con.execute("delete from src_kpis")
+
+
+def test_a_missing_database_says_how_to_build_it(tmp_path):
+    with pytest.raises(api.DatabaseMissingError, match="make data"):
+        api.connect(tmp_path / "none.duckdb")

@@ -1,0 +1,20 @@
+"""The data dictionary documents every column of every view, with the type the database has."""
+
+from pathlib import Path
+
+import yaml
+
+DICTIONARY = Path(__file__).resolve().parents[1] / "data" / "curated" / "data_dictionary.yaml"
+
+
+def test_dictionary_matches_the_database_exactly(con):
+    documented = yaml.safe_load(DICTIONARY.read_text(encoding="utf-8"))
+    views = {r[0] for r in con.sql("select table_name from information_schema.tables where table_type = 'VIEW'").fetchall()}
+    assert views == set(documented), "views and dictionary entries differ"
+    for view, columns in documented.items():
+        actual = [(name, kind) for name, kind in con.sql(f"select column_name, column_type from (describe {view})").fetchall()]
+        expected = [(name, spec[0]) for name, spec in columns.items() if not name.startswith("_")]
+        assert actual == expected, view
+        for name, spec in columns.items():
+            if not name.startswith("_"):
+                assert len(spec) == 4 and all(str(part).strip() for part in spec[1:3]), f"{view}.{name} needs meaning, allowed values, example"

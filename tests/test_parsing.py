@@ -1,0 +1,51 @@
+import math
+
+import pytest
+from hypothesis import given, strategies as st
+
+from sdgcities.parsing import ValueParseError, parse_number, parse_percent_cell, parse_year_label
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1,002", 1002.0), ("20,987", 20987.0), ("1,317.1", 1317.1), ("-118", -118.0), ("▲587", -587.0),
+    ("△12.5", -12.5), ("４２", 42.0), ("１，３１７．１", 1317.1), ("－５", -5.0), ("0", 0.0), (" 40.6 ", 40.6),
+])
+def test_numbers_as_printed(text, expected):
+    assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize("text", ["1,31", "42%", "nan", "inf", "1e5", "", "達成", "1.2.3", "--5", "12,34,567"])
+def test_not_numbers_are_refused_with_the_text(text):
+    with pytest.raises(ValueParseError) as error:
+        parse_number(text)
+    if text:
+        assert repr(text) in str(error.value)
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("2017年度", (2017, True)), ("2021年", (2021, False)), ("2025年8月", (2025, False)), ("令和3年度", (2021, True)),
+    ("現在(2023 年度)", (2023, True)), ("H30.11", (2018, False)), ("令和元年度", (2019, True)), ("現在", (None, False)), (None, (None, False)),
+])
+def test_year_labels_keep_the_fiscal_year(label, expected):
+    assert parse_year_label(label) == expected
+
+
+def test_published_rate_cells():
+    assert parse_percent_cell("-118%") == (-118.0, None)
+    assert parse_percent_cell("達成") == (None, "達成")
+    assert parse_percent_cell("") == (None, None)
+
+
+@given(st.text(max_size=20))
+def test_parse_number_never_crashes_or_returns_non_finite(text):
+    try:
+        value = parse_number(text)
+    except ValueParseError:
+        return
+    assert math.isfinite(value)
+
+
+@given(st.integers(min_value=-10**12, max_value=10**12))
+def test_grouped_integers_round_trip(n):
+    printed = f"{abs(n):,}"
+    assert parse_number(("▲" if n < 0 else "") + printed) == float(n)
