@@ -105,13 +105,22 @@ def _fmt_figure(x: float) -> str:
     return f"{x:,.2f}" if abs(x) < 10 else f"{x:,.1f}"
 
 
-def _round_half_up(x: float, digits: int = 0) -> float:
+def _round_half_up(x: float, digits: int = 0) -> float | None:
+    """Round half away from zero, as printed tables do; None when the number is out of range."""
     factor = 10 ** digits
-    return math.floor(abs(x) * factor + 0.5) / factor * (1 if x >= 0 else -1)
+    try:
+        value = math.floor(abs(x) * factor + 0.5) / factor * (1 if x >= 0 else -1)
+    except (OverflowError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
 
 
-def _truncate(x: float) -> float:
-    return float(math.trunc(x))
+def _truncate(x: float) -> float | None:
+    try:
+        value = float(math.trunc(x))
+    except (OverflowError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _infer_direction(direction: str | None, baseline: float | None, target: float | None) -> str | None:
@@ -216,6 +225,8 @@ def explain_neither(published_pct: float | None, baseline: float | None, actuals
         rb = f(b) if b is not None else None
         ra = f(latest)
         rt = f(t) if t is not None else None
+        if ra is None or (b is not None and rb is None) or (t is not None and rt is None):
+            continue  # out of range
         if (rb, ra, rt) == (b, latest, t):
             continue
         shown = ", ".join(part for part in (

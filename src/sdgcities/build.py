@@ -80,15 +80,28 @@ class BuildError(Exception):
     """The database could not be built; the previous database is left as it was."""
 
 
-def model_files() -> list[Path]:
-    """The SQL models in their declared order (sql/build_order.txt)."""
+def build_steps() -> list[Path | str]:
+    """The steps in their declared order (sql/build_order.txt): SQL model files, and `python: NAME`
+    steps for what SQL cannot do well (sdgcities.quality.STEPS)."""
+    from .quality import STEPS
+
     order_file = paths.sql_dir() / "build_order.txt"
-    names = [line.split("#", 1)[0].strip() for line in order_file.read_text(encoding="utf-8").splitlines()]
-    files = [paths.sql_dir() / name for name in names if name]
-    missing = [paths.relative(f) for f in files if not f.is_file()]
-    if missing:
-        raise BuildError(f"{paths.relative(order_file)} lists models that do not exist: {missing}")
-    return files
+    steps: list[Path | str] = []
+    for number, line in enumerate(order_file.read_text(encoding="utf-8").splitlines(), start=1):
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        if entry.startswith("python:"):
+            name = entry.removeprefix("python:").strip()
+            if name not in STEPS:
+                raise BuildError(f"{paths.relative(order_file)}, line {number}: unknown python step {name!r}; known: {', '.join(STEPS)}")
+            steps.append(name)
+        else:
+            path = paths.sql_dir() / entry
+            if not path.is_file():
+                raise BuildError(f"{paths.relative(order_file)}, line {number}: the model {entry} does not exist")
+            steps.append(path)
+    return steps
 
 
 def _target_sort(target: str) -> tuple[int, str]:
@@ -106,6 +119,17 @@ def _arrow_table(name: str, records: list[dict]) -> pa.Table:
     return pa.table({column.lstrip("_") if column == "_row" else column: pa.array(values, type=schema[column]) for column, values in columns.items()})
 
 
+def input_files() -> list[Path]:
+    """Every file whose content decides the database: raw documents and manifests, curated tables,
+    SQL models and tests, and the package code."""
+    root = paths.root()
+    files = [p for p in (root / "data" / "raw").glob("*") if p.is_file()]
+    files += [p for p in paths.curated_dir().rglob("*.csv")]
+    files += [p for p in paths.sql_dir().rglob("*") if p.is_file()]
+    files += sorted(Path(__file__).parent.glob("*.py"))
+    return sorted(files)
+
+
 def fingerprint(files: list[Path]) -> str:
     """A content hash of every input of the build (data, SQL, and the build code itself)."""
     digest = hashlib.sha256()
@@ -117,7 +141,7 @@ def fingerprint(files: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def write_database(inputs: Inputs, target: Path) -> dict[str, int]:
+def write_database(inputs: Inputs, target: Path, inputs_key: str) -> dict[str, int]:
     """Write every source table and run the SQL models into a new database at `target`."""
     con = duckdb.connect(str(target))
     try:
@@ -128,15 +152,22 @@ def write_database(inputs: Inputs, target: Path) -> dict[str, int]:
             con.execute(f"create table src_{name} as select * from incoming")  # name comes from SOURCE_SCHEMAS, never from input
             con.unregister("incoming")
         _pause_point("source_tables_written")
-        for model in model_files():
-            sql = model.read_text(encoding="utf-8")
-            kind = "view" if model.parent.name == "marts" else "table"
+        from .quality import STEPS
+
+        for step in build_steps():
+            if isinstance(step, str):
+                try:
+                    STEPS[step](con)
+                except duckdb.Error as error:
+                    raise BuildError(f"python step {step}: {error}") from error
+                continue
+            sql = step.read_text(encoding="utf-8")
+            kind = "view" if step.parent.name == "marts" else "table"
             try:
-                con.execute(f"create {kind} {model.stem} as\n{sql}")
+                con.execute(f"create {kind} {step.stem} as\n{sql}")
             except duckdb.Error as error:
-                raise BuildError(f"{paths.relative(model)}: {error}") from error
-        files = model_files() + inputs.input_files + sorted(Path(__file__).parent.glob("*.py"))
-        con.execute("create table build_info as select ? as inputs_sha256, ? as duckdb_version", [fingerprint(files), duckdb.__version__])
+                raise BuildError(f"{paths.relative(step)}: {error}") from error
+        con.execute("create table build_info as select ? as inputs_sha256, ? as duckdb_version", [inputs_key, duckdb.__version__])
         _pause_point("models_run")
         _check_database(con)
         counts = {name: con.sql(f"select count(*) from {name}").fetchall()[0][0] for name in CONTRACT_VIEWS}
@@ -146,7 +177,7 @@ def write_database(inputs: Inputs, target: Path) -> dict[str, int]:
     return counts
 
 
-CONTRACT_VIEWS = ("cities", "documents", "kpis", "kpi_observations", "priority_targets", "stakeholders", "synergies", "sdg_goals", "sdg_targets")
+CONTRACT_VIEWS = ("cities", "documents", "kpis", "kpi_observations", "priority_targets", "stakeholders", "synergies", "sdg_goals", "sdg_targets", "achievement_audit", "data_quality_findings")
 
 
 def _check_database(con: duckdb.DuckDBPyConnection) -> None:
@@ -161,11 +192,36 @@ def _check_database(con: duckdb.DuckDBPyConnection) -> None:
         raise BuildError("database checks failed:\n" + "\n".join(f"- {f}" for f in failures))
 
 
-def build(database: Path | None = None, *, quiet: bool = False) -> dict[str, int]:
-    """Validate the inputs and atomically replace the database. Returns row counts per view."""
+def built_fingerprint(database: Path) -> str | None:
+    """The inputs fingerprint recorded in an existing database, or None."""
+    if not database.is_file():
+        return None
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            return con.sql("select inputs_sha256 from build_info").fetchall()[0][0]
+    except duckdb.Error:
+        return None
+
+
+def _counts(database: Path) -> dict[str, int]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return {name: con.sql(f"select count(*) from {name}").fetchall()[0][0] for name in CONTRACT_VIEWS}
+
+
+def build(database: Path | None = None, *, quiet: bool = False, force: bool = False) -> dict[str, int]:
+    """Validate the inputs and atomically replace the database. Returns row counts per view.
+
+    When the database already records the same inputs fingerprint (content hashes of every input),
+    nothing has changed and it is left as it is, unless force is set.
+    """
     started = time.perf_counter()
     database = Path(database) if database else paths.database_path()
     database.parent.mkdir(parents=True, exist_ok=True)
+    inputs_key = fingerprint(input_files())
+    if not force and built_fingerprint(database) == inputs_key:
+        if not quiet:
+            print(f"{paths.relative(database)} is up to date (inputs unchanged, {time.perf_counter() - started:.2f} s)")
+        return _counts(database)
 
     # Load inputs.
     inputs = load_inputs()
@@ -176,7 +232,7 @@ def build(database: Path | None = None, *, quiet: bool = False) -> dict[str, int
     for stale in database.parent.glob(f"{database.name}.tmp-*"):
         stale.unlink()  # left by a killed build
     try:
-        counts = write_database(inputs, temporary)
+        counts = write_database(inputs, temporary, inputs_key)
         _pause_point("before_swap")
         # Save outputs.
         os.replace(temporary, database)
@@ -194,6 +250,7 @@ def build(database: Path | None = None, *, quiet: bool = False) -> dict[str, int
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Validate the curated data and build data/curated/sdgs.duckdb.")
     parser.add_argument("--check", action="store_true", help="validate the inputs only; write nothing")
+    parser.add_argument("--force", action="store_true", help="rebuild even when the inputs are unchanged")
     parser.add_argument("--database", type=Path, default=None, help="where to write the database (default data/curated/sdgs.duckdb)")
     args = parser.parse_args(argv)
     try:
@@ -201,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
             inputs = load_inputs()
             print(f"inputs valid: {len(inputs.documents)} documents, {len(inputs.kpis)} KPI rows, {len(inputs.kpi_observations)} observations")
         else:
-            build(args.database)
+            build(args.database, force=args.force)
     except CuratedDataError as error:
         print(f"make data: the inputs were refused, nothing was written.\n{error}", file=sys.stderr)
         return 1

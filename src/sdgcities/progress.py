@@ -369,8 +369,8 @@ def _rule_ratio(inp: _Inputs) -> RuleResult:
     KPI at 80 against a target of 50 scores 62.5). With no direction and none inferable (target
     equal to baseline or baseline missing) the increase form is used and the reason says so.
 
-    Source: the plain "actual over target" attainment rate that several municipalities publish as
-    達成度/達成率 instead of the Cabinet Office gap formula.
+    Source: the common attainment-rate convention 達成率 = 実績値 / 目標値 x 100, which some
+    publishers use for 達成度 instead of the Cabinet Office gap formula; it ignores the baseline.
 
     Status bands:
       achieved    the target is met (value >= 100, checked on the raw values)
@@ -519,8 +519,8 @@ def _rule_un_cr(inp: _Inputs) -> RuleResult:
     Technical Note", https://unstats.un.org/sdgs/report/2022/Progress_Chart_Technical_Note_2022.pdf
     (section "Measuring the trend for indicators with an explicit numerical target"); the same
     thresholds are applied in UNDP's SDG Push diagnostic code (UNDP-Data, getStatus: CR >= 0.95,
-    >= 0.5, >= -0.1), which links that note. From 2023 the UN switched to an extrapolation-based
-    assessment; this rule keeps the CR form.
+    >= 0.5, >= -0.1), which links that note. The 2023 and later notes assess progress by
+    extrapolating the trend to 2030 instead; this rule keeps the CR form asked for here.
 
     Undefined: missing/NaN/infinite values or years, actual year not after baseline year, target
     year not after baseline year, zero or negative values, target equal to baseline (CAGR_r = 0),

@@ -1,0 +1,41 @@
+-- One row per KPI row: the published 達成度 beside every rule's recomputed value, and which rule
+-- reproduces it within ±1 point (progress | ratio | both | neither | status_only | not_published).
+-- Rules and thresholds: src/sdgcities/progress.py; the search behind `explanation`: audit.py.
+with audit as (
+    select * from int_achievement_audit
+),
+
+final as (
+    select
+        a.kpi_id,
+        k.city_id,
+        k.doc_id,
+        k.indicator_ja,
+        k.direction,
+        k.baseline_label,
+        k.baseline_value,
+        k.actual_label,
+        k.actual_value,
+        k.target_label,
+        k.target_value,
+        a.published_achievement_pct,
+        a.published_achievement_text,
+        a.progress_value,
+        a.progress_status,
+        a.ratio_value,
+        a.ratio_status,
+        a.open_sdg_value,
+        a.open_sdg_status,
+        a.un_cr_value,
+        a.un_cr_status,
+        a.rule,
+        a.explanation,
+        a.progress_reason,
+        a.ratio_reason,
+        a.open_sdg_reason,
+        a.un_cr_reason
+    from audit as a
+    inner join kpis as k on k.kpi_id = a.kpi_id
+)
+
+select * from final order by kpi_id

@@ -1,0 +1,138 @@
+"""What every notebook needs: parameter checks, a read-only connection, labels in the chosen language,
+narrative text and citations.
+
+A notebook's first code cell (tagged `parameters`) holds its typed defaults; the next one calls
+`setup(...)`, which checks every parameter before any query that uses it and raises
+UnknownValueError naming the bad value and the valid ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from . import api
+from .api import UnknownValueError
+
+LANGS = ("ja", "en")
+SIDE_CHOICES = ("all", "economy", "society", "environment")
+LEVELS = ("goal", "target")
+PAIRS = ("economy-environment", "economy-society", "society-environment")
+
+SIDE_NAMES = {
+    "economy": {"ja": "経済", "en": "Economy"},
+    "society": {"ja": "社会", "en": "Society"},
+    "environment": {"ja": "環境", "en": "Environment"},
+    "integrated": {"ja": "統合的取組", "en": "Integrated"},
+    None: {"ja": "側面なし", "en": "No side"},
+}
+SIDE_ORDER = ("economy", "society", "environment", "integrated", None)
+
+
+def check_choice(parameter: str, value: Any, valid: Sequence[Any]) -> Any:
+    """Return value if it is one of valid, else raise UnknownValueError naming it and the valid ones."""
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or value not in valid:
+        raise UnknownValueError(parameter, value, valid)
+    return value
+
+
+@dataclass
+class Context:
+    """The checked parameters of a notebook run and what they imply."""
+
+    con: Any
+    cities: list[str]
+    lang: str
+    city_names: dict[str, str] = field(default_factory=dict)
+    goal_names: dict[int, str] = field(default_factory=dict)
+    goal_colours: dict[int, str] = field(default_factory=dict)
+    documents: dict[str, dict] = field(default_factory=dict)
+
+    def t(self, ja: str, en: str) -> str:
+        """The text in the notebook's language."""
+        return ja if self.lang == "ja" else en
+
+    def city(self, city_id: str) -> str:
+        return self.city_names.get(city_id, city_id)
+
+    def side(self, side: str | None) -> str:
+        return SIDE_NAMES.get(side, {"ja": str(side), "en": str(side)})[self.lang]
+
+    def goal(self, goal: int, *, short: bool = False) -> str:
+        prefix = f"{goal}" if short else f"{goal}. {self.goal_names.get(goal, '')}"
+        return prefix if short else prefix.strip()
+
+    def city_order(self) -> list[str]:
+        """City labels in the order of the cities parameter (for chart scales)."""
+        return [self.city(c) for c in self.cities]
+
+    def source(self, frame: pl.DataFrame | None = None, *, doc_ids: Iterable[str] = (), sections: bool = True) -> str:
+        """A citation of the documents (and sections) a table or chart draws on.
+
+        With a frame, the documents are its doc_id values and the sections its section values.
+        """
+        by_doc: dict[str, set[str]] = {}
+        if frame is not None and "doc_id" in frame.columns:
+            has_section = sections and "section" in frame.columns
+            for row in frame.select(["doc_id"] + (["section"] if has_section else [])).unique().iter_rows():
+                by_doc.setdefault(row[0], set())
+                if has_section and row[1]:
+                    by_doc[row[0]].add(row[1])
+        for doc in doc_ids:
+            by_doc.setdefault(doc, set())
+        parts = []
+        for doc in sorted(by_doc, key=lambda d: (self.documents.get(d, {}).get("city_id", ""), d)):
+            meta = self.documents.get(doc, {})
+            title = meta.get("title_ja" if self.lang == "ja" else "title_en", doc)
+            date = meta.get("published_label", "")
+            text = f"{title} ({date}) [{doc}]"
+            found = sorted(by_doc[doc])
+            if found:
+                shown = "; ".join(found[:4]) + (f" ほか{len(found) - 4}節" if self.lang == "ja" and len(found) > 4 else f" and {len(found) - 4} more sections" if len(found) > 4 else "")
+                text += f" — {shown}"
+            parts.append(text)
+        return " / ".join(parts) if parts else self.t("curated database", "curated database")
+
+
+def setup(*, cities: Sequence[str] | str | None = None, lang: str = "ja", database: str | Path | None = None) -> Context:
+    """Check the common parameters, open the database read-only and set up charts."""
+    check_choice("lang", lang, LANGS)
+    con = api.connect(database)
+    checked = api.check_cities(con, cities) if cities else api.valid_cities(con)
+    documents = {row["doc_id"]: row for row in api.documents(con).iter_rows(named=True)}
+    city_frame = api.cities(con)
+    name_column = "name_ja" if lang == "ja" else "name_en"
+    city_names = dict(zip(city_frame["city_id"], city_frame[name_column]))
+    goals = api.sdg_goals(con)
+    goal_names = dict(zip(goals["goal"], goals[name_column]))
+    goal_colours = dict(zip(goals["goal"], goals["colour"]))
+    from . import charts
+
+    charts.register_fonts()
+    charts.enable_theme()
+    return Context(con, list(checked), lang, city_names, goal_names, goal_colours, documents)
+
+
+def say(ctx: Context, ja: str, en: str) -> None:
+    """Narrative text in the notebook's language (Markdown). Numbers come from f-strings, never typed."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(ctx.t(ja, en)))
+
+
+def heading(ctx: Context, ja: str, en: str, level: int = 2) -> None:
+    """A section heading in the report (picked up by the table of contents)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(f"{'#' * level} {ctx.t(ja, en)}"))
+
+
+def pct(value: float | None, decimals: int = 0) -> str:
+    """A share or rate for narrative text: 0.4567 -> '45.7%' (decimals=1); None -> 'n/a'."""
+    if value is None:
+        return "n/a"
+    return f"{value * 100:.{decimals}f}%"

@@ -1,0 +1,251 @@
+"""The report suite (`make reports`): execute every notebook through papermill, then render the reports.
+
+Parameter sets live in notebooks/reports.yaml. Each run of a notebook is a job; independent jobs run in
+parallel, one process per core. A job is skipped when its inputs — the notebook, its parameters, the
+database content (its build fingerprint) and the package code — have not changed since its last
+successful run, decided by content hashes. Reports are written to temporary files and renamed into
+place, so an interrupted run leaves the last good reports.
+
+    python -m sdgcities.reports              # everything, skipping what is up to date
+    python -m sdgcities.reports --force      # re-run every job
+    python -m sdgcities.reports --no-pdf     # HTML only
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import paths
+
+KERNEL = "python3"
+STATE_FILE = ".state.json"
+
+
+class ReportConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Job:
+    """One execution of one notebook with one parameter set."""
+
+    name: str  # output stem, e.g. "comparison-coverage" or "kaga-city_profile"
+    notebook: Path
+    parameters: dict[str, Any]
+
+    def output(self, executed_dir: Path) -> Path:
+        return executed_dir / f"{self.name}.ipynb"
+
+
+@dataclass
+class Report:
+    """One HTML (+ PDF) report made of the executed notebooks of its jobs, in order."""
+
+    stem: str  # reports/<stem>.html
+    title: str
+    lang: str
+    jobs: list[Job] = field(default_factory=list)
+
+
+def load_config(path: Path, city_names: dict[str, dict[str, str]]) -> list[Report]:
+    """Read notebooks/reports.yaml into reports and jobs; every notebook it names must exist."""
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ReportConfigError(f"{paths.relative(path)}: {error}") from error
+    notebooks = paths.notebooks_dir()
+    reports: list[Report] = []
+
+    def job(name: str, entry: dict, extra: dict) -> Job:
+        notebook = notebooks / f"{entry['notebook']}.ipynb"
+        if not notebook.is_file():
+            raise ReportConfigError(f"{paths.relative(path)}: notebook {entry['notebook']!r} does not exist ({paths.relative(notebook)})")
+        return Job(name, notebook, {**(entry.get("parameters") or {}), **extra})
+
+    comparison = config["comparison"]
+    lang = comparison.get("lang", "ja")
+    report = Report("comparison", comparison["title"][lang], lang)
+    for entry in comparison["notebooks"]:
+        report.jobs.append(job(f"comparison-{entry['notebook']}", entry, {"lang": lang}))
+    reports.append(report)
+
+    per_city = config["city"]
+    for city, names in city_names.items():
+        lang = per_city.get("lang", "ja")
+        report = Report(city, per_city["title"][lang].format(city=city, **names), lang)
+        for entry in per_city["notebooks"]:
+            report.jobs.append(job(f"{city}-{entry['notebook']}", entry, {"lang": lang, "city": city}))
+        reports.append(report)
+    return reports
+
+
+def _hash_files(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(files):
+        digest.update(str(file.relative_to(paths.root()) if file.is_relative_to(paths.root()) else file).encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def code_fingerprint() -> str:
+    """Content hash of the package code (analyses, charts, rendering)."""
+    return _hash_files(sorted(Path(__file__).parent.rglob("*.py")))
+
+
+def database_fingerprint(database: Path) -> str:
+    """The build's own fingerprint of its inputs (raw, curated, SQL, build code), read from the database."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.sql("select inputs_sha256 from build_info").fetchall()[0][0]
+
+
+def job_key(job: Job, database_key: str, code_key: str) -> str:
+    digest = hashlib.sha256()
+    digest.update(job.notebook.read_bytes())
+    digest.update(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False).encode())
+    digest.update(database_key.encode())
+    digest.update(code_key.encode())
+    return digest.hexdigest()
+
+
+def execute(job: Job, output: str, database: str) -> float:
+    """Run one notebook (in a worker process). Writes to a temporary file, then renames it."""
+    import papermill
+
+    started = time.perf_counter()
+    temporary = f"{output}.tmp-{os.getpid()}.ipynb"
+    os.environ["SDGCITIES_DB"] = database
+    os.environ.setdefault("SDGCITIES_CHART_MODE", "report")
+    try:
+        for attempt in (1, 2):
+            try:
+                papermill.execute_notebook(
+                    str(job.notebook), temporary, parameters=job.parameters, kernel_name=KERNEL,
+                    cwd=str(job.notebook.parent), progress_bar=False, log_output=False,
+                )
+                break
+            except papermill.PapermillExecutionError:
+                raise  # a cell failed: running it again would fail the same way
+            except Exception:
+                # A rare race on the kernel's ports at start-up: one retry.
+                if attempt == 2:
+                    raise
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    os.replace(temporary, output)
+    return time.perf_counter() - started
+
+
+def _load_state(reports_dir: Path) -> dict:
+    try:
+        return json.loads((reports_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_state(reports_dir: Path, state: dict) -> None:
+    temporary = reports_dir / f"{STATE_FILE}.tmp"
+    temporary.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(temporary, reports_dir / STATE_FILE)
+
+
+def run(*, force: bool = False, pdf: bool = True, workers: int | None = None, database: Path | None = None, reports_dir: Path | None = None) -> dict[str, Any]:
+    """Execute the jobs that are out of date, then render the reports that are out of date."""
+    started = time.perf_counter()
+    database = Path(database) if database else paths.database_path()
+    reports_dir = Path(reports_dir) if reports_dir else paths.reports_dir()
+    executed_dir = reports_dir / "executed"
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    if not database.is_file():
+        raise FileNotFoundError(f"{database} does not exist: run `make data` first")
+
+    # Load inputs.
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        city_names = {r[0]: {"name_ja": r[1], "name_en": r[2]} for r in con.sql("select city_id, name_ja, name_en from cities order by city_id").fetchall()}
+    reports = load_config(paths.notebooks_dir() / "reports.yaml", city_names)
+    database_key, code_key = database_fingerprint(database), code_fingerprint()
+    state = {} if force else _load_state(reports_dir)
+    jobs = {job.name: job for report in reports for job in report.jobs}
+    keys = {name: job_key(job, database_key, code_key) for name, job in jobs.items()}
+    stale = [name for name in jobs if state.get("jobs", {}).get(name) != keys[name] or not jobs[name].output(executed_dir).exists()]
+
+    # Process data.
+    total = len(stale)
+    print(f"reports: {len(jobs)} notebook runs, {len(jobs) - total} up to date, {total} to run on {workers or os.cpu_count()} worker(s)", flush=True)
+    timings: dict[str, float] = {}
+    if stale:
+        failures = []
+        with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+            futures: dict[Future, str] = {pool.submit(execute, jobs[n], str(jobs[n].output(executed_dir)), str(database)): n for n in stale}
+            done_count = 0
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    name = futures[future]
+                    done_count += 1
+                    try:
+                        timings[name] = future.result()
+                        state.setdefault("jobs", {})[name] = keys[name]
+                        print(f"  [{done_count}/{total}] {name}: executed in {timings[name]:.1f} s", flush=True)
+                    except Exception as error:  # report every failure, keep the others running
+                        failures.append((name, error))
+                        state.setdefault("jobs", {}).pop(name, None)
+                        print(f"  [{done_count}/{total}] {name}: FAILED: {str(error).splitlines()[0] if str(error) else type(error).__name__}", flush=True)
+        _save_state(reports_dir, state)
+        if failures:
+            details = "\n".join(f"- {name}: {error}" for name, error in failures)
+            raise RuntimeError(f"{len(failures)} notebook run(s) failed; the previous reports are unchanged:\n{details}")
+
+    # Save outputs.
+    from . import render
+
+    rendered = 0
+    render_key_base = hashlib.sha256((code_key + str(pdf)).encode()).hexdigest()
+    for report in reports:
+        key = hashlib.sha256((render_key_base + "".join(keys[j.name] for j in report.jobs) + report.title).encode()).hexdigest()
+        html_path, pdf_path = reports_dir / f"{report.stem}.html", reports_dir / f"{report.stem}.pdf"
+        if state.get("reports", {}).get(report.stem) == key and html_path.exists() and (not pdf or pdf_path.exists()):
+            continue
+        began = time.perf_counter()
+        render.render_report([j.output(executed_dir) for j in report.jobs], title=report.title, out_html=html_path, out_pdf=pdf_path if pdf else None, lang=report.lang)
+        state.setdefault("reports", {})[report.stem] = key
+        _save_state(reports_dir, state)
+        rendered += 1
+        print(f"  rendered {paths.relative(html_path)}{' and .pdf' if pdf else ''} in {time.perf_counter() - began:.1f} s", flush=True)
+    elapsed = time.perf_counter() - started
+    print(f"reports: {total} notebook run(s), {rendered} report(s) rendered, {elapsed:.1f} s", flush=True)
+    return {"executed": total, "rendered": rendered, "seconds": elapsed, "timings": timings, "jobs": len(jobs)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Execute the notebooks and render the HTML/PDF reports into reports/.")
+    parser.add_argument("--force", action="store_true", help="re-run every notebook and re-render every report")
+    parser.add_argument("--no-pdf", action="store_true", help="write HTML reports only")
+    parser.add_argument("--workers", type=int, default=None, help="parallel notebook runs (default: one per core)")
+    args = parser.parse_args(argv)
+    try:
+        run(force=args.force, pdf=not args.no_pdf, workers=args.workers)
+    except (ReportConfigError, FileNotFoundError, RuntimeError) as error:
+        print(f"make reports: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
