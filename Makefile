@@ -48,8 +48,10 @@ data: $(STAMP)
 reports: setup data
 	$(BIN)/python -m sdgcities.reports
 
-test: setup
-	$(BIN)/python -m pytest
+# The tests, then nbval on every notebook (its defaults, against the built database; the cells marked
+# NBVAL_CHECK_OUTPUT are compared strictly with their committed outputs).
+test: setup data
+	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env
 
 lab: setup data
 	$(BIN)/jupyter lab notebooks/

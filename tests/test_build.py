@@ -239,3 +239,21 @@ def test_a_build_killed_half_way_leaves_the_previous_database(built_workspace, s
     # The next build clears what the killed one left and succeeds.
     build.build(quiet=True)
     assert not list(database.parent.glob("sdgs.duckdb.tmp-*"))
+
+
+# ---------------------------------------------------------------- a fourth city is data only
+
+
+def test_a_fourth_city_is_data_only(workspace):
+    from fourth_city import add_fourth_city
+    from sdgcities import api
+
+    city = add_fourth_city(workspace)
+    counts = build.build(quiet=True)
+    assert counts["cities"] == 4 and counts["documents"] == 6
+    with api.connect(workspace / "data/curated/sdgs.duckdb") as con:
+        assert city in api.valid_cities(con)
+        row = con.sql("select baseline_value, target_value, direction from kpis where kpi_id = 'kaku_plan_2024:s4:03'").fetchall()[0]
+        assert row == (1250.0, 1000.0, "decrease")
+        assert api.stakeholders(con, cities=[city]).height == 2
+        assert api.synergies(con, cities=[city])["kpi_id"].to_list() == ["kaku_plan_2024:s4:03"]

@@ -16,7 +16,8 @@ How a chart is displayed (see :func:`chart_bundle`):
   ``JPY_SESSION_NAME``): no ``text/html``, so JupyterLab uses its built-in Vega renderer and the
   chart is interactive. JupyterLab ranks ``text/html`` above its Vega renderer, and JupyterLab
   4.6 only renders ``application/vnd.vegalite.v5+json`` (Altair 6 emits
-  ``application/vnd.vegalite.v6.json``), so the bundle carries the spec under both types.
+  ``application/vnd.vegalite.v6.json``), so the bundle carries the spec under
+  ``application/vnd.vegalite.v6+json`` and the v5 type.
 
 ``SDGCITIES_CHART_MODE=report|lab|auto`` overrides the choice.
 """
@@ -34,6 +35,7 @@ import os
 import re
 import struct
 import unicodedata
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -209,7 +211,12 @@ def theme_config() -> dict[str, Any]:
             "font": font,
             "background": "white",
             "padding": 8,
-            "view": {"continuousWidth": 460, "continuousHeight": 280, "stroke": None},
+            "view": {
+                "continuousWidth": 460,
+                "continuousHeight": 280,
+                "discreteWidth": {"step": 56},
+                "stroke": None,
+            },
             "title": {
                 "font": font,
                 "subtitleFont": font,
@@ -222,6 +229,8 @@ def theme_config() -> dict[str, Any]:
                 "offset": 10,
             },
             "axis": axis,
+            # Japanese labels read best horizontal (Vega-Lite rotates discrete x labels by default).
+            "axisXDiscrete": {"labelAngle": 0},
             "legend": {
                 "labelFont": font,
                 "titleFont": font,
@@ -262,11 +271,15 @@ def enable_theme() -> None:
 # Chart display
 # ---------------------------------------------------------------------------------------------
 
-VEGALITE_MIME_TYPE = "application/vnd.vegalite.v6.json"  # what Altair 6 emits
+# Altair 6.3 emits "application/vnd.vegalite.v6.json"; nbformat only accepts a JSON object under a
+# type matching application/(...+)json, so a notebook holding Altair's type with a dict fails to
+# save under papermill. The "+json" spelling is valid and is what Vega-aware frontends use.
+VEGALITE_MIME_TYPE = "application/vnd.vegalite.v6+json"
+ALTAIR_VEGALITE_MIME_TYPE = "application/vnd.vegalite.v6.json"
 JUPYTERLAB_VEGALITE_MIME_TYPE = "application/vnd.vegalite.v5+json"  # what JupyterLab 4.6 renders
 VEGALITE_MIME_TYPES = (
     VEGALITE_MIME_TYPE,
-    "application/vnd.vegalite.v6+json",
+    ALTAIR_VEGALITE_MIME_TYPE,
     JUPYTERLAB_VEGALITE_MIME_TYPE,
 )
 _V5_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
@@ -335,7 +348,35 @@ def static_png(spec: Mapping[str, Any], *, scale: float = 2.0) -> bytes:
     import vl_convert as vlc
 
     register_fonts()
-    return vlc.vegalite_to_png(dict(spec), vl_version=vegalite_version(), scale=scale)
+    return recompress_png(vlc.vegalite_to_png(dict(spec), vl_version=vegalite_version(), scale=scale))
+
+
+def recompress_png(data: bytes) -> bytes:
+    """The same PNG with its image data deflated at level 9 (vl-convert's PNGs shrink ~5x)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    chunks: list[tuple[bytes, bytes]] = []
+    idat = bytearray()
+    pos = 8
+    while pos + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IDAT":
+            if not idat:
+                chunks.append((b"IDAT", b""))  # placeholder keeps the chunk order
+            idat += body
+        else:
+            chunks.append((kind, body))
+    packed = zlib.compress(zlib.decompress(bytes(idat)), 9)
+    out = bytearray(data[:8])
+    for kind, body in chunks:
+        if kind == b"IDAT":
+            body = packed
+        out += struct.pack(">I", len(body)) + kind + body
+        out += struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    return bytes(out)
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -532,22 +573,31 @@ def _table_rows(table: Any) -> tuple[list[str], list[list[Any]], int]:
 
 
 def table_html(table: Any, *, decimals: int | None = None, max_rows: int = 200) -> tuple[str, str]:
-    """(html, plain text) of a table; numbers right-aligned with thousands separators."""
+    """(html, plain text) of a table; numbers right-aligned with thousands separators.
+
+    Alignment is written inline so it also holds in JupyterLab, whose CSS right-aligns every cell.
+    """
     columns, rows, total = _table_rows(table)
     shown = rows[:max_rows]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    cells = [[format_value(value, decimals) for value in row] for row in shown]
+    numeric_column = [
+        any(c[i][1] for c in cells) and all(c[i][1] or c[i][0] == "–" for c in cells) for i in range(len(columns))
+    ]
+
+    def align(numeric: bool, nowrap: bool = False) -> str:
+        wrap = ";white-space:nowrap" if nowrap else ""
+        return f' class="num" style="text-align:right{wrap}"' if numeric else f' style="text-align:left{wrap}"'
+
+    head = "".join(f"<th{align(numeric_column[i])}>{html.escape(c)}</th>" for i, c in enumerate(columns))
     body = []
     plain = ["\t".join(columns)]
-    for row in shown:
-        cells = []
-        texts = []
-        for value in row:
-            text, numeric = format_value(value, decimals)
-            texts.append(text)
-            cls = ' class="num"' if numeric else ""
-            cells.append(f"<td{cls}>{html.escape(text)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-        plain.append("\t".join(texts))
+    for row in cells:
+        # Numbers and short labels (city names, goal labels) never break inside; long text wraps.
+        tds = "".join(
+            f"<td{align(numeric, numeric or len(text) <= 12)}>{html.escape(text)}</td>" for text, numeric in row
+        )
+        body.append(f"<tr>{tds}</tr>")
+        plain.append("\t".join(text for text, _ in row))
     note = ""
     if total > len(shown):
         omitted = total - len(shown)
