@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := fonts-noto-cjk chromium poppler-utils
+APT_PACKAGES := fonts-noto-cjk fonts-dejavu-core chromium poppler-utils
 
 .PHONY: help setup system data reports test lab bench lock clean
 
@@ -29,6 +29,7 @@ $(STAMP): pyproject.toml requirements.lock
 system:
 	@missing=""; \
 	fc-list 2>/dev/null | grep -q "Noto Sans CJK JP" || missing="$$missing fonts-noto-cjk"; \
+	fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing="$$missing fonts-dejavu-core"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \

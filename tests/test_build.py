@@ -224,7 +224,7 @@ def test_a_build_killed_half_way_leaves_the_previous_database(built_workspace, s
     database = built_workspace / "data/curated/sdgs.duckdb"
     before = sha256(database)
     env = dict(os.environ, SDGCITIES_ROOT=str(built_workspace), SDGCITIES_PAUSE_AT=stage)
-    process = subprocess.Popen([sys.executable, "-m", "sdgcities.build"], env=env, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "sdgcities.build", "--force"], env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout.readline().strip() == f"paused at {stage}"
         # The half-built database exists next to the good one; then the build dies without cleaning up.

@@ -217,6 +217,8 @@ def build(database: Path | None = None, *, quiet: bool = False, force: bool = Fa
     started = time.perf_counter()
     database = Path(database) if database else paths.database_path()
     database.parent.mkdir(parents=True, exist_ok=True)
+    for stale in database.parent.glob(f"{database.name}.tmp-*"):
+        stale.unlink()  # left by a killed build
     inputs_key = fingerprint(input_files())
     if not force and built_fingerprint(database) == inputs_key:
         if not quiet:
@@ -229,8 +231,6 @@ def build(database: Path | None = None, *, quiet: bool = False, force: bool = Fa
 
     # Process data.
     temporary = database.with_name(f"{database.name}.tmp-{os.getpid()}")
-    for stale in database.parent.glob(f"{database.name}.tmp-*"):
-        stale.unlink()  # left by a killed build
     try:
         counts = write_database(inputs, temporary, inputs_key)
         _pause_point("before_swap")

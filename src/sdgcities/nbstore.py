@@ -1,5 +1,6 @@
-"""Keep committed notebooks clean: no outputs or execution counts, except the outputs of the cells
-that nbval checks strictly (marked `# NBVAL_CHECK_OUTPUT`), which must be stored to be compared.
+"""Keep committed notebooks clean: no outputs or execution counts, except in the cells that nbval
+checks strictly (marked `# NBVAL_CHECK_OUTPUT`): their outputs must be stored to be compared, and
+nbval 0.11 only compares a cell that also has an execution count ("unrun" cells with outputs fail).
 
     python -m sdgcities.nbstore refresh notebooks/coverage.ipynb ...   # re-execute, store checked outputs
     python -m sdgcities.nbstore check notebooks/*.ipynb                 # what tests/test_notebooks.py runs
@@ -33,12 +34,12 @@ def problems(path: Path) -> list[str]:
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
-        if cell.get("execution_count") is not None:
-            found.append(f"{path}: cell {index} has an execution count")
+        if cell.get("execution_count") is not None and not is_checked(cell):
+            found.append(f"{path}: cell {index} has an execution count but is not marked {CHECK_MARK}")
         if cell.outputs and not is_checked(cell):
             found.append(f"{path}: cell {index} has outputs but is not marked {CHECK_MARK}")
-        if is_checked(cell) and not cell.outputs:
-            found.append(f"{path}: cell {index} is marked {CHECK_MARK} but has no stored output (run refresh)")
+        if is_checked(cell) and (not cell.outputs or cell.get("execution_count") is None):
+            found.append(f"{path}: cell {index} is marked {CHECK_MARK} but has no stored output and execution count (run refresh)")
         if "injected-parameters" in cell.metadata.get("tags", []):
             found.append(f"{path}: cell {index} is papermill's injected-parameters cell (commit the source notebook)")
     return found
@@ -47,13 +48,9 @@ def problems(path: Path) -> list[str]:
 def strip(notebook) -> None:
     """Remove outputs and execution counts, keeping those of checked cells."""
     for cell in notebook.cells:
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and not is_checked(cell):
             cell.execution_count = None
-            if not is_checked(cell):
-                cell.outputs = []
-            else:
-                for output in cell.outputs:
-                    output.pop("execution_count", None)
+            cell.outputs = []
         cell.metadata.pop("execution", None)
         cell.metadata.pop("papermill", None)
     notebook.metadata.pop("papermill", None)
@@ -72,6 +69,7 @@ def refresh(path: Path, kernel: str = "python3") -> None:
     for cell, ran in zip(source.cells, executed_cells):
         if is_checked(cell):
             cell.outputs = [o for o in ran.outputs if o.get("output_type") in ("stream", "execute_result")]
+            cell.execution_count = ran.get("execution_count")
     strip(source)
     nbformat.write(source, path)
 

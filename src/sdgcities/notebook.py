@@ -31,6 +31,7 @@ SIDE_NAMES = {
     None: {"ja": "側面なし", "en": "No side"},
 }
 SIDE_ORDER = ("economy", "society", "environment", "integrated", None)
+MAX_CITED_DOCUMENTS = 12
 
 
 def check_choice(parameter: str, value: Any, valid: Sequence[Any]) -> Any:
@@ -85,7 +86,10 @@ class Context:
         for doc in doc_ids:
             by_doc.setdefault(doc, set())
         parts = []
-        for doc in sorted(by_doc, key=lambda d: (self.documents.get(d, {}).get("city_id", ""), d)):
+        ordered = sorted(by_doc, key=lambda d: (self.documents.get(d, {}).get("city_id", ""), d))
+        # With hundreds of cities a full list would bury the chart: name the first ones and count the rest.
+        shown_docs, hidden = ordered[:MAX_CITED_DOCUMENTS], len(ordered) - MAX_CITED_DOCUMENTS
+        for doc in shown_docs:
             meta = self.documents.get(doc, {})
             title = meta.get("title_ja" if self.lang == "ja" else "title_en", doc)
             date = meta.get("published_label", "")
@@ -95,6 +99,8 @@ class Context:
                 shown = "; ".join(found[:4]) + (f" ほか{len(found) - 4}節" if self.lang == "ja" and len(found) > 4 else f" and {len(found) - 4} more sections" if len(found) > 4 else "")
                 text += f" — {shown}"
             parts.append(text)
+        if hidden > 0:
+            parts.append(self.t(f"ほか{hidden}文書", f"and {hidden} more documents"))
         return " / ".join(parts) if parts else self.t("curated database", "curated database")
 
 
@@ -102,11 +108,20 @@ def setup(*, cities: Sequence[str] | str | None = None, lang: str = "ja", databa
     """Check the common parameters, open the database read-only and set up charts."""
     check_choice("lang", lang, LANGS)
     con = api.connect(database)
-    checked = api.check_cities(con, cities) if cities else api.valid_cities(con)
+    checked = api.check_cities(con, cities) if cities is not None else api.valid_cities(con)
     documents = {row["doc_id"]: row for row in api.documents(con).iter_rows(named=True)}
     city_frame = api.cities(con)
     name_column = "name_ja" if lang == "ja" else "name_en"
     city_names = dict(zip(city_frame["city_id"], city_frame[name_column]))
+    # Japan has homonymous cities (府中市 in Tokyo and in Hiroshima): add the prefecture to keep them apart.
+    prefecture_column = "prefecture_ja" if lang == "ja" else "prefecture_en"
+    prefectures = dict(zip(city_frame["city_id"], city_frame[prefecture_column]))
+    counts: dict[str, int] = {}
+    for name in city_names.values():
+        counts[name] = counts.get(name, 0) + 1
+    city_names = {c: (f"{n} ({prefectures[c]})" if counts[n] > 1 else n) for c, n in city_names.items()}
+    if len(set(city_names.values())) < len(city_names):  # same name in the same prefecture: fall back to the id
+        city_names = {c: f"{n} [{c}]" for c, n in city_names.items()}
     goals = api.sdg_goals(con)
     goal_names = dict(zip(goals["goal"], goals[name_column]))
     goal_colours = dict(zip(goals["goal"], goals["colour"]))

@@ -253,8 +253,8 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
         if k[K_RED]:
             n = con.sql("select count(*) filter (where is_redacted), count(*) from stg_kpi_observations where kpi_id = $id", params={"id": k[K_ID]}).fetchall()[0]
             add("value_redacted", k[K_CITY], k[K_DOC],
-                f"{k[K_ID]}: the indicator {'name is' if k[K_NAME] is None else 'values are'} redacted"
-                f"{' and its name' if k[K_NAME] is None else ''}; {n[0]} of its {n[1]} value cells are redacted (kept as NULL, not 0).",
+                f"{k[K_ID]}: the indicator {'name is' if k[K_NAME] is None else 'values are'} redacted; "
+                f"{n[0]} of its {n[1]} value cells are redacted (kept as NULL, not 0).",
                 [k[K_QUOTE]], kpi_id=k[K_ID])
     for s in stakeholders:
         if s[8]:

@@ -122,10 +122,14 @@ def job_key(job: Job, database_key: str, code_key: str) -> str:
 
 def execute(job: Job, output: str, database: str) -> float:
     """Run one notebook (in a worker process). Writes to a temporary file, then renames it."""
+    import logging
+
     import papermill
 
+    # papermill's parameter inspector cannot read `list[str] | None` annotations and warns on every run.
+    logging.getLogger("papermill.translators").setLevel(logging.ERROR)
     started = time.perf_counter()
-    temporary = f"{output}.tmp-{os.getpid()}.ipynb"
+    temporary = str(Path(output).with_name(f".{Path(output).stem}.tmp-{os.getpid()}.ipynb"))
     os.environ["SDGCITIES_DB"] = database
     os.environ.setdefault("SDGCITIES_CHART_MODE", "report")
     try:
@@ -169,6 +173,8 @@ def run(*, force: bool = False, pdf: bool = True, workers: int | None = None, da
     reports_dir = Path(reports_dir) if reports_dir else paths.reports_dir()
     executed_dir = reports_dir / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
+    for stale in executed_dir.glob(".*.tmp-*"):
+        stale.unlink()  # left by a run that was killed
     if not database.is_file():
         raise FileNotFoundError(f"{database} does not exist: run `make data` first")
 

@@ -1,0 +1,319 @@
+"""The data-quality analysis (audit of published 達成度 and the findings) on the real database.
+
+Figures checked by hand against data/raw/kumamoto_progress_2022.txt, e.g. row 3 of the integrated
+table prints 2017年度 11 件 … 2021年度 44 件, target 2021年 14 件 and 314%: the ratio 44 / 14 = 314.3 %
+reproduces it while the gap rule gives (44 - 11) / (14 - 11) = 1,100 %; row 6 of the overall table
+prints 2018年度 0, 2021年度 3, target 2023年度 10 and 20%, while both rules give 30.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import polars as pl
+import pytest
+
+from sdgcities import api, audit, nbstore
+from sdgcities.analyses import data_quality as dq
+from sdgcities.notebook import Context
+from sdgcities.quality import FINDING_CODES
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "data_quality.ipynb"
+
+
+def make_ctx(con, cities=None, lang="ja") -> Context:
+    """A notebook Context on the test connection (what nb.setup builds, without fonts)."""
+    checked = api.check_cities(con, cities) if cities else api.valid_cities(con)
+    names = api.cities(con)
+    column = "name_ja" if lang == "ja" else "name_en"
+    documents = {row["doc_id"]: row for row in api.documents(con).iter_rows(named=True)}
+    return Context(con, list(checked), lang, dict(zip(names["city_id"], names[column])), documents=documents)
+
+
+# ---------------------------------------------------------------------------------------------
+# The audit
+
+
+def test_classification_counts_per_city(con):
+    counts = dq.classification_counts(make_ctx(con))
+    got = {(r["city_id"], r["rule"]): r["n"] for r in counts.iter_rows(named=True)}
+    assert got == {
+        ("hiratsuka", "not_published"): 18,
+        ("kaga", "not_published"): 25,
+        ("kumamoto", "progress"): 21,
+        ("kumamoto", "ratio"): 2,
+        ("kumamoto", "both"): 4,
+        ("kumamoto", "neither"): 1,
+        ("kumamoto", "status_only"): 2,
+    }
+    assert dq.classification_totals(counts) == {
+        "progress": 21, "ratio": 2, "both": 4, "neither": 1, "status_only": 2, "not_published": 43,
+    }
+
+
+def test_classification_lines_are_the_checked_output(con):
+    assert dq.classification_lines(dq.classification_counts(make_ctx(con))).splitlines() == [
+        "progress          21",
+        "ratio              2",
+        "both               4",
+        "neither            1",
+        "status_only        2",
+        "not_published     43",
+        "total             73",
+    ]
+
+
+def test_classification_table_has_a_row_per_city_and_a_total(con):
+    ctx = make_ctx(con, lang="en")
+    table = dq.classification_table(ctx, dq.classification_counts(ctx))
+    assert table["city"].to_list() == ["Hiratsuka", "Kaga", "Kumamoto", "total"]
+    assert table["total"].to_list() == [18, 25, 30, 73]
+    assert table["Neither rule reproduces it"].to_list() == [0, 0, 1, 1]
+
+
+def test_classification_table_folds_cities_beyond_top(con):
+    ctx = make_ctx(con, lang="en")
+    table = dq.classification_table(ctx, dq.classification_counts(ctx), top=2)
+    # Kumamoto has the most rows (30); Kaga (25) and Hiratsuka (18) fold into one row.
+    assert table["city"].to_list() == ["Kumamoto", "2 other cities", "total"]
+    assert table["No rate published"].to_list() == [0, 43, 43]
+
+
+def test_published_rates_values_match_the_source(con):
+    rates = dq.published_rates(make_ctx(con))
+    assert rates.height == 28
+    assert set(rates["city_id"]) == {"kumamoto"}
+    assert int(rates["is_repeat"].sum()) == 4
+    row = rates.filter(pl.col("kpi_id") == "kumamoto_progress_2022:integrated:03").row(0, named=True)
+    assert row["published"] == 314.0
+    assert row["rule"] == "ratio"
+    assert row["progress_value"] == pytest.approx(1100.0)
+    assert row["ratio_value"] == pytest.approx(44 / 14 * 100)
+    assert row["progress_diff"] == pytest.approx(314 - 1100.0)
+    row = rates.filter(pl.col("kpi_id") == "kumamoto_progress_2022:overall:01").row(0, named=True)
+    assert row["published"] == -118.0 and row["rule"] == "progress"
+    assert row["progress_value"] == pytest.approx((29.5 - 40.6) / (50 - 40.6) * 100)
+
+
+def test_neither_row_and_its_explanation(con):
+    rates = dq.published_rates(make_ctx(con))
+    neither = dq.neither_rows(rates)
+    assert neither["kpi_id"].to_list() == ["kumamoto_progress_2022:overall:06"]
+    row = neither.row(0, named=True)
+    assert (row["published"], row["progress_value"], row["ratio_value"]) == (20.0, pytest.approx(30.0), pytest.approx(30.0))
+    assert dq.neither_lines(rates) == (
+        "kumamoto_progress_2022:overall:06  reproduced by the progress rule with the 2020 actual 2 inste"
+    )
+    table = dq.neither_table(make_ctx(con, lang="en"), rates)
+    assert table.row(0, named=True)["baseline"] == "2018年度 0"
+    assert table.row(0, named=True)["target"] == "2023年度 10"
+
+
+def test_rates_table_flags_neither(con):
+    ctx = make_ctx(con)
+    table = dq.rates_table(ctx, dq.published_rates(ctx))
+    flagged = table.filter(pl.col("再現するルール").str.starts_with("⚠"))
+    assert flagged["表:行"].to_list() == ["overall:6"]
+    assert table.height == 28
+
+
+def test_status_only_rows_print_a_word_and_are_achieved(con):
+    ctx = make_ctx(con)
+    words = dq.status_only_rows(ctx)
+    assert words["kpi_id"].to_list() == ["kumamoto_progress_2022:initiatives:04", "kumamoto_progress_2022:overall:09"]
+    assert set(words["published_achievement_text"]) == {"達成"}
+    counts = dq.classification_counts(ctx)
+    summary = dq.audit_summary(ctx, counts, dq.published_rates(ctx), words)
+    assert summary["words_achieved"] == 2
+    assert summary["rates"] == 28 and summary["reproduced"] == 27
+    assert summary["max_progress_gap"] == pytest.approx(786.0)
+    assert summary["mixed_docs"] == ["kumamoto_progress_2022"]
+
+
+def test_cities_without_rates_say_why(con):
+    ctx = make_ctx(con)
+    disclosure = dq.city_disclosure(ctx)
+    by_city = {r["city_id"]: r for r in disclosure.iter_rows(named=True)}
+    assert (by_city["hiratsuka"]["redacted"], by_city["hiratsuka"]["kpi_rows"]) == (18, 18)
+    assert (by_city["kaga"]["with_actual"], by_city["kaga"]["kpi_rows"]) == (0, 25)
+    summary = dq.audit_summary(ctx, dq.classification_counts(ctx), dq.published_rates(ctx), dq.status_only_rows(ctx))
+    assert dq.missing_rate_phrases(ctx, summary) == [
+        "平塚市（全18行で指標名または数値が黒塗り）",
+        "加賀市（25行のいずれにも実績値の記載がない）",
+    ]
+
+
+def test_a_city_without_rates_gives_empty_frames(con):
+    ctx = make_ctx(con, cities=["kaga"], lang="en")
+    assert dq.published_rates(ctx).height == 0
+    assert dq.neither_lines(dq.published_rates(ctx)) == "(none)"
+    chart = dq.classification_chart(ctx, dq.classification_counts(ctx)).to_dict()
+    assert chart["title"]["text"] == "None of the selected cities publishes a rate as a number"
+
+
+def test_classification_chart_title_is_computed(con):
+    ctx = make_ctx(con, lang="en")
+    spec = dq.classification_chart(ctx, dq.classification_counts(ctx)).to_dict()
+    assert spec["title"]["text"] == "27 of 28 published rates are reproduced by the progress or the ratio rule (±1 point)"
+    assert spec["encoding"]["color"]["scale"]["range"][0] == dq.CLASSIFICATION_COLOURS["progress"]
+
+
+def test_scatter_has_two_panels_with_band_and_labelled_neither(con):
+    ctx = make_ctx(con, lang="en")
+    spec = dq.rates_scatter(ctx, dq.published_rates(ctx)).to_dict()
+    panels = spec["hconcat"]
+    assert [p["title"]["text"] for p in panels] == [
+        "Progress (gap closed): 25 of 28 within ±1",
+        "Ratio (actual / target): 6 of 28 within ±1",
+    ]
+    datasets = spec["datasets"]
+    label_layer = panels[0]["layer"][3]
+    assert [row["table_row"] for row in datasets[label_layer["data"]["name"]]] == ["overall:6"]
+    band = datasets[panels[0]["layer"][0]["data"]["name"]]
+    assert all(row["y_hi"] - row["y_lo"] == pytest.approx(2 * dq.TOLERANCE) for row in band)
+    tooltips = {t["field"] for t in panels[0]["layer"][2]["encoding"]["tooltip"]}
+    assert {"published", "computed", "diff", "explanation_short"} <= tooltips
+
+
+def test_scatter_samples_many_rates_but_counts_all(con):
+    ctx = make_ctx(con, lang="en")
+    rates = dq.published_rates(ctx)
+    sample = dq.scatter_sample(rates, max_rows=8)
+    assert sample.height == 8
+    assert "kumamoto_progress_2022:overall:06" in sample["kpi_id"].to_list()  # 'neither' rows are kept first
+    assert dq.scatter_sample(rates, max_rows=8).equals(sample)  # a fixed sample
+    spec = dq.rates_scatter(ctx, rates, max_rows=8).to_dict()
+    rows = spec["datasets"][spec["hconcat"][0]["layer"][2]["data"]["name"]]
+    assert len(rows) == 8
+    assert spec["hconcat"][0]["title"]["text"] == "Progress (gap closed): 25 of 28 within ±1"
+    assert spec["title"]["subtitle"][1].startswith("Points: a fixed sample of 8 of the 28 rates (1 of them 'neither')")
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules and labels
+
+
+def test_rule_formulas_come_from_the_progress_docstring():
+    formulas = dq.rule_formulas()
+    assert "(actual - baseline) / (target - baseline) x 100" in formulas["progress"]
+    assert formulas["ratio"].startswith("actual / target x 100")
+    assert set(formulas) == {"progress", "ratio", "open_sdg", "un_cr"}
+
+
+def test_every_code_and_classification_has_both_labels():
+    assert set(dq.FINDING_NAMES) == set(FINDING_CODES) == set(dq.FINDING_DESCRIPTIONS_JA)
+    assert set(dq.CLASSIFICATION_NAMES) == set(audit.CLASSIFICATIONS) == set(dq.CLASSIFICATION_EXPLANATIONS)
+    for labels in list(dq.FINDING_NAMES.values()) + list(dq.CLASSIFICATION_NAMES.values()):
+        assert labels["ja"] and labels["en"] and labels["ja"] != labels["en"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The findings
+
+
+def test_finding_counts_per_code(con):
+    counts = dq.finding_counts(make_ctx(con))
+    assert dq.code_totals(counts) == {
+        "published_rate_unreproduced": 1,
+        "target_wrong_side_of_baseline": 3,
+        "indicator_baseline_differs": 1,
+        "indicator_target_differs": 6,
+        "indicator_target_year_differs": 8,
+        "partner_date_differs": 1,
+        "partner_theme_differs": 3,
+        "value_redacted": 18,
+        "stakeholder_redacted": 16,
+        "year_label_differs_from_column": 33,
+    }
+    assert dq.finding_lines(counts).splitlines()[-1] == "total                              90"
+
+
+def test_findings_filter_by_city_and_cite_their_documents(con):
+    found = dq.findings(make_ctx(con, cities=["kaga"]))
+    assert found.height == 15
+    assert set(found["city_id"]) == {"kaga"}
+    partner = found.filter(pl.col("code") == "partner_date_differs").row(0, named=True)
+    assert partner["doc_id"] is None
+    assert partner["doc_ids"] == ["kaga_plan_2026", "kaga_presentation_2022"]
+    cited = dq.citation(found)
+    assert set(cited["doc_id"]) == {"kaga_plan_2026", "kaga_presentation_2022", "kaga_smartcity_2021"}
+
+
+def test_code_sections_summarise_long_redaction_lists(con):
+    sections = {s["code"]: s for s in dq.code_sections(dq.findings(make_ctx(con)))}
+    assert sections["value_redacted"]["summarise"] and sections["stakeholder_redacted"]["summarise"]
+    assert not sections["year_label_differs_from_column"]["summarise"]
+    assert list(sections) == [c for c in FINDING_CODES]
+
+
+def test_redaction_summaries(con):
+    ctx = make_ctx(con, lang="en")
+    values = dq.redaction_summary(ctx, "value_redacted").row(0, named=True)
+    assert values == {"city": "Hiratsuka", "document": "hiratsuka_proposal_2022", "redacted KPI rows": 18,
+                      "of which the name too": 18, "redacted value cells": 36, "value cells (all)": 36}
+    people = dq.redaction_summary(ctx, "stakeholder_redacted").row(0, named=True)
+    assert people["redacted stakeholders"] == 16
+    assert people["of which a role or theme is printed"] == 5
+    with pytest.raises(ValueError, match="not a redaction code"):
+        dq.redaction_summary(ctx, "partner_date_differs")
+
+
+def test_finding_table_concerns_and_quotes(con):
+    ctx = make_ctx(con, lang="en")
+    table = dq.finding_table(ctx, dq.findings(ctx), "target_wrong_side_of_baseline")
+    assert table["concerns"].to_list() == ["s4_society:2", "initiatives:4", "overall:9"]
+    assert table["No."].to_list() == ["037", "038", "039"]
+    assert "合同面接会やテレワークによる障がい者雇用累計件数" in table["quotes"][0][0]
+
+
+def test_finding_chart_folds_cities_beyond_the_palette(con):
+    ctx = make_ctx(con, lang="en")
+    counts = dq.finding_counts(ctx)
+    spec = dq.finding_chart(ctx, counts).to_dict()
+    assert spec["title"]["text"] == "90 data-quality findings; the most common: cell year differs from column header (33)"
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["Hiratsuka", "Kaga", "Kumamoto"]
+    folded = dq.finding_chart(ctx, counts, max_series=2).to_dict()
+    assert folded["encoding"]["color"]["scale"]["domain"] == ["Kumamoto", "2 other cities"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables with quotes
+
+
+def test_shorten():
+    assert dq.shorten("a\tb\n c") == "a b c"
+    long = "あ" * 300
+    assert dq.shorten(long) == "あ" * 119 + "…"
+    assert len(dq.shorten(long)) == dq.QUOTE_CHARS
+
+
+def test_quote_table_keeps_full_quote_in_details():
+    long = "<b>" + "x" * 200
+    frame = pl.DataFrame({"city": ["Kaga", "Kaga"], "quotes": [[long, long], ["short"]]})
+    data, meta = dq.quote_table_bundle(frame, source="doc [d]", quote_column="quotes")
+    html_text = data["text/html"]
+    assert html_text.count("<details") == 1  # duplicates shown once; a short quote needs no details
+    assert "&lt;b&gt;" + "x" * 200 in html_text and "<b>" not in html_text
+    assert "「short」" in html_text
+    assert meta["sdgcities"] == {"kind": "table", "source": "doc [d]"}
+    assert data["text/plain"].endswith("doc [d]")
+    with pytest.raises(ValueError):
+        dq.quote_table_bundle(frame, source=" ", quote_column="quotes")
+
+
+# ---------------------------------------------------------------------------------------------
+# The notebook
+
+
+def test_notebook_is_clean_and_parameterised():
+    assert nbstore.problems(NOTEBOOK) == []
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    first, second = notebook.cells[0], notebook.cells[1]
+    assert first.metadata.get("tags") == ["parameters"]
+    assert "cities: list[str] | None = None" in first.source and 'lang: str = "ja"' in first.source
+    assert "nb.setup(cities=cities, lang=lang)" in second.source
+    checked = [c for c in notebook.cells if nbstore.is_checked(c)]
+    assert len(checked) == 3
+    stored = "".join(o.get("text", "") for c in checked for o in c.outputs)
+    assert "not_published     43" in stored and "total                              90" in stored
