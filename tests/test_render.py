@@ -210,10 +210,22 @@ def test_missing_font_names_apt_command(monkeypatch, tmp_path):
         charts.register_fonts()
 
 
-def test_chart_bundle_is_stable_and_offline():
+def test_report_bundle_has_no_png_unless_asked(monkeypatch):
     import altair as alt
     import pandas as pd
 
+    chart = alt.Chart(pd.DataFrame({"都市": CITIES, "値": [1, 2, 3]})).mark_bar().encode(x="都市:N", y="値:Q")
+    monkeypatch.delenv("SDGCITIES_CHART_PNG", raising=False)
+    (data, _), = charts.chart_bundle(chart, source="テスト出典", mode="report")
+    assert "image/png" not in data and 'class="sdg-fallback"' not in data["text/html"]
+    assert {"text/html", charts.VEGALITE_MIME_TYPE, "text/plain"} <= set(data)
+
+
+def test_chart_bundle_is_stable_and_offline(monkeypatch):
+    import altair as alt
+    import pandas as pd
+
+    monkeypatch.setenv("SDGCITIES_CHART_PNG", "1")  # the optional static fallback
     chart = alt.Chart(pd.DataFrame({"都市": CITIES, "値": [1, 2, 3]})).mark_bar().encode(x="都市:N", y="値:Q", tooltip=["都市"])
     first = charts.chart_bundle(chart, source="テスト出典", mode="report")
     second = charts.chart_bundle(chart, source="テスト出典", mode="report")
@@ -264,7 +276,7 @@ def test_executed_notebook_outputs(executed):
     assert len(first) == len(second) == CHARTS_PER_NOTEBOOK
     for output in first:
         assert 'class="sdg-chart"' in output["data"]["text/html"]
-        assert "image/png" in output["data"]
+        assert "image/png" not in output["data"]  # report mode: drawn by vega-embed, no PNG fallback by default
     # Charts that do not depend on the parameter are byte-identical across kernels (stable ids).
     assert first[0]["data"]["text/html"] == second[0]["data"]["text/html"]
     assert first[2]["data"]["text/html"] == second[2]["data"]["text/html"]

@@ -319,14 +319,23 @@ def vegalite_version() -> str | None:
     return None
 
 
-def _to_spec(chart: Any) -> dict[str, Any]:
+def report_png_enabled() -> bool:
+    """Whether report-mode charts carry a static PNG fallback (SDGCITIES_CHART_PNG=1).
+
+    Off by default: reports draw every chart with the embedded vega-embed (and the PDF is printed from
+    those drawings), so the PNG would only serve readers with JavaScript off, at 40-60% of a notebook's
+    run time (bench/RESULTS.md)."""
+    return os.environ.get("SDGCITIES_CHART_PNG", "0") == "1"
+
+
+def _to_spec(chart: Any, *, validate: bool = True) -> dict[str, Any]:
     if isinstance(chart, Mapping):
         return dict(chart)
     if hasattr(chart, "to_dict"):
         if alt.theme.active == "default":
             # One chart style throughout: charts shown without an explicit theme get ours.
             enable_theme()
-        return chart.to_dict()
+        return chart.to_dict(validate=validate)
     raise TypeError(f"show() needs an Altair chart or a Vega-Lite dict, got {type(chart).__name__}")
 
 
@@ -352,7 +361,7 @@ def static_png(spec: Mapping[str, Any], *, scale: float = 2.0) -> bytes:
 
 
 def recompress_png(data: bytes) -> bytes:
-    """The same PNG with its image data deflated at level 9 (vl-convert's PNGs shrink ~5x)."""
+    """The same PNG with its image data deflated again (vl-convert's PNGs shrink ~5x)."""
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise ValueError("not a PNG")
     chunks: list[tuple[bytes, bytes]] = []
@@ -369,7 +378,7 @@ def recompress_png(data: bytes) -> bytes:
             idat += body
         else:
             chunks.append((kind, body))
-    packed = zlib.compress(zlib.decompress(bytes(idat)), 9)
+    packed = zlib.compress(zlib.decompress(bytes(idat)), 6)  # level 9 costs ~6x the time for no gain here
     out = bytearray(data[:8])
     for kind, body in chunks:
         if kind == b"IDAT":
@@ -459,14 +468,21 @@ def chart_bundle(chart: Any, *, source: str, mode: str | None = None) -> list[tu
     """The display outputs (data, metadata) that :func:`show` emits for a chart."""
     source = _check_source(source)
     mode = mode or chart_mode()
-    spec = _to_spec(chart)
+    if mode not in ("report", "lab"):
+        raise ValueError(f"mode must be 'report' or 'lab', not {mode!r}")
+    # Schema validation costs ~0.1 s a chart; interactive work gets it, report runs rely on the
+    # browser test that every chart of every report draws without an error.
+    spec = _to_spec(chart, validate=mode == "lab")
     cid = chart_id(spec, source)
-    png = static_png(spec)
-    width, height = png_size(png)
-    b64 = base64.b64encode(png).decode("ascii")
     title = _chart_title(spec)
     plain = f"[chart] {title}\n{SOURCE_LABEL}{source}" if title else f"[chart]\n{SOURCE_LABEL}{source}"
     meta_common = {"sdgcities": {"kind": "chart", "chart_id": cid, "source": source}}
+    if mode == "report" and not report_png_enabled():
+        data = {"text/html": figure_html(spec, source=source, png=None, figure_id=cid), VEGALITE_MIME_TYPE: spec, "text/plain": plain}
+        return [(data, meta_common)]
+    png = static_png(spec)
+    width, height = png_size(png)
+    b64 = base64.b64encode(png).decode("ascii")
     png_meta = {"width": round(width / 2), "height": round(height / 2)}
     if mode == "lab":
         spec5 = dict(spec)

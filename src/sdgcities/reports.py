@@ -191,52 +191,90 @@ def run(*, force: bool = False, pdf: bool = True, workers: int | None = None, da
     stale = [name for name in jobs if state.get("jobs", {}).get(name) != keys[name] or not jobs[name].output(executed_dir).exists()]
 
     # Process data.
+    render_base = hashlib.sha256((code_key + str(pdf)).encode()).hexdigest()
+    report_keys = {r.stem: hashlib.sha256((render_base + "".join(keys[j.name] for j in r.jobs) + r.title).encode()).hexdigest() for r in reports}
+
+    def report_is_current(report: Report) -> bool:
+        html_path, pdf_path = reports_dir / f"{report.stem}.html", reports_dir / f"{report.stem}.pdf"
+        return state.get("reports", {}).get(report.stem) == report_keys[report.stem] and html_path.exists() and (not pdf or pdf_path.exists())
+
+    to_render = [r for r in reports if not report_is_current(r) or any(j.name in stale for j in r.jobs)]
     total = len(stale)
-    print(f"reports: {len(jobs)} notebook runs, {len(jobs) - total} up to date, {total} to run on {workers or os.cpu_count()} worker(s)", flush=True)
+    print(f"reports: {len(jobs)} notebook runs, {len(jobs) - total} up to date, {total} to run; "
+          f"{len(to_render)} of {len(reports)} reports to render; {workers or os.cpu_count()} worker(s)", flush=True)
     timings: dict[str, float] = {}
-    if stale:
+    rendered = 0
+    if stale or to_render:
         failures = []
+        waiting = {r.stem: {j.name for j in r.jobs if j.name in stale} for r in to_render}
+        by_stem = {r.stem: r for r in reports}
         with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
-            futures: dict[Future, str] = {pool.submit(execute, jobs[n], str(jobs[n].output(executed_dir)), str(database)): n for n in stale}
-            done_count = 0
-            pending = set(futures)
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            futures: dict[Future, tuple[str, str]] = {}
+
+            def submit_render(report: Report) -> None:
+                outputs = [str(j.output(executed_dir)) for j in report.jobs]
+                html_path, pdf_path = reports_dir / f"{report.stem}.html", reports_dir / f"{report.stem}.pdf"
+                future = pool.submit(render_one, outputs, report.title, str(html_path), str(pdf_path) if pdf else None, report.lang)
+                futures[future] = ("render", report.stem)
+
+            for name in stale:
+                futures[pool.submit(execute, jobs[name], str(jobs[name].output(executed_dir)), str(database))] = ("job", name)
+            # Reports whose notebooks are all up to date can be rendered straight away.
+            for stem, pending in waiting.items():
+                if not pending:
+                    submit_render(by_stem[stem])
+            done_jobs = 0
+            failed_jobs: set[str] = set()
+            while futures:
+                finished, _ = wait(list(futures), return_when=FIRST_COMPLETED)
                 for future in finished:
-                    name = futures[future]
-                    done_count += 1
+                    kind, name = futures.pop(future)
                     try:
-                        timings[name] = future.result()
-                        state.setdefault("jobs", {})[name] = keys[name]
-                        print(f"  [{done_count}/{total}] {name}: executed in {timings[name]:.1f} s", flush=True)
+                        seconds = future.result()
                     except Exception as error:  # report every failure, keep the others running
                         failures.append((name, error))
-                        state.setdefault("jobs", {}).pop(name, None)
-                        print(f"  [{done_count}/{total}] {name}: FAILED: {str(error).splitlines()[0] if str(error) else type(error).__name__}", flush=True)
+                        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+                        if kind == "job":
+                            done_jobs += 1
+                            failed_jobs.add(name)
+                            state.setdefault("jobs", {}).pop(name, None)
+                            print(f"  [{done_jobs}/{total}] {name}: FAILED: {first_line}", flush=True)
+                        else:
+                            print(f"  rendering {name}: FAILED: {first_line}", flush=True)
+                        continue
+                    if kind == "job":
+                        done_jobs += 1
+                        timings[name] = seconds
+                        state.setdefault("jobs", {})[name] = keys[name]
+                        print(f"  [{done_jobs}/{total}] {name}: executed in {seconds:.1f} s", flush=True)
+                        for stem, pending in waiting.items():
+                            if name in pending:
+                                pending.discard(name)
+                                # A report is rendered once all its notebooks ran, and only if none failed.
+                                if not pending and not failed_jobs & {j.name for j in by_stem[stem].jobs}:
+                                    submit_render(by_stem[stem])
+                    else:
+                        rendered += 1
+                        state.setdefault("reports", {})[name] = report_keys[name]
+                        print(f"  rendered {paths.relative(reports_dir / (name + '.html'))}{' and .pdf' if pdf else ''} in {seconds:.1f} s", flush=True)
+                    _save_state(reports_dir, state)
         _save_state(reports_dir, state)
         if failures:
             details = "\n".join(f"- {name}: {error}" for name, error in failures)
-            raise RuntimeError(f"{len(failures)} notebook run(s) failed; the previous reports are unchanged:\n{details}")
+            raise RuntimeError(f"{len(failures)} step(s) failed; the reports they feed keep their previous version:\n{details}")
 
-    # Save outputs.
-    from . import render
-
-    rendered = 0
-    render_key_base = hashlib.sha256((code_key + str(pdf)).encode()).hexdigest()
-    for report in reports:
-        key = hashlib.sha256((render_key_base + "".join(keys[j.name] for j in report.jobs) + report.title).encode()).hexdigest()
-        html_path, pdf_path = reports_dir / f"{report.stem}.html", reports_dir / f"{report.stem}.pdf"
-        if state.get("reports", {}).get(report.stem) == key and html_path.exists() and (not pdf or pdf_path.exists()):
-            continue
-        began = time.perf_counter()
-        render.render_report([j.output(executed_dir) for j in report.jobs], title=report.title, out_html=html_path, out_pdf=pdf_path if pdf else None, lang=report.lang)
-        state.setdefault("reports", {})[report.stem] = key
-        _save_state(reports_dir, state)
-        rendered += 1
-        print(f"  rendered {paths.relative(html_path)}{' and .pdf' if pdf else ''} in {time.perf_counter() - began:.1f} s", flush=True)
     elapsed = time.perf_counter() - started
     print(f"reports: {total} notebook run(s), {rendered} report(s) rendered, {elapsed:.1f} s", flush=True)
     return {"executed": total, "rendered": rendered, "seconds": elapsed, "timings": timings, "jobs": len(jobs)}
+
+
+def render_one(notebooks: list[str], title: str, html_path: str, pdf_path: str | None, lang: str) -> float:
+    """Render one report (in a worker process); returns its wall time."""
+    from . import render
+
+    started = time.perf_counter()
+    render.render_report([Path(n) for n in notebooks], title=title, out_html=Path(html_path), out_pdf=Path(pdf_path) if pdf_path else None, lang=lang)
+    return time.perf_counter() - started
 
 
 def main(argv: list[str] | None = None) -> int:
