@@ -135,6 +135,9 @@ section.sdg-notebook {{ margin: 0; }}
   figure.sdg-table-figure {{ break-inside: auto; }}
   /* A scroll container cannot be split across pages: let long tables flow. */
   .sdg-table-wrap {{ overflow: visible; }}
+  /* Paper cannot scroll: smaller table text so that wide tables fit the page. */
+  table.sdg-table {{ font-size: 10px; }}
+  main.sdg-report table.sdg-table th, main.sdg-report table.sdg-table td {{ padding: 2px 5px; }}
   a {{ color: inherit; text-decoration: none; }}
 }}
 """
