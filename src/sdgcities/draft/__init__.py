@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from .. import paths
-from . import forms, generic, plan, progress
+from . import forms, generic, plan, progress, simple
 from .model import Draft
 from .text import Document
 from .writer import write_manifest, write_tables
@@ -38,6 +38,9 @@ def draft_text(raw: str, doc_id: str, city: str) -> Draft:
         progress.extract(draft)
     elif draft.form in ("plan", "proposal"):
         plan.extract(draft)
+    else:
+        simple.extract(draft)
+    generic.mark_repeats(draft)
     generic.synergies(draft)
     generic.stakeholders(draft)
     if draft.form == "other":

@@ -151,3 +151,19 @@ def _next_paragraph(lines, index: int) -> tuple[int, int] | None:
             continue
         return line.start, line.end
     return None
+
+
+def mark_repeats(draft: Draft) -> None:
+    """A KPI row printed again with the same name and the same cells is a repeat even when not marked 再掲."""
+    observations: dict[str, list] = {}
+    for row in draft.tables["kpi_observations"]:
+        observations.setdefault(row["kpi_id"], []).append((row["kind"], row["label"], row["value"], row["value_text"]))
+    seen: dict[tuple, str] = {}
+    for kpi in draft.tables["kpis"]:
+        if not kpi["indicator_ja"]:
+            continue
+        signature = (squash(nfkc(kpi["indicator_ja"])), tuple(observations.get(kpi["kpi_id"], [])))
+        if signature in seen and kpi["is_repeat"] != "true":
+            kpi["is_repeat"] = "true"
+            kpi["review"] = "; ".join(filter(None, [kpi["review"], f"same name and values as {seen[signature]}: marked as a repeat"]))
+        seen.setdefault(signature, kpi["kpi_id"])

@@ -181,8 +181,7 @@ def _priority_targets(draft: Draft, line: Line, side: str, section: str, seen: s
         if key in seen:
             continue
         seen.add(key)
-        end = line.start + nfkc(cells).find(target) + len(target)
         draft.add(
-            "priority_targets", line.start, max(end, line.start + len(cells.rstrip())), [],
+            "priority_targets", line.start, line.end, [],
             doc_id=draft.doc_id, side=side, section=section, sdg_goal=str(known_targets()[target]), sdg_target=target, note="",
         )
