@@ -117,3 +117,22 @@ def test_a_promotion_the_build_refuses_is_rolled_back(workspace, fourth_city_dra
     with pytest.raises(CuratedDataError, match="source_quote"):
         promote(fourth_city_draft, force=True)
     assert {part: _tree(workspace / "data" / part) for part in ("curated", "raw")} == before
+
+
+def _add_page_column(path: Path, pages: list[str]) -> None:
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    rows = [rows[0] + ["source_page"]] + [row + [pages[i % len(pages)]] for i, row in enumerate(rows[1:])]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def test_source_page_is_an_optional_validated_column(workspace):
+    from sdgcities import build
+
+    synergies = workspace / "data/curated/kumamoto_progress_2022/synergies.csv"
+    _add_page_column(synergies, ["3", ""])
+    assert build.build(quiet=True)["synergies"] > 0
+    _add_page_column(workspace / "data/curated/kumamoto_progress_2022/kpis.csv", ["0"])
+    with pytest.raises(CuratedDataError) as error:
+        build.build(quiet=True)
+    assert "kpis.csv, row 1" in str(error.value) and "source_page" in str(error.value) and "'0'" in str(error.value)
