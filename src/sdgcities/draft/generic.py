@@ -7,28 +7,39 @@ from __future__ import annotations
 import re
 
 from .cells import parse_cells
-from .model import Draft, synergy_of
+from .model import Draft, is_heading, synergy_of
 from .text import REDACTION, nfkc, squash
 
 _NAME_CHARS = r"一-龥々〆ヵヶァ-ヴーｦ-ﾟA-Za-zＡ-Ｚａ-ｚ0-9０-９・&＆\.\-／/"
 _PREFIX_FORMS = r"(?:株式会社|（株）|\(株\)|㈱|合同会社|有限会社|一般社団法人|一般財団法人|公益社団法人|公益財団法人|特定非営利活動法人|NPO法人|ＮＰＯ法人|学校法人|国立大学法人|（一社）|\(一社\)|（公財）|\(公財\))"
 _SUFFIXES = {
-    "university": r"大学院?(?:[一-龥]{0,8}研究科)?|高等専門学校|工業高専|研究科",
+    "university": r"大学院大学|大学(?:院[一-龥]{0,8}研究科)?|高等専門学校|工業高専|研究科",
     "financial": r"銀行|信用金庫|信用組合|金融公庫|政策金融公庫|証券|郵便局",
-    "council": r"協議会|コンソーシアム|研究会|推進会議|会議所|商工会|協同組合|連合会|委員会|推進機構|都市圏|フォーラム|プラットフォーム",
-    "government": r"省|[^\s]庁|内閣府|事務局|振興局|政府観光局",
+    "council": r"協議会|コンソーシアム|研究会|推進会議|会議所|商工会|協同組合|連合会|委員会|推進機構|都市圏|会議",
+    "government": r"省|庁(?![内舎])|内閣府|事務局|振興局|政府観光局",
     "npo": r"財団|社団",
-    "company": r"株式会社|（株）|\(株\)|グループ|ホールディングス|電力|新聞社|製作所|工業",
-    "other": r"研究所|機構|センター",
+    "company": r"株式会社|（株）|\(株\)|グループ|ホールディングス|新聞社|製作所",
+    "other": r"研究所|機構",
 }
 _SUFFIX = "|".join(f"(?:{v})" for v in _SUFFIXES.values())
+_EXTENSION = r"(?:[一-龥]{0,8}(?:支社|支店|青年部|支部))?(?:[(（][A-Za-zＡ-Ｚ]{2,8}[)）])?"
 _ORG = re.compile(
-    rf"(?P<name>{_PREFIX_FORMS}\s*[{_NAME_CHARS}]{{1,30}}(?:{_SUFFIX})?|[{_NAME_CHARS}]{{1,30}}?(?:{_SUFFIX})(?:[{_NAME_CHARS}]{{0,12}}(?:支社|支店|研究科))?)"
+    rf"(?P<name>{_PREFIX_FORMS}\s*[{_NAME_CHARS}]{{1,30}}(?:(?:{_SUFFIX}){_EXTENSION})?|[{_NAME_CHARS}]{{1,30}}(?:{_SUFFIX}){_EXTENSION})"
 )
-_REDACTED_ORG = re.compile(rf"{_PREFIX_FORMS}\s*(?:{REDACTION.pattern})|(?:{REDACTION.pattern})\s*(?=と連携|との|と協働|と共同)")
+_BRACKETED = re.compile(rf"「(?P<name>[^「」。、]{{2,40}}?(?:{_SUFFIX})|{_PREFIX_FORMS}[^「」。、]{{1,30}})」")
+_REDACTED_ORG = re.compile(rf"{_PREFIX_FORMS}\s*(?:{REDACTION.pattern})|(?:{REDACTION.pattern})\s*(?=と(?:[^。]{{0,40}})(?:連携|協定|協働|共同))")
+_REDACTED_BULLET = re.compile(rf"^[\s\-・●○]*(?:{REDACTION.pattern})\s*$")
+_PARTNER_SECTION = re.compile(r"ステークホルダー|連携|主体|パートナー")
+_MUNICIPALITY = r"(?:[一-龥]{1,3}[都道府県])?(?:[一-龥]{1,4}|[ぁ-ん]{2,4})[市町村]"
+_MUNICIPALITY_LIST = re.compile(rf"(?<![一-龥ぁ-ん]){_MUNICIPALITY}(?:、{_MUNICIPALITY}){{1,}}")
 _DATED = re.compile(r"^[\s\-・●○]*(?P<label>(?:19|20)[0-9]{2}\s*年\s*[0-9]{1,2}\s*月(?:\s*[0-9]{1,2}\s*日)?)(?=[\s(（])\s*\t?\s*(?P<names>[^「\t、。]+?)\s*[\t「:：]\s*(?P<role>.*)$")
-# Words that end like an organisation but are not one.
-_NOT_ORGS = re.compile(r"^(?:本市|当市|市|県|国|各|同|本|全|当|その他|関係|連携|庁内|地域|民間|市内|県内|域内|国内)+(?:省|庁|事務局|協議会|研究会|委員会|センター|グループ|会議|機構)?$")
+# Names that end like an organisation but only name a kind of body ("the council", "partner universities").
+_GENERIC_STEM = re.compile(r"^(?:本|各|同|当|全|県内|市内|域内|国内|包括|連携|推進|総合|関係|実行|地域|新|自治体)*$")
+
+
+def _is_generic(name: str) -> bool:
+    stem = re.sub(f"(?:{_SUFFIX})$", "", squash(nfkc(name)))
+    return len(squash(name)) < 3 or bool(_GENERIC_STEM.match(stem))
 
 
 def _category(match: re.Match) -> str:
@@ -48,12 +59,17 @@ def _category(match: re.Match) -> str:
 def stakeholders(draft: Draft) -> None:
     doc = draft.document
     seen: set[str] = set()
+    own = re.search(r"[一-龥ぁ-んァ-ヶ]{1,4}[市町村]", doc.norm[:300])
+    own_city = own.group(0) if own else ""
+    in_partner_section = False
     for line in doc.lines:
         text = line.text
+        if is_heading(text):
+            in_partner_section = bool(_PARTNER_SECTION.search(text))
         dated = _DATED.match(text)
         if dated:
-            for part in re.finditer(r"[^／/]+", dated.group("names")):
-                name = part.group(0).strip()
+            for name in re.split(r"[／/、]|及び|および", dated.group("names")):
+                name = name.strip()
                 if not name or squash(name) in seen:
                     continue
                 seen.add(squash(name))
@@ -66,23 +82,39 @@ def stakeholders(draft: Draft) -> None:
                     agreed_on=_iso(label), agreed_on_label=label, is_redacted="false", note="",
                 )
             continue
-        for match in _ORG.finditer(text):
-            name = match.group("name").strip("・/／-.")
+        taken: list[tuple[int, int]] = []
+        candidates = [(m.start("name"), m.end("name"), m.group("name")) for m in _BRACKETED.finditer(text)]
+        candidates += [(m.start(), m.end(), m.group("name")) for m in _ORG.finditer(text)]
+        for municipalities in _MUNICIPALITY_LIST.finditer(text):
+            for part in re.finditer(r"[^、]+", municipalities.group(0)):
+                name = re.sub(r"^[一-龥]{1,3}[都道府県](?=.{3,})", "", part.group(0))
+                if name != own_city:
+                    candidates.append((municipalities.start() + part.start(), municipalities.start() + part.end(), name))
+        for begin, finish, name in candidates:
+            name = name.strip("・/／-. ")
             key = squash(nfkc(name))
-            if len(key) < 3 or key in seen or _NOT_ORGS.match(key) or parse_cells(name, 0):
+            if key in seen or _is_generic(name) or parse_cells(name, 0) or any(a <= begin and finish <= b for a, b in taken):
                 continue
             seen.add(key)
-            start = line.start + match.start()
-            sentence_start = max(text.rfind("。", 0, match.start()) + 1, 0)
-            sentence_end = text.find("。", match.end())
+            taken.append((begin, finish))
+            sentence_start = max(text.rfind("。", 0, begin) + 1, 0)
+            sentence_end = text.find("。", finish)
             sentence_end = len(text) if sentence_end < 0 else sentence_end + 1
+            match = _ORG.search(name)
+            category = _category(match) if match else ("government" if re.search("[都道府県市町村]$", name) else "other")
             draft.add(
                 "stakeholders", line.start + sentence_start, line.start + sentence_end,
-                ["recognised from the name's ending: confirm it is a partner, set partner_key and category"],
+                ["recognised from the name's form: confirm it is a partner, set partner_key and category"],
                 stakeholder_id="", doc_id=draft.doc_id, name_ja=name, partner_key="",
-                category=_category(match), role_ja="", agreed_on="", agreed_on_label="", is_redacted="false", note="",
+                category=category, role_ja="", agreed_on="", agreed_on_label="", is_redacted="false", note="",
             )
-            del start
+        if in_partner_section and _REDACTED_BULLET.match(text):
+            draft.add(
+                "stakeholders", line.start, line.end, ["a redacted partner in the partners' section"],
+                stakeholder_id="", doc_id=draft.doc_id, name_ja="", partner_key="", category="other",
+                role_ja="", agreed_on="", agreed_on_label="", is_redacted="true", note="",
+            )
+            continue
         for match in _REDACTED_ORG.finditer(text):
             draft.add(
                 "stakeholders", line.start + match.start(), line.start + match.end(),
