@@ -15,7 +15,7 @@ _PREFIX_FORMS = r"(?:株式会社|（株）|\(株\)|㈱|合同会社|有限会�
 _SUFFIXES = {
     "university": r"大学院大学|大学(?:院[一-龥]{0,8}研究科)?|高等専門学校|工業高専|研究科",
     "financial": r"銀行|信用金庫|信用組合|金融公庫|政策金融公庫|証券|郵便局",
-    "council": r"協議会|コンソーシアム|研究会|推進会議|会議所|商工会|協同組合|連合会|委員会|推進機構|都市圏|会議",
+    "council": r"協議会|協会|コンソーシアム|研究会|推進会議|会議所|商工会|協同組合|連合会|委員会|推進機構|都市圏|会議",
     "government": r"省|庁(?![内舎])|内閣府|事務局|振興局|政府観光局",
     "npo": r"財団|社団",
     "company": r"株式会社|（株）|\(株\)|グループ|ホールディングス|新聞社|製作所",
@@ -30,8 +30,8 @@ _BRACKETED = re.compile(rf"「(?P<name>[^「」。、]{{2,40}}?(?:{_SUFFIX})|{_P
 _REDACTED_ORG = re.compile(rf"{_PREFIX_FORMS}\s*(?:{REDACTION.pattern})|(?:{REDACTION.pattern})\s*(?=と(?:[^。]{{0,40}})(?:連携|協定|協働|共同))")
 _REDACTED_BULLET = re.compile(rf"^[\s\-・●○]*(?:{REDACTION.pattern})\s*$")
 _PARTNER_SECTION = re.compile(r"ステークホルダー|連携|主体|パートナー")
-_MUNICIPALITY = r"(?:[一-龥]{1,3}[都道府県])?(?:[一-龥]{1,4}|[ぁ-ん]{2,4})[市町村]"
-_MUNICIPALITY_LIST = re.compile(rf"(?<![一-龥ぁ-ん]){_MUNICIPALITY}(?:、{_MUNICIPALITY}){{1,}}")
+_MUNICIPALITY = r"(?:[一-龥]{1,3}[都道府県])?(?:[一-龥々]{1,4}|[ぁ-ん]{2,4})[市町村]"
+_MUNICIPALITY_LIST = re.compile(rf"{_MUNICIPALITY}(?:、{_MUNICIPALITY}){{1,}}")
 _DATED = re.compile(r"^[\s\-・●○]*(?P<label>(?:19|20)[0-9]{2}\s*年\s*[0-9]{1,2}\s*月(?:\s*[0-9]{1,2}\s*日)?)(?=[\s(（])\s*\t?\s*(?P<names>[^「\t、。]+?)\s*[\t「:：]\s*(?P<role>.*)$")
 # Names that end like an organisation but only name a kind of body ("the council", "partner universities").
 _GENERIC_STEM = re.compile(r"^(?:本|各|同|当|全|県内|市内|域内|国内|包括|連携|推進|総合|関係|実行|地域|新|自治体)*$")
@@ -62,25 +62,31 @@ def stakeholders(draft: Draft) -> None:
     own = re.search(r"[一-龥ぁ-んァ-ヶ]{1,4}[市町村]", doc.norm[:300])
     own_city = own.group(0) if own else ""
     in_partner_section = False
+    # Dated agreements first: one row per (partner, date), so a partner that signed twice has two rows.
+    dated_seen: set[tuple[str, str]] = set()
+    for line in doc.lines:
+        dated = _DATED.match(line.text)
+        if not dated:
+            continue
+        label = squash(dated.group("label"))
+        for name in re.split(r"[／/、]|及び|および", dated.group("names")):
+            name = name.strip()
+            if not name or (squash(name), label) in dated_seen:
+                continue
+            dated_seen.add((squash(name), label))
+            seen.add(squash(nfkc(name)))
+            match = _ORG.search(name)
+            draft.add(
+                "stakeholders", line.start, line.end, ["partner_key and category: check"],
+                stakeholder_id="", doc_id=draft.doc_id, name_ja=name, partner_key="",
+                category=_category(match) if match else "other", role_ja=dated.group("role").strip("「」 \t"),
+                agreed_on=_iso(label), agreed_on_label=label, is_redacted="false", note="", _position=line.start,
+            )
     for line in doc.lines:
         text = line.text
         if is_heading(text):
             in_partner_section = bool(_PARTNER_SECTION.search(text))
-        dated = _DATED.match(text)
-        if dated:
-            for name in re.split(r"[／/、]|及び|および", dated.group("names")):
-                name = name.strip()
-                if not name or squash(name) in seen:
-                    continue
-                seen.add(squash(name))
-                match = _ORG.search(name)
-                label = squash(dated.group("label"))
-                draft.add(
-                    "stakeholders", line.start, line.end, ["partner_key and category: check"],
-                    stakeholder_id="", doc_id=draft.doc_id, name_ja=name, partner_key="",
-                    category=_category(match) if match else "other", role_ja=dated.group("role").strip("「」 \t"),
-                    agreed_on=_iso(label), agreed_on_label=label, is_redacted="false", note="",
-                )
+        if _DATED.match(text):
             continue
         taken: list[tuple[int, int]] = []
         candidates = [(m.start("name"), m.end("name"), m.group("name")) for m in _BRACKETED.finditer(text)]
@@ -107,12 +113,13 @@ def stakeholders(draft: Draft) -> None:
                 ["recognised from the name's form: confirm it is a partner, set partner_key and category"],
                 stakeholder_id="", doc_id=draft.doc_id, name_ja=name, partner_key="",
                 category=category, role_ja="", agreed_on="", agreed_on_label="", is_redacted="false", note="",
+                _position=line.start + begin,
             )
         if in_partner_section and _REDACTED_BULLET.match(text):
             draft.add(
                 "stakeholders", line.start, line.end, ["a redacted partner in the partners' section"],
                 stakeholder_id="", doc_id=draft.doc_id, name_ja="", partner_key="", category="other",
-                role_ja="", agreed_on="", agreed_on_label="", is_redacted="true", note="",
+                role_ja="", agreed_on="", agreed_on_label="", is_redacted="true", note="", _position=line.start,
             )
             continue
         for match in _REDACTED_ORG.finditer(text):
@@ -121,7 +128,9 @@ def stakeholders(draft: Draft) -> None:
                 ["a redacted partner name: category and role from the context"],
                 stakeholder_id="", doc_id=draft.doc_id, name_ja="", partner_key="", category="other",
                 role_ja="", agreed_on="", agreed_on_label="", is_redacted="true", note="",
+                _position=line.start + match.start(),
             )
+    draft.tables["stakeholders"].sort(key=lambda row: row["_position"])  # printed order
     for number, row in enumerate(draft.tables["stakeholders"], 1):
         row["stakeholder_id"] = f"{draft.doc_id}:{number:02d}"
         row["partner_key"] = f"redacted_{number:02d}" if row["is_redacted"] == "true" else f"{draft.city}_partner_{number:02d}"
