@@ -197,3 +197,29 @@ def test_a_pdf_progress_sheet_is_drafted_with_pages(tmp_path):
     assert manifest["sha256"] == hashlib.sha256((folder / "pdf_city_progress_2023.txt").read_bytes()).hexdigest()
     with (folder / "kpis.csv").open(encoding="utf-8") as handle:
         assert [r["source_page"] for r in csv.DictReader(handle)] == ["1"] * len(first) + ["2"] * len(second)
+
+
+def test_side_marked_and_synergy_tables():
+    years = [2020, 2021]
+    rows = progress_rows(31, 5, years)
+    header = "取組名\t取組内容\t指標名\t当初値\t2020年実績\t2021年実績\t2021年目標値\t達成度(%)"
+    initiative = {0: "【経済】 ①-1 市場の整備", 2: "【社会】 ②-1 見守りの推進", 3: "【環境】 ③-1 森林の保全"}
+    body = []
+    for index, row in enumerate(rows):
+        cells = [c.printed() for c in row.cells] + [row.rate]
+        first = initiative.get(index, "")
+        body.append("\t".join([first, "【取組内容】 ・説明" if first else "", row.name] + cells))
+    directions = ["経済→環境", "社会→経済"]
+    synergy_rows = progress_rows(32, 2, years)
+    synergy = ["No\t指標名\t当初値\t2020年実績\t2021年実績\t2021年目標値\t達成度 (%)"] + [
+        "\t".join([str(r.no), f"【{d}】{r.name}"] + [c.printed() for c in r.cells] + [r.rate]) for r, d in zip(synergy_rows, directions)]
+    text = "(3) 三側面ごとの取組の達成状況\n\n" + "\n".join([header] + body) + "\n\n(4) 三側面をつなぐ統合的取組の達成状況\n\n" + "\n".join(synergy) + "\n"
+    draft = draft_text(text, "test_sides", "testcity")
+    kpis = draft.tables["kpis"]
+    assert [k["indicator_ja"] for k in kpis] == [r.name for r in rows] + [r.name for r in synergy_rows]
+    assert [k["side"] for k in kpis] == ["economy", "economy", "society", "environment", "environment", "integrated", "integrated"]
+    assert [(k["synergy_from"], k["synergy_to"]) for k in kpis[5:]] == [("economy", "environment"), ("society", "economy")]
+    for kpi, row in zip(kpis, rows + synergy_rows):
+        observed = [(o["kind"], o["label"], o["value"]) for o in draft.tables["kpi_observations"] if o["kpi_id"] == kpi["kpi_id"]]
+        assert observed == [(c.kind, c.label, c.value) for c in row.cells]
+        assert kpi["published_achievement"] == row.rate.rstrip("%")

@@ -29,15 +29,14 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(differences(*args.compare)))
         return 0
     if args.promote:
+        from ..build import BuildError
         from .promote import PromoteError, promote
 
         try:
             counts = promote(args.promote, force=args.force)
-        except PromoteError as error:
-            print(f"promote refused: {error}", file=sys.stderr)
-            return 1
-        except CuratedDataError as error:
-            print(f"promote: the build refused the promoted draft; data/curated and data/raw were restored.\n{error}", file=sys.stderr)
+        except (PromoteError, CuratedDataError, BuildError) as error:
+            why = "refused" if isinstance(error, PromoteError) else "the build failed; data/curated and data/raw were restored"
+            print(f"promote: {why}.\n{error}", file=sys.stderr)
             return 1
         print(f"promoted {args.promote.name}; build passed: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         return 0

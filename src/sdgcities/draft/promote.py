@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from .. import paths
-from ..curated import DOC_TABLES, MANIFEST_KEYS, CuratedDataError, sha256_of
+from ..curated import DOC_TABLES, MANIFEST_KEYS, sha256_of
 from .writer import DRAFT_COLUMNS, TO_REVIEW
 
 
@@ -102,5 +102,3 @@ def promote(draft_dir: Path, *, force: bool = False, build=None) -> dict[str, in
     finally:
         shutil.rmtree(backup, ignore_errors=True)
 
-
-__all__ = ["promote", "PromoteError", "CuratedDataError"]

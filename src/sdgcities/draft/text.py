@@ -21,7 +21,6 @@ _TAG = re.compile(r"<[^<>\n]{1,200}>")
 # Redaction marks as printed in published documents.
 REDACTION = re.compile(r"\[REDACTED\]|\[Redacted\]|\[\s*\]|█+|■{2,}|X{5,}")
 
-_DIGITS = "0-9０-９"
 # A year label as printed in a cell: 2017年度, 2030 年度, 2025年8月, 2021年, 令和3年度, H30年度.
 YEAR_LABEL = re.compile(
     r"(?:(?:19|20)[0-9]{2}|(?:令和|平成)\s*(?:元|[0-9]{1,2}))\s*年(?:\s*度|\s*[0-9]{1,2}\s*月(?!\s*[0-9]{1,2}\s*日))?"
