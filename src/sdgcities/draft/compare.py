@@ -17,6 +17,12 @@ from ..curated import DOC_TABLES
 from .text import nfkc, squash
 
 KPI_COLUMNS_COMPARED = ("indicator_ja", "sdg_targets", "published_achievement", "is_repeat", "is_redacted", "side", "synergy_from", "synergy_to")
+# Cells compared between rows of the other tables that match by key.
+COLUMNS_COMPARED = {
+    "priority_targets": ("section",),
+    "stakeholders": ("category", "agreed_on", "agreed_on_label"),
+    "synergies": ("kpi_id", "description_ja"),
+}
 
 
 def read_folder(folder: Path) -> dict[str, list[dict]]:
@@ -185,9 +191,22 @@ def differences(draft_dir: Path, curated_dir: Path) -> list[str]:
         lines.append(f"  only in draft: {where} {key}")
     for where, key in cells.missed:
         lines.append(f"  only in curated: {where} {key}")
+    kpi_ids = {draft["kpis"][i]["kpi_id"]: curated["kpis"][j]["kpi_id"] for i, j in pairs}
     for table in ("priority_targets", "stakeholders", "synergies"):
         score = scores[table]
         lines.append(f"{table}: {score.found} rows agree, {len(score.extra)} only in the draft, {len(score.missed)} only in the curated folder")
         lines += [f"  only in draft: {key}" for _, key in score.extra]
         lines += [f"  only in curated: {key}" for _, key in score.missed]
+        by_key: dict[tuple, list[dict]] = {}
+        for row in curated[table]:
+            by_key.setdefault(row_key(table, row), []).append(row)
+        for row in draft[table]:
+            others = by_key.get(row_key(table, row))
+            if not others:
+                continue
+            other = others.pop(0)
+            for column in COLUMNS_COMPARED[table]:
+                mine = kpi_ids.get(row.get(column), row.get(column)) if column == "kpi_id" else row.get(column)
+                if _norm(mine) != _norm(other.get(column)):
+                    lines.append(f"  {row_key(table, row)}: {column} draft {mine!r} / curated {other.get(column)!r}")
     return lines

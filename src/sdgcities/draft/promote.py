@@ -34,8 +34,12 @@ def _reviewed_manifest(draft_dir: Path, doc_id: str) -> dict:
     return manifest
 
 
-def _copy_table(source: Path, target: Path) -> None:
-    """Copy a drafted CSV without the draft-only columns; source_page is kept when any row has a page."""
+def _copy_table(source: Path, target: Path, spec_columns: list[str]) -> None:
+    """Copy a drafted CSV without the draft-only columns; source_page is kept when any row has a page.
+    A table the draft does not have (added to the format after it was drafted) is written empty."""
+    if not source.exists():
+        target.write_text(",".join(spec_columns) + "\n", encoding="utf-8")
+        return
     with source.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)
@@ -75,8 +79,8 @@ def promote(draft_dir: Path, *, force: bool = False, build=None) -> dict[str, in
             shutil.rmtree(curated_folder)
         curated_folder.mkdir(parents=True)
         created.append(curated_folder)
-        for table in DOC_TABLES:
-            _copy_table(draft_dir / f"{table}.csv", curated_folder / f"{table}.csv")
+        for table, spec in DOC_TABLES.items():
+            _copy_table(draft_dir / f"{table}.csv", curated_folder / f"{table}.csv", list(spec))
         for source, target in raw_targets.items():
             if not target.exists():
                 shutil.copy(source, target)
