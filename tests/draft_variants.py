@@ -35,6 +35,8 @@ class Row:
 
 def _number(rng: random.Random) -> str:
     choice = rng.random()
+    if choice < 0.1:
+        return f"▲{rng.randint(1, 999)}"
     if choice < 0.3:
         return f"{rng.randint(1000, 99999):,}"
     if choice < 0.6:
@@ -50,7 +52,8 @@ def progress_rows(seed: int, count: int, actual_years: list[int]) -> list[Row]:
         unit = rng.choice(UNITS)
         base_year = rng.randint(2012, actual_years[0] - 1)
         cells = [Cell("baseline", f"{base_year}年度", _number(rng), unit)]
-        cells += [Cell("actual", f"{year}年度", _number(rng), unit) for year in actual_years]
+        # Some sheets print Japanese era years (令和3年度 = fiscal 2021), kept as printed.
+        cells += [Cell("actual", f"令和{year - 2018}年度" if rng.random() < 0.2 else f"{year}年度", _number(rng), unit) for year in actual_years]
         cells.append(Cell("target", f"{rng.randint(actual_years[-1] + 1, 2035)}年度", _number(rng), unit))
         rate = rng.choice([f"{rng.randint(-300, 400)}%", "達成"])
         rows.append(Row(no, name, rng.sample(TARGETS, rng.randint(1, 3)), cells, rate))

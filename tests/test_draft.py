@@ -89,8 +89,18 @@ KPI (社会面における相乗効果等)\t
 """
 
 
-def test_plan_kpis_redactions_priority_targets_and_synergies():
-    draft = draft_text(PLAN, "test_plan", "testcity")
+def _as_html(text: str) -> str:
+    """Every tab-separated line as an HTML table row (the way some extractions print tables)."""
+    out = []
+    for line in text.split("\n"):
+        out.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in line.split("\t")) + "</tr>" if "\t" in line else line)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("style", ["tabs", "spaces", "html"])
+def test_plan_kpis_redactions_priority_targets_and_synergies(style):
+    text = {"tabs": PLAN, "spaces": PLAN.replace("\t", "   "), "html": _as_html(PLAN)}[style]
+    draft = draft_text(text, "test_plan", "testcity")
     assert draft.form == "plan"
     kpis = draft.tables["kpis"]
     assert [k["indicator_ja"] for k in kpis] == ["町内の新規雇用者数", "", "地域食堂の開催回数"]

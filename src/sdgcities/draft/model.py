@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import paths
-from .text import Document, nfkc
+from .cells import parse_cells
+from .text import REDACTION, Document, nfkc
 
 SIDE_WORDS = {"経済": "economy", "社会": "society", "環境": "environment"}
 SIDE_SLUGS = {"economy": "econ", "society": "soc", "environment": "env"}
@@ -64,8 +65,11 @@ _HEADING = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\(\d+(?:-\d+)*\)|（\d+）|\d+(?:\.
 
 
 def is_heading(text: str) -> bool:
+    """A short numbered line ((4) ..., 1.2 ..., ① ...) that is not a table line (no cell values, no 指標)."""
     stripped = text.strip()
-    return bool(stripped) and len(stripped) <= 90 and "\t" not in stripped and bool(_HEADING.match(stripped))
+    if not stripped or len(stripped) > 90 or "\t" in stripped or not _HEADING.match(stripped):
+        return False
+    return not (re.search(r"指\s*標\s*[:：]", stripped) or REDACTION.search(stripped) or any(cell.value or cell.redacted for cell in parse_cells(stripped, 0)))
 
 
 def clean_heading(text: str) -> str:

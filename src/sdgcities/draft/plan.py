@@ -33,7 +33,7 @@ def _target_cells(text: str) -> str:
 
 
 def _only_redactions(text: str) -> bool:
-    cells = [c.strip() for c in _target_cells_rest(text).split("\t") if c.strip()]
+    cells = [c.strip() for c in re.split(r"\t|\s{2,}", _target_cells_rest(text)) if c.strip()]
     return bool(cells) and all(REDACTION.fullmatch(c) for c in cells)
 
 
