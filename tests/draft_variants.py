@@ -5,7 +5,10 @@ comes from the seed documents."""
 from __future__ import annotations
 
 import random
+import shutil
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 WORDS = ("市民菜園", "雨水タンク", "自転車道", "図書館", "夜間学級", "里山", "水辺", "防災倉庫", "地域食堂", "移動販売", "木造住宅", "公衆無線")
 MEASURES = ("の設置数", "の利用者数", "の整備延長", "の参加率", "の登録件数", "の満足度")
@@ -89,3 +92,32 @@ def progress_sheet(rows: list[Row], actual_years: list[int], style: str, target_
                 lines.append(separator.join(cells))
     lines += ["", "(5) 進捗状況や課題等", "", "・本文。"]
     return "\n".join(lines) + "\n"
+
+
+def print_pdf(html: Path, pdf: Path) -> None:
+    """Print an HTML file to PDF with headless Chromium (installed by `make system`)."""
+    chromium = shutil.which("chromium")
+    assert chromium, "chromium is needed to print the test PDF (make system)"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", html.as_uri()], check=True, capture_output=True, timeout=120)
+
+
+def pdf_sheet(folder: Path, years: list[int]) -> tuple[list[Row], list[Row], Path]:
+    """A two-page progress sheet PDF: one KPI table per page. Returns the rows of each page and the PDF."""
+    first, second = progress_rows(21, 4, years), progress_rows(22, 3, years)
+    for row in second:
+        row.no += len(first)
+
+    def table(rows):
+        cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row_cells(r)) + "</tr>" for r in rows)
+        return "<table><tr>" + "".join(f"<td>{c}</td>" for c in header_cells(years, 2030)) + "</tr>" + cells + "</table>"
+
+    html = folder / "sheet.html"
+    html.write_text(
+        "<html><head><meta charset='utf-8'><style>body{font-family:'Noto Sans CJK JP'} td{border:1px solid #000;padding:3px}</style></head><body>"
+        "<p>SDGs未来都市等進捗評価シート</p><p>(4) 2030年のあるべき姿の実現へ向けた取組の達成状況</p>" + table(first)
+        + "<div style='page-break-before:always'></div><p>(1) 自治体SDGsの推進に資する取組の達成状況</p>" + table(second)
+        + "</body></html>", encoding="utf-8")
+    pdf = folder / "sheet.pdf"
+    print_pdf(html, pdf)
+    return first, second, pdf

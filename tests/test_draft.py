@@ -5,14 +5,12 @@ a PDF printed by Chromium. Every drafted cell is checked against what was genera
 from __future__ import annotations
 
 import csv
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from draft_variants import header_cells, progress_rows, progress_sheet, row_cells
+from draft_variants import header_cells, pdf_sheet, progress_rows, progress_sheet, row_cells
 from sdgcities.draft import draft_document, draft_text
 from sdgcities.draft.text import squash
 
@@ -163,31 +161,9 @@ def test_drafting_never_writes_into_curated(tmp_path):
 # ---------------------------------------------------------------- a PDF made here
 
 
-def _print_pdf(html: Path, pdf: Path) -> None:
-    chromium = shutil.which("chromium")
-    assert chromium, "chromium is needed to print the test PDF (make system)"
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                    f"--print-to-pdf={pdf}", html.as_uri()], check=True, capture_output=True, timeout=120)
-
-
 def test_a_pdf_progress_sheet_is_drafted_with_pages(tmp_path):
     years = [2021, 2022]
-    first, second = progress_rows(21, 4, years), progress_rows(22, 3, years)
-    for row in second:
-        row.no += len(first)
-
-    def table(rows):
-        cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row_cells(r)) + "</tr>" for r in rows)
-        return "<table><tr>" + "".join(f"<td>{c}</td>" for c in header_cells(years, 2030)) + "</tr>" + cells + "</table>"
-
-    html = tmp_path / "sheet.html"
-    html.write_text(
-        "<html><head><meta charset='utf-8'><style>body{font-family:'Noto Sans CJK JP'} td{border:1px solid #000;padding:3px}</style></head><body>"
-        "<p>SDGs未来都市等進捗評価シート</p><p>(4) 2030年のあるべき姿の実現へ向けた取組の達成状況</p>" + table(first)
-        + "<div style='page-break-before:always'></div><p>(1) 自治体SDGsの推進に資する取組の達成状況</p>" + table(second)
-        + "</body></html>", encoding="utf-8")
-    pdf = tmp_path / "sheet.pdf"
-    _print_pdf(html, pdf)
+    first, second, pdf = pdf_sheet(tmp_path, years)
 
     folder, draft = draft_document(pdf, "pdf_city_progress_2023", "pdfcity", tmp_path / "staging")
     text = (folder / "pdf_city_progress_2023.txt").read_text(encoding="utf-8")

@@ -136,3 +136,27 @@ def test_source_page_is_an_optional_validated_column(workspace):
     with pytest.raises(CuratedDataError) as error:
         build.build(quiet=True)
     assert "kpis.csv, row 1" in str(error.value) and "source_page" in str(error.value) and "'0'" in str(error.value)
+
+
+def test_a_promoted_pdf_keeps_its_pages_and_both_checksums(workspace, tmp_path):
+    from draft_variants import pdf_sheet
+    from sdgcities import api
+
+    cities = workspace / "data/curated/reference/cities.csv"
+    cities.write_text(cities.read_text(encoding="utf-8") + "pdfcity,架空PDF市,Pdf City,架空県,Kaku Prefecture\n", encoding="utf-8")
+    first, second, pdf = pdf_sheet(tmp_path, [2021, 2022])
+    folder, _ = draft_document(pdf, "pdfcity_progress_2023", "pdfcity")
+    path = folder / "pdfcity_progress_2023.yaml"
+    manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+    manifest.update({key: "reviewed" for key, value in manifest.items() if value == "TO REVIEW"})
+    manifest["published_on"] = "2023-09"
+    path.write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    promote(folder)
+    raw = workspace / "data/raw"
+    promoted = yaml.safe_load((raw / "pdfcity_progress_2023.yaml").read_text(encoding="utf-8"))
+    assert promoted["sha256"] == hashlib.sha256((raw / "pdfcity_progress_2023.txt").read_bytes()).hexdigest()
+    assert promoted["source_pdf_sha256"] == hashlib.sha256((raw / "pdfcity_progress_2023.pdf").read_bytes()).hexdigest() == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    with (workspace / "data/curated/pdfcity_progress_2023/kpis.csv").open(encoding="utf-8") as handle:
+        assert [row["source_page"] for row in csv.DictReader(handle)] == ["1"] * len(first) + ["2"] * len(second)
+    with api.connect(workspace / "data/curated/sdgs.duckdb") as con:
+        assert api.kpis(con, cities=["pdfcity"]).height == len(first) + len(second)
