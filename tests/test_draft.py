@@ -209,3 +209,17 @@ def test_side_marked_and_synergy_tables():
         observed = [(o["kind"], o["label"], o["value"]) for o in draft.tables["kpi_observations"] if o["kpi_id"] == kpi["kpi_id"]]
         assert observed == [(c.kind, c.label, c.value) for c in row.cells]
         assert kpi["published_achievement"] == row.rate.rstrip("%")
+
+
+def test_a_second_printing_with_other_numbers_is_flagged_and_an_identical_one_marked_repeat():
+    years = [2021]
+    rows = progress_rows(41, 3, years)
+    again = progress_rows(41, 3, years)  # the same rows...
+    again[1].cells[-1].value = "1"  # ...but one printed with another target
+    for row in again:
+        row.no += 3
+    draft = draft_text(progress_sheet(rows + again, years, "tabs"), "test_repeat", "testcity")
+    kpis = draft.tables["kpis"]
+    assert [k["is_repeat"] for k in kpis] == ["false"] * 3 + ["true", "false", "true"]
+    assert f"other numbers in {kpis[1]['kpi_id']}" in kpis[4]["review"]
+    assert f"other numbers in {kpis[4]['kpi_id']}" in kpis[1]["review"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from .cells import parse_cells
-from .model import Draft, is_heading, synergy_of
+from .model import Draft, add_review, is_heading, synergy_of
 from .text import REDACTION, nfkc, squash
 
 _NAME_CHARS = r"一-龥々〆ヵヶァ-ヴーｦ-ﾟA-Za-zＡ-Ｚａ-ｚ0-9０-９・&＆\.\-／/"
@@ -195,16 +195,24 @@ def _next_paragraph(lines, index: int) -> tuple[int, int] | None:
 
 
 def mark_repeats(draft: Draft) -> None:
-    """A KPI row printed again with the same name and the same cells is a repeat even when not marked 再掲."""
+    """A KPI row printed again with the same name and the same cells is a repeat even when not marked 再掲;
+    printed again with other numbers, both printings are kept and flagged for a note."""
     observations: dict[str, list] = {}
     for row in draft.tables["kpi_observations"]:
         observations.setdefault(row["kpi_id"], []).append((row["kind"], row["label"], row["value"], row["value_text"]))
     seen: dict[tuple, str] = {}
+    by_name: dict[str, dict] = {}
     for kpi in draft.tables["kpis"]:
         if not kpi["indicator_ja"]:
             continue
-        signature = (squash(nfkc(kpi["indicator_ja"])), tuple(observations.get(kpi["kpi_id"], [])))
+        name = squash(nfkc(kpi["indicator_ja"]))
+        signature = (name, tuple(observations.get(kpi["kpi_id"], [])))
         if signature in seen and kpi["is_repeat"] != "true":
             kpi["is_repeat"] = "true"
-            kpi["review"] = "; ".join(filter(None, [kpi["review"], f"same name and values as {seen[signature]}: marked as a repeat"]))
+            add_review(kpi, f"same name and values as {seen[signature]}: marked as a repeat")
+        elif signature not in seen and name in by_name:
+            first = by_name[name]
+            add_review(kpi, f"printed again with other numbers in {first['kpi_id']}: keep both, record the conflict in note")
+            add_review(first, f"printed again with other numbers in {kpi['kpi_id']}: keep both, record the conflict in note")
         seen.setdefault(signature, kpi["kpi_id"])
+        by_name.setdefault(name, kpi)

@@ -157,6 +157,8 @@ def _continue_kpi(draft: Draft, kpi: dict, line: Line) -> None:
         review = []
         if cell.empty:
             review.append("cell printed empty: redacted or not printed")
+        elif cell.redacted:
+            review.append("redacted: value left empty, is_redacted true")
         if position not in (0, len(cells) - 1):
             kind = "actual"
             review.append("more than two values in a plan KPI: check the kind")

@@ -186,6 +186,8 @@ def _observations(draft: Draft, kpi_id: str, cells: list[Cell], header: Header) 
         review = []
         if cell.empty:
             review.append("no value printed in this cell")
+        elif cell.redacted:
+            review.append("redacted: value left empty, is_redacted true")
         year_in_header = re.search(r"(?:19|20)\d{2}", column_label)
         if year_in_header and year_in_header.group(0) not in cell.label:
             review.append(f"cell label {cell.label} differs from its column {column_label}: the cell's label is kept")
