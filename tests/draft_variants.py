@@ -72,7 +72,8 @@ def row_cells(row: Row) -> list[str]:
 
 
 def progress_sheet(rows: list[Row], actual_years: list[int], style: str, target_year: int = 2030) -> str:
-    """The sheet as text: style is tabs, spaces, html or split (each row wrapped after its indicator)."""
+    """The sheet as text: style is tabs, spaces, html, split (each row wrapped after its indicator) or noblank
+    (tabs without any blank line)."""
     header = header_cells(actual_years, target_year)
     lines = ["SDGs未来都市等進捗評価シート", "", "(4) 2030年のあるべき姿の実現へ向けた取組の達成状況", ""]
     if style == "html":
@@ -90,8 +91,10 @@ def progress_sheet(rows: list[Row], actual_years: list[int], style: str, target_
                 lines.append("\t" + "\t".join(cells[2:]))
             else:
                 lines.append(separator.join(cells))
-    lines += ["", "(5) 進捗状況や課題等", "", "・本文。"]
-    return "\n".join(lines) + "\n"
+    lines += ["", "(5) 進捗状況や課題等", "", "1 本文は2021年度 32 件の実績を踏まえる。"]
+    text = "\n".join(lines) + "\n"
+    # Extractions from PDFs often have no blank lines at all.
+    return text.replace("\n\n", "\n") if style == "noblank" else text
 
 
 def print_pdf(html: Path, pdf: Path) -> None:

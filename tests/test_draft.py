@@ -36,7 +36,7 @@ def _check_progress(draft, rows, actual_years):
             assert observation["value"] in observation["source_quote"]
 
 
-@pytest.mark.parametrize("style", ["tabs", "spaces", "html", "split"])
+@pytest.mark.parametrize("style", ["tabs", "spaces", "html", "split", "noblank"])
 @pytest.mark.parametrize("seed, count, years", [(1, 7, [2019, 2020, 2021]), (2, 13, [2022]), (3, 3, [2020, 2022])])
 def test_progress_sheet_variants(style, seed, count, years):
     rows = progress_rows(seed, count, years)

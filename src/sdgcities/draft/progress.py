@@ -66,6 +66,9 @@ def table_rows(lines: list[Line], header: Header) -> list[tuple[int, int]]:
             break
         if find_header(line, 0):
             break
+        complete = not current or _complete("\n".join(l.text for l in current), header)
+        if complete and is_heading(line.text):
+            break  # a numbered heading after a complete row: the table has ended (texts without blank lines)
         if current:
             joined = "\n".join(l.text for l in current)
             previous_no = re.match(r"\s*(\d{1,3})(?:\s|$)", nfkc(joined))
