@@ -11,8 +11,8 @@ from pathlib import Path
 import yaml
 
 from .. import paths
-from ..curated import DOC_TABLES, MANIFEST_KEYS, sha256_of
-from .writer import DRAFT_COLUMNS, TO_REVIEW
+from ..curated import DOC_TABLES, MANIFEST_KEYS, OPTIONAL_COLUMNS, sha256_of
+from .writer import TO_REVIEW
 
 
 class PromoteError(Exception):
@@ -35,22 +35,18 @@ def _reviewed_manifest(draft_dir: Path, doc_id: str) -> dict:
 
 
 def _copy_table(source: Path, target: Path, spec_columns: list[str]) -> None:
-    """Copy a drafted CSV without the draft-only columns; source_page is kept when any row has a page.
-    A table the draft does not have (added to the format after it was drafted) is written empty."""
-    if not source.exists():
-        target.write_text(",".join(spec_columns) + "\n", encoding="utf-8")
-        return
-    with source.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        rows = list(reader)
-        columns = [c for c in reader.fieldnames or [] if c not in DRAFT_COLUMNS]
-    if "source_page" in columns and not any(row.get("source_page") for row in rows):
-        columns.remove("source_page")
+    """Write a drafted table with the columns curated.py specifies now (a column added to the format after
+    the draft was made comes out empty), plus source_page when any row has a page; `review` is dropped."""
+    rows: list[dict] = []
+    if source.exists():
+        with source.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    columns = spec_columns + [c for c in OPTIONAL_COLUMNS if any(row.get(c) for row in rows)]
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([row.get(c, "") for c in columns])
+            writer.writerow([row.get(c) or "" for c in columns])
 
 
 def promote(draft_dir: Path, *, force: bool = False, build=None) -> dict[str, int]:
