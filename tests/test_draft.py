@@ -120,12 +120,15 @@ def test_plan_kpis_redactions_priority_targets_and_synergies(style):
 
 
 def test_unknown_form_still_yields_partners_and_dated_agreements():
-    text = "市の取組紹介\n\n2021年 7月\t架空テック株式会社\t「見守りセンサーの実証」\n本市は架空大学と連携して調査を行った。\n"
+    text = ("市の取組紹介\n\n2021年 7月\t架空テック株式会社\t「見守りセンサーの実証」\n本市は架空大学と連携して調査を行った。\n"
+            "この取組はゴール 11 ターゲット 2 に資する。関連するターゲット: 3.6, 9.9 (9.9 は存在しない)\n")
     draft = draft_text(text, "test_other", "testcity")
     assert draft.form == "other"
     partners = {(s["name_ja"], s["category"], s["agreed_on"]) for s in draft.tables["stakeholders"]}
     assert partners == {("架空テック株式会社", "company", "2021-07"), ("架空大学", "university", "")}
     assert all(s["review"].startswith("low confidence") for s in draft.tables["stakeholders"])
+    assert [(p["sdg_goal"], p["sdg_target"]) for p in draft.tables["priority_targets"]] == [("11", "11.2"), ("3", "3.6")]
+    assert all(p["review"].startswith("low confidence") for p in draft.tables["priority_targets"])
 
 
 def test_the_cli_writes_the_five_tables_and_a_manifest(tmp_path):

@@ -40,6 +40,7 @@ def draft_text(raw: str, doc_id: str, city: str) -> Draft:
         plan.extract(draft)
     else:
         simple.extract(draft)
+        generic.sdg_mentions(draft)
     generic.mark_repeats(draft)
     generic.synergies(draft)
     generic.stakeholders(draft)

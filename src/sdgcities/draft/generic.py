@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 from .cells import parse_cells
-from .model import Draft, add_review, is_heading, synergy_of
-from .text import REDACTION, nfkc, squash
+from .model import Draft, add_review, is_heading, known_targets, synergy_of
+from .text import REDACTION, nfkc, sdg_targets, squash
 
 _NAME_CHARS = r"一-龥々〆ヵヶァ-ヴーｦ-ﾟA-Za-zＡ-Ｚａ-ｚ0-9０-９・&＆\.\-／/"
 _PREFIX_FORMS = r"(?:株式会社|（株）|\(株\)|㈱|合同会社|有限会社|一般社団法人|一般財団法人|公益社団法人|公益財団法人|特定非営利活動法人|NPO法人|ＮＰＯ法人|学校法人|国立大学法人|（一社）|\(一社\)|（公財）|\(公財\))"
@@ -192,6 +192,31 @@ def _next_paragraph(lines, index: int) -> tuple[int, int] | None:
             continue
         return line.start, line.end
     return None
+
+
+_GOAL_TARGET_WORDS = re.compile(r"ゴール\s*(1[0-7]|[1-9])\s*(?:の)?\s*ターゲット\s*([0-9]{1,2}|[a-d])(?![0-9])")
+
+
+def sdg_mentions(draft: Draft) -> None:
+    """For a document outside the standard forms: the SDG targets it names (ゴール 7 ターゲット 2, 【7.2】, or
+    a target number on a line that speaks of targets), as low-confidence priority targets."""
+    seen: set[str] = set()
+    for line in draft.document.lines:
+        text = nfkc(line.text)
+        found = [f"{g}.{t}" for g, t in _GOAL_TARGET_WORDS.findall(text)]
+        for bracket in re.findall(r"【([^】]*)】", text):
+            found += sdg_targets(bracket)
+        if "ターゲット" in text:
+            found += sdg_targets(text)
+        for target in found:
+            if target in seen or target not in known_targets():
+                continue
+            seen.add(target)
+            draft.add(
+                "priority_targets", line.start, line.end,
+                ["an SDG target the text names: confirm it is one of the document's priority targets, and its side"],
+                doc_id=draft.doc_id, side="", section="", sdg_goal=str(known_targets()[target]), sdg_target=target, note="",
+            )
 
 
 def mark_repeats(draft: Draft) -> None:
