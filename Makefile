@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_PACKAGES := fonts-noto-cjk fonts-dejavu-core chromium poppler-utils
 
-.PHONY: help setup system data reports test lab bench lock clean
+.PHONY: help setup system data reports test lab bench lock clean draft bench-draft
 
 help:
 	@echo "make reports   set up .venv and system packages, build the database, run the report suite"
@@ -15,6 +15,7 @@ help:
 	@echo "make data      rebuild data/curated/sdgs.duckdb from data/raw and data/curated"
 	@echo "make lab       JupyterLab on the project's environment"
 	@echo "make bench     benchmarks (speed and scale figures)"
+	@echo "make draft DOC=path/to/document.pdf [ID=doc_id] [CITY=city_id]   draft curated rows into data/staging/"
 
 setup: $(STAMP) system
 
@@ -59,6 +60,15 @@ lab: setup data
 
 bench: setup data
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/draft_bench.py
+
+# Draft curation of a new document (text or PDF) into data/staging/<doc_id>/, for review and --promote.
+draft: $(STAMP)
+	@test -n "$(DOC)" || { echo "usage: make draft DOC=path/to/document.pdf [ID=doc_id] [CITY=city_id]"; exit 2; }
+	$(BIN)/python -m sdgcities.draft "$(DOC)" $(if $(ID),--doc-id $(ID)) $(if $(CITY),--city $(CITY))
+
+bench-draft: $(STAMP)
+	$(BIN)/python bench/draft_bench.py
 
 # Refresh requirements.lock after changing dependencies in pyproject.toml.
 lock: $(STAMP)

@@ -123,6 +123,8 @@ def read_csv(path: Path, expected_columns: tuple[str, ...], problems: list[Probl
         problems.append(Problem(name, f"empty file: expected the header line {','.join(expected_columns)}"))
         return []
     header = [h.strip() for h in header]
+    if tuple(header) == expected_columns + tuple(OPTIONAL_COLUMNS):
+        expected_columns = tuple(header)  # the optional trailing columns are present
     if tuple(header) != expected_columns:
         missing = [c for c in expected_columns if c not in header]
         extra = [c for c in header if c not in expected_columns]
@@ -232,7 +234,20 @@ def _goal(text: str) -> int:
     return int(value)
 
 
+def _page(text: str) -> int | None:
+    value = _optional(text)
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{1,5}", value) or int(value) < 1:
+        raise CellError("is not a page number (an integer from 1)")
+    return int(value)
+
+
 TEXT, REQUIRED = _optional, _required
+
+# Optional trailing columns any document table may carry after its specified columns (issue 11).
+# source_page: the page of the quote in a PDF source; files curated from text without page breaks omit it.
+OPTIONAL_COLUMNS: dict[str, Callable] = {"source_page": _page}
 
 # Column specifications of each curated table: name -> parser. The order is the file's header.
 KPI_COLUMNS: dict[str, Callable] = {
@@ -303,6 +318,13 @@ def _parse_rows(path: Path, spec: dict[str, Callable], problems: list[Problem]) 
         ok = True
         for column, parse in spec.items():
             raw = csv_row.values[column]
+            try:
+                record[column] = parse(raw)
+            except CellError as error:
+                problems.append(Problem(name, f"{column} {error}", csv_row.row, csv_row.line, column, raw))
+                ok = False
+        for column, parse in OPTIONAL_COLUMNS.items():
+            raw = csv_row.values.get(column, "")
             try:
                 record[column] = parse(raw)
             except CellError as error:
