@@ -11,16 +11,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 from .parsing import strip_whitespace
 
 MINUS_SIGNS = "-−－‐‒–—▲△"
 # A number as printed: thousands groups of exactly three digits, or a plain run of digits; optional
 # decimals. The look-arounds make it whole: no digit, latin letter or decimal point glued to its left
-# (`CO2`, `H30`, `.5`), no digit to its right.
+# (`CO2`, `H30`, `.5`), no digit to its right, and not the goal of a lettered target (`11.b`).
 _NUMBER_TOKEN = re.compile(
     r"(?<![0-9A-Za-z.])(?P<sign>[" + re.escape(MINUS_SIGNS) + r"+]?)"
-    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]\d)|\d+(?:\.\d+)?(?!\d))"
+    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]\d)|\d+(?:\.\d+)?(?!\d))(?!\.[A-Za-z])"
 )
 # Digits directly followed by one of these are part of a date (2017年度, 8月, 19日), not a value.
 _DATE_SUFFIX = re.compile(r"\s*(年|月|日)")
@@ -34,6 +35,7 @@ YEAR_LABEL = re.compile(r"(?P<western>\d{4})年(?:度|(?P<month>\d{1,2})月)?|(?
 YEAR_RANGE = (1900, 2100)
 
 
+@lru_cache(maxsize=8192)  # the same quotes are normalised by several rules
 def normalise(text: str) -> str:
     """NFKC (full-width digits, commas and minus become ASCII); ▲ and △ stay as they are."""
     return unicodedata.normalize("NFKC", text)
@@ -47,7 +49,8 @@ def normalise_number(printed: str) -> str:
     return text
 
 
-def number_tokens(text: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def number_tokens(text: str) -> tuple[str, ...]:
     """Every whole number a text prints, normalised (`▲587` → `-587`), dates left out.
 
     A minus sign only counts as a sign when nothing alphanumeric is glued to its left: in `2019-2021`
@@ -63,7 +66,7 @@ def number_tokens(text: str) -> list[str]:
             sign = ""
         prefix = "-" if sign and sign != "+" else sign
         tokens.append(prefix + match.group("number"))
-    return tokens
+    return tuple(tokens)
 
 
 def target_tokens(text: str) -> set[str]:

@@ -27,8 +27,8 @@ def check_manifest(manifest: dict[str, str], manifest_path: Path, raw: Path, pro
     else:
         raw_path = raw / file_name
         if manifest_path.is_symlink() or raw_path.is_symlink():
-            which = raw_path if raw_path.is_symlink() else manifest_path
-            problems.append(Problem(name, f"{paths.relative(which)} is a symlink: raw documents and manifests must be real files inside data/raw/, not links to copies elsewhere", column="file", value=file_name))
+            which = f"{paths.relative(raw)}/{file_name}" if raw_path.is_symlink() else name  # not resolved: that would follow the link
+            problems.append(Problem(name, f"{which} is a symlink: raw documents and manifests must be real files inside data/raw/, not links to copies elsewhere", column="file", value=file_name))
             ok = False
         elif raw_path.exists() and raw_path.resolve().parent != raw.resolve():
             problems.append(Problem(name, "the raw file resolves outside data/raw/", column="file", value=file_name))
