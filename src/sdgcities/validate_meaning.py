@@ -37,8 +37,10 @@ class QuoteRules:
         (or, when the cell prints none, in the column named by label_fallback);
     targets: columns holding SDG target ids (a ;-list or one id): each printed in the quote;
     ids: columns holding ids or keys: no leading or trailing whitespace;
-    parent: (column, table) of the row this row is a cell of: its numbers must be printed in the
-        parent's quote too, and a quote found inside the parent's quote has its place fixed by it.
+    last_cell: columns printed as the last cell of the row (a 達成度 column ends its table): the
+        quote ends with it (a trailing % aside), so that another number of the row cannot stand in;
+    parent: (column, table) of the row this row is a cell of: its quote is a part of the parent's
+        quote (which fixes its place), and its numbers are printed there too.
     """
 
     numbers: tuple[str, ...] = ()
@@ -47,12 +49,13 @@ class QuoteRules:
     label_fallback: str | None = None
     targets: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()
+    last_cell: tuple[str, ...] = ()
     parent: tuple[str, str] | None = None
 
 
 QUOTE_RULES: dict[str, QuoteRules] = {
     "kpis": QuoteRules(numbers=("published_achievement",), verbatim=("indicator_ja",), targets=("sdg_targets",),
-                       ids=("kpi_id", "doc_id", "table_code", "indicator_key")),
+                       ids=("kpi_id", "doc_id", "table_code", "indicator_key"), last_cell=("published_achievement",)),
     "kpi_observations": QuoteRules(numbers=("value",), year_labels=("label",), label_fallback="column_label",
                                    ids=("kpi_id",), parent=("kpi_id", "kpis")),
     "priority_targets": QuoteRules(targets=("sdg_target",), ids=("doc_id",)),
@@ -125,6 +128,12 @@ def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document:
             problems.append(_problem(record, column, printed, f"not printed as a whole number in the row's source_quote (it prints {_show(tokens)}); copy the number exactly as printed, sign, commas and decimals included"))
         if parent_quote is not None and wanted not in number_tokens(parent_quote):
             problems.append(_problem(record, column, printed, f"not printed as a whole number in the source_quote of its row {parent.get('_file')} row {parent.get('_row')}"))
+    for column in rules.last_cell:
+        printed = record.get("_raw", {}).get(column, "").strip()
+        if printed and not _ends_with(stripped, printed, tokens):
+            problems.append(_problem(record, column, printed, "not the last cell of the row's source_quote, where the document prints it (the quote must end with it, a % aside)"))
+    if parent_quote is not None and stripped not in strip_whitespace(normalise(parent_quote)):
+        problems.append(_problem(record, "source_quote", quote, f"not a part of the source_quote of its row {parent.get('_file')} row {parent.get('_row')}: quote the cell as printed within that row"))
     for column in rules.verbatim:
         text = record.get(column)
         if text and _strip_markers(strip_whitespace(normalise(text))) not in _strip_markers(stripped):
@@ -231,6 +240,16 @@ def _check_agreement_dates(inputs: Inputs, problems: list[Problem]) -> None:
             problems.append(_problem(record, "agreed_on", agreed_on, f"agreed_on_label {label!r} prints no calendar date (a fiscal year 年度 is not one): leave agreed_on empty"))
         elif parse_iso_date(agreed_on) != printed:
             problems.append(_problem(record, "agreed_on", agreed_on, f"does not agree with agreed_on_label {label!r}, which prints {show_date(printed)} (write the date at the precision printed)"))
+
+
+def _ends_with(stripped_quote: str, printed: str, tokens: tuple[str, ...]) -> bool:
+    """Whether a quote ends with a printed cell: a number as its last whole number, a word as is."""
+    tail = stripped_quote.rstrip("%")
+    try:
+        parse_number(printed)
+    except ValueParseError:
+        return tail.endswith(strip_whitespace(normalise(printed)))
+    return bool(tokens) and tokens[-1] == normalise_number(printed) and tail.endswith(tokens[-1].lstrip("-"))
 
 
 def _strip_markers(text: str) -> str:
