@@ -55,14 +55,17 @@ def record_counts(doc_ids: list[str] | None = None) -> list[Path]:
     """Write row_counts.yaml for the given documents (default: every document folder)."""
     curated = paths.curated_dir()
     folders = [curated / d for d in doc_ids] if doc_ids else sorted(p for p in curated.iterdir() if p.is_dir() and (p / "kpis.csv").is_file())
-    written = []
     for folder in folders:
         if not folder.is_dir():
             raise FileNotFoundError(f"no curated folder {paths.relative(folder)}")
-        text = HEADER.format(doc_id=folder.name) + yaml.safe_dump(count_rows(folder), allow_unicode=True, sort_keys=True, width=200)
-        (folder / FILE_NAME).write_text(text, encoding="utf-8")
-        written.append(folder / FILE_NAME)
-    return written
+    return [write_counts(folder) for folder in folders]
+
+
+def write_counts(folder: Path) -> Path:
+    """Write one folder's row_counts.yaml from its CSV files as they are now."""
+    text = HEADER.format(doc_id=folder.name) + yaml.safe_dump(count_rows(folder), allow_unicode=True, sort_keys=True, width=200)
+    (folder / FILE_NAME).write_text(text, encoding="utf-8")
+    return folder / FILE_NAME
 
 
 def check_counts(doc_ids: list[str], problems: list[Problem]) -> None:
@@ -92,7 +95,7 @@ def check_counts(doc_ids: list[str], problems: list[Problem]) -> None:
                 problems.append(Problem(file_name, (
                     f"{change} rows: {entry['rows']} rows but {expected['rows']} recorded in {name}. Restore the lost rows "
                     f"(git diff {file_name}); if the change is deliberate, re-record with `{command}`"), column="rows", value=entry["rows"]))
-            for section, count in sorted({**(expected.get("sections") or {}), **entry.get("sections", {})}.items()):
+            for section in sorted(set(expected.get("sections") or {}) | set(entry.get("sections", {}))):
                 want = (expected.get("sections") or {}).get(section, 0)
                 have = entry.get("sections", {}).get(section, 0)
                 if "sections" in expected and have != want:

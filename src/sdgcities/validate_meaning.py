@@ -86,6 +86,7 @@ def check_meaning(inputs: Inputs, texts: dict[str, str], problems: list[Problem]
     _check_kpi_values(inputs, exceptions, problems)
     _check_synergy_documents(inputs, problems)
     _check_agreement_dates(inputs, problems)
+    _check_goal_entries(inputs, problems)
     exceptions.report_unused(problems)
 
 
@@ -250,6 +251,13 @@ def _ends_with(stripped_quote: str, printed: str, tokens: tuple[str, ...]) -> bo
     except ValueParseError:
         return tail.endswith(strip_whitespace(normalise(printed)))
     return bool(tokens) and tokens[-1] == normalise_number(printed) and tail.endswith(tokens[-1].lstrip("-"))
+
+
+def _check_goal_entries(inputs: Inputs, problems: list[Problem]) -> None:
+    """A goal-level priority entry (no target) prints its goal number in its quote."""
+    for record in inputs.priority_targets:
+        if record["sdg_target"] is None and str(record["sdg_goal"]) not in number_tokens(record["source_quote"]):
+            problems.append(_problem(record, "sdg_goal", record["sdg_goal"], "goal number not printed as a whole number in the row's source_quote"))
 
 
 def _strip_markers(text: str) -> str:
