@@ -1,6 +1,7 @@
-"""Mutation test: change every number of kumamoto_progress_2022's curated rows in turn (each value of
+"""Mutation test: change every number of a document's curated rows in turn (each value of
 kpi_observations, each numeric published_achievement of kpis, each year label) and show that the
-validator refuses every change, naming the changed cell."""
+validator refuses every change, naming the changed cell. kumamoto_progress_2022 is the richest
+document; the other documents with KPI values are run too."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from conftest import REPO
 from sdgcities.curated import CuratedDataError, load_inputs
 from sdgcities.printed import MINUS_SIGNS
 
-DOC = "kumamoto_progress_2022"
+DOCUMENTS = ["kumamoto_progress_2022", "kaga_plan_2026", "kaga_smartcity_2021", "hiratsuka_proposal_2022"]
 _NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 
 
@@ -56,17 +57,14 @@ def label_mutations(label: str) -> dict[str, str]:
     return {label.replace(str(year), str(year + step), 1): "a neighbouring year" for step in (-1, 1)}
 
 
-@pytest.fixture
-def kumamoto_only(tmp_path, monkeypatch) -> Path:
+def one_document_root(root: Path, doc: str) -> Path:
     """A root holding only this document (validation is per document; one document keeps it fast)."""
-    root = tmp_path / "repo"
     (root / "data" / "raw").mkdir(parents=True)
     for suffix in (".txt", ".yaml"):
-        shutil.copy(REPO / "data" / "raw" / f"{DOC}{suffix}", root / "data" / "raw")
-    for folder in ("reference", DOC):
+        shutil.copy(REPO / "data" / "raw" / f"{doc}{suffix}", root / "data" / "raw")
+    for folder in ("reference", doc):
         shutil.copytree(REPO / "data" / "curated" / folder, root / "data" / "curated" / folder)
     shutil.copy(REPO / "pyproject.toml", root)
-    monkeypatch.setenv("SDGCITIES_ROOT", str(root))
     return root
 
 
@@ -122,8 +120,11 @@ def apply_and_validate(folder: Path, originals: dict[str, bytes], changes: list[
             if (f"{table}.csv", row, column) not in named]
 
 
-def test_every_changed_number_of_kumamoto_is_refused(kumamoto_only, capsys):
-    folder = kumamoto_only / "data" / "curated" / DOC
+@pytest.mark.parametrize("doc", DOCUMENTS)
+def test_every_changed_number_is_refused(doc, tmp_path, monkeypatch, capsys):
+    root = one_document_root(tmp_path / "repo", doc)
+    monkeypatch.setenv("SDGCITIES_ROOT", str(root))
+    folder = root / "data" / "curated" / doc
     load_inputs()  # the unchanged document is valid
     originals = {table: (folder / f"{table}.csv").read_bytes() for table in ("kpis", "kpi_observations")}
     planned = planned_mutations(folder)
@@ -134,9 +135,9 @@ def test_every_changed_number_of_kumamoto_is_refused(kumamoto_only, capsys):
     kinds = Counter(change[4] for change in planned)
     cells = len({change[:3] for change in planned})
     with capsys.disabled():
-        print(f"\nmutation test ({DOC}): {len(planned)} changes of {cells} cells tried in {len(rounds)} rounds, "
+        print(f"\nmutation test ({doc}): {len(planned)} changes of {cells} cells tried in {len(rounds)} rounds, "
               f"{len(planned) - len(escaped)} refused naming the changed cell, {len(escaped)} got through; "
               f"{len(planned[::25])} also tried alone, {len(alone)} got through; by kind: "
               + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
-    assert len(planned) > 500 and cells > 250
+    assert cells >= 10
     assert escaped == [] and alone == [], "\n".join(escaped + alone)

@@ -23,6 +23,7 @@ _NUMBER_TOKEN = re.compile(
     r"(?<![0-9A-Za-z.])(?P<sign>[" + re.escape(MINUS_SIGNS) + r"+]?)"
     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]\d)|\d+(?:\.\d+)?(?!\d))(?!\.[A-Za-z])"
 )
+_SUBSCRIPT_TAG = re.compile(r"<su[bp]>[^<]*</su[bp]>")  # CO<sub>2</sub>, m<sup>2</sup> as extracted from HTML tables
 _SUPERSCRIPTS = str.maketrans({c: "^" for c in "⁰¹²³⁴⁵⁶⁷⁸⁹"})
 # Digits directly followed by one of these are part of a date (2017年度, 8月, 19日), not a value.
 _DATE_SUFFIX = re.compile(r"\s*(年|月|日)")
@@ -55,9 +56,10 @@ def number_tokens(text: str) -> tuple[str, ...]:
     """Every whole number a text prints, normalised (`▲587` → `-587`), dates left out.
 
     A minus sign only counts as a sign when nothing alphanumeric is glued to its left: in `2019-2021`
-    or `千t-CO2` it is a dash. Superscripts are exponents of units (`m ²`), not numbers.
+    or `千t-CO2` it is a dash. Superscripts and subscripts are parts of units (`m ²`, `CO<sub>2</sub>`),
+    not numbers.
     """
-    text = normalise(text.translate(_SUPERSCRIPTS))
+    text = normalise(_SUBSCRIPT_TAG.sub("^", text.translate(_SUPERSCRIPTS)))
     tokens = []
     for match in _NUMBER_TOKEN.finditer(text):
         if _DATE_SUFFIX.match(text, match.end()):

@@ -10,11 +10,12 @@ data/curated/CURATION_GUIDE.md, "What the build checks".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from . import paths
-from .curated import Inputs, Problem, _problem
+from .curated import DOC_TABLES, Inputs, Problem, _problem
 from .exceptions import DeclaredExceptions
 from .parsing import ValueParseError, parse_number, strip_whitespace
 from .printed import (YEAR_RANGE, label_in_text, normalise, normalise_number, number_tokens, parse_date_label,
@@ -74,7 +75,9 @@ def check_meaning(inputs: Inputs, texts: dict[str, str], problems: list[Problem]
     stripped_docs = {doc: strip_whitespace(normalise(text)) for doc, text in texts.items()}
     published_year = {d["doc_id"]: (parse_iso_date(d["published_on"]) or (None,))[0] for d in inputs.documents}
     exceptions = DeclaredExceptions.load([d["doc_id"] for d in inputs.documents], problems)
-    for table, rules in QUOTE_RULES.items():
+    # Every curated table is covered: one without a declaration still gets the quote checks.
+    tables = {**{t: QuoteRules() for t in DOC_TABLES}, **QUOTE_RULES}
+    for table, rules in tables.items():
         records = getattr(inputs, table, None) or []
         parents = _index(inputs, rules.parent)
         for record in records:
@@ -110,7 +113,8 @@ def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document:
     stripped = strip_whitespace(normalise(quote))
     if stripped not in document:
         return  # reported by curated._check_quotes
-    tokens = number_tokens(quote)
+    row_no = (parent or record).get("row_no")
+    tokens = _value_tokens(quote, row_no)
     parent_quote = parent["source_quote"] if parent is not None else None
     own_values = set()
     for column in rules.numbers:
@@ -127,7 +131,7 @@ def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document:
         own_values.add(wanted)
         if wanted not in tokens:
             problems.append(_problem(record, column, printed, f"not printed as a whole number in the row's source_quote (it prints {_show(tokens)}); copy the number exactly as printed, sign, commas and decimals included"))
-        if parent_quote is not None and wanted not in number_tokens(parent_quote):
+        if parent_quote is not None and wanted not in _value_tokens(parent_quote, row_no):
             problems.append(_problem(record, column, printed, f"not printed as a whole number in the source_quote of its row {parent.get('_file')} row {parent.get('_row')}"))
     for column in rules.last_cell:
         printed = record.get("_raw", {}).get(column, "").strip()
@@ -241,6 +245,14 @@ def _check_agreement_dates(inputs: Inputs, problems: list[Problem]) -> None:
             problems.append(_problem(record, "agreed_on", agreed_on, f"agreed_on_label {label!r} prints no calendar date (a fiscal year 年度 is not one): leave agreed_on empty"))
         elif parse_iso_date(agreed_on) != printed:
             problems.append(_problem(record, "agreed_on", agreed_on, f"does not agree with agreed_on_label {label!r}, which prints {show_date(printed)} (write the date at the precision printed)"))
+
+
+def _value_tokens(quote: str, row_no: str | None) -> tuple[str, ...]:
+    """The numbers a quote prints that may be values: a table row's leading No cell is not one."""
+    tokens = number_tokens(quote)
+    if row_no and tokens and tokens[0] == row_no and re.match(rf"\s*{re.escape(row_no)}\s", normalise(quote)):
+        return tokens[1:]
+    return tokens
 
 
 def _ends_with(stripped_quote: str, printed: str, tokens: tuple[str, ...]) -> bool:
