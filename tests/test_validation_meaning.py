@@ -73,25 +73,19 @@ def test_number_tokens_are_whole_printed_numbers():
 # ---------------------------------------------------------------- numbers: whole tokens, through the real build
 
 
-@pytest.mark.parametrize("wrong", ["2", "9", "202"])
-def test_a_baseline_changed_to_a_part_of_itself_or_of_its_year(built, wrong):
-    # Kaga plan, observation row 1: 現在(2023年度): 29 団体
-    assert edit_cell(built, KAGA_PLAN / "kpi_observations.csv", 1, "value", wrong) == "29"
+@pytest.mark.parametrize("folder, table, row, column, printed, wrong", [
+    # A baseline changed to a part of itself or of its year: Kaga plan row 1 prints 現在(2023年度): 29 団体.
+    (KAGA_PLAN, "kpi_observations", 1, "value", "29", "2"),
+    (KAGA_PLAN, "kpi_observations", 1, "value", "29", "9"),
+    (KAGA_PLAN, "kpi_observations", 1, "value", "29", "202"),
+    (KUMAMOTO, "kpi_observations", 1, "value", "40.6", "0.6"),  # a decimal changed to its tail
+    (KUMAMOTO, "kpis", 1, "published_achievement", "-118", "-11"),  # a published rate changed
+    (KUMAMOTO, "kpis", 1, "published_achievement", "-118", "118"),
+])
+def test_a_number_changed_to_a_part_of_a_printed_number(built, folder, table, row, column, printed, wrong):
+    assert edit_cell(built, folder / f"{table}.csv", row, column, wrong) == printed
     message = build_and_refuse(built)
-    assert f"kaga_plan_2026/kpi_observations.csv, row 1 (line 2), column 'value', value '{wrong}': not printed as a whole number" in message
-
-
-def test_a_decimal_changed_to_its_tail(built):
-    assert edit_cell(built, KUMAMOTO / "kpi_observations.csv", 1, "value", "0.6") == "40.6"
-    message = build_and_refuse(built)
-    assert "kumamoto_progress_2022/kpi_observations.csv, row 1 (line 2), column 'value', value '0.6'" in message
-
-
-@pytest.mark.parametrize("wrong", ["-11", "118"])
-def test_a_published_rate_changed(built, wrong):
-    assert edit_cell(built, KUMAMOTO / "kpis.csv", 1, "published_achievement", wrong) == "-118"
-    message = build_and_refuse(built)
-    assert f"kumamoto_progress_2022/kpis.csv, row 1 (line 2), column 'published_achievement', value '{wrong}'" in message
+    assert f"{folder.name}/{table}.csv, row {row} (line {row + 1}), column '{column}', value '{wrong}': not " in message
 
 
 # ---------------------------------------------------------------- names, targets, labels, order, direction, dates

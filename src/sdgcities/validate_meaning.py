@@ -141,7 +141,7 @@ def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document:
         problems.append(_problem(record, "source_quote", quote, f"not a part of the source_quote of its row {parent.get('_file')} row {parent.get('_row')}: quote the cell as printed within that row"))
     for column in rules.verbatim:
         text = record.get(column)
-        if text and _strip_markers(strip_whitespace(normalise(text))) not in _strip_markers(stripped):
+        if text and _strip_markers(strip_whitespace(text)) not in _strip_markers(strip_whitespace(quote)):  # exact: no NFKC
             problems.append(_problem(record, column, text, "not printed in the row's source_quote (whitespace aside): copy it as printed, or quote the passage that prints it"))
     for column in rules.year_labels:
         _check_year_label(record, column, rules.label_fallback, quote, problems)
