@@ -264,7 +264,8 @@ def test_a_manifest_naming_a_file_outside_data_raw(built, where):
     value = "../../elsewhere/kumamoto_progress_2022.txt" if where == "parent" else str(copy)
     set_manifest(built, "file", value)
     message = build_and_refuse(built)
-    assert f"data/raw/kumamoto_progress_2022.yaml, column 'file', value '{value}'"[:90] in message and "plain file name inside data/raw/" in message
+    shown = value if len(value) <= 80 else value[:77] + "..."  # long values are shortened in messages
+    assert f"data/raw/kumamoto_progress_2022.yaml, column 'file', value '{shown}': file must be a plain file name inside data/raw/" in message
 
 
 def test_a_raw_file_that_is_a_symlink(built):

@@ -43,6 +43,12 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@lru_cache(maxsize=16384)
+def squeeze(text: str) -> str:
+    """NFKC and no whitespace: the form quotes and documents are compared in."""
+    return strip_whitespace(normalise(text))
+
+
 def normalise_number(printed: str) -> str:
     """A printed number in the form tokens are compared in: no whitespace, one minus sign '-'."""
     text = strip_whitespace(normalise(printed))

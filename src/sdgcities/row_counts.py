@@ -84,8 +84,9 @@ def check_counts(doc_ids: list[str], problems: list[Problem]) -> None:
             problems.append(Problem(name, f"unreadable YAML: {error}; re-record with `{command}`"))
             continue
         actual = count_rows(folder)
+        folder_name = paths.relative(folder)
         for table, entry in actual.items():
-            file_name = paths.relative(folder / f"{table}.csv")
+            file_name = f"{folder_name}/{table}.csv"
             expected = recorded.get(table) if isinstance(recorded, dict) else None
             if not isinstance(expected, dict) or "rows" not in expected:
                 problems.append(Problem(file_name, f"table {table} has no recorded row count in {name}; after checking its rows, run `{command}`", value=entry["rows"]))

@@ -19,7 +19,7 @@ from .curated import DOC_TABLES, Inputs, Problem, _problem
 from .exceptions import DeclaredExceptions
 from .parsing import ValueParseError, parse_number, strip_whitespace
 from .printed import (YEAR_RANGE, label_in_text, normalise, normalise_number, number_tokens, parse_date_label,
-                      parse_iso_date, show_date, target_tokens, year_of_label)
+                      parse_iso_date, show_date, squeeze, target_tokens, year_of_label)
 
 MIN_QUOTE_CHARS = 6  # whitespace aside; the shortest real quote has 7 (`2021年 2 件`)
 # A quote printed more than once in its document still identifies its place when it is this long
@@ -72,7 +72,7 @@ _REPEAT_MARKERS = ("【再掲】", "(再掲)", "（再掲）")
 
 def check_meaning(inputs: Inputs, texts: dict[str, str], problems: list[Problem]) -> None:
     """Run every rule; append one Problem per broken rule and row."""
-    stripped_docs = {doc: strip_whitespace(normalise(text)) for doc, text in texts.items()}
+    stripped_docs = {doc: squeeze(text) for doc, text in texts.items()}
     published_year = {d["doc_id"]: (parse_iso_date(d["published_on"]) or (None,))[0] for d in inputs.documents}
     exceptions = DeclaredExceptions.load([d["doc_id"] for d in inputs.documents], problems)
     # Every curated table is covered: one without a declaration still gets the quote checks.
@@ -110,7 +110,7 @@ def _check_ids(record: dict, rules: QuoteRules, problems: list[Problem]) -> None
 
 def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document: str, problems: list[Problem]) -> None:
     quote = record["source_quote"]
-    stripped = strip_whitespace(normalise(quote))
+    stripped = squeeze(quote)
     if stripped not in document:
         return  # reported by curated._check_quotes
     row_no = (parent or record).get("row_no")
@@ -124,7 +124,7 @@ def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document:
         try:
             parse_number(printed)
         except ValueParseError:
-            if strip_whitespace(normalise(printed)) not in stripped:
+            if squeeze(printed) not in stripped:
                 problems.append(_problem(record, column, printed, "not printed in the row's source_quote"))
             continue
         wanted = normalise_number(printed)
@@ -137,7 +137,7 @@ def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document:
         printed = record.get("_raw", {}).get(column, "").strip()
         if printed and not _ends_with(stripped, printed, tokens):
             problems.append(_problem(record, column, printed, "not the last cell of the row's source_quote, where the document prints it (the quote must end with it, a % aside)"))
-    if parent_quote is not None and stripped not in strip_whitespace(normalise(parent_quote)):
+    if parent_quote is not None and stripped not in squeeze(parent_quote):
         problems.append(_problem(record, "source_quote", quote, f"not a part of the source_quote of its row {parent.get('_file')} row {parent.get('_row')}: quote the cell as printed within that row"))
     for column in rules.verbatim:
         text = record.get(column)
@@ -146,7 +146,7 @@ def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document:
     for column in rules.year_labels:
         _check_year_label(record, column, rules.label_fallback, quote, problems)
         if record.get(column):
-            own_values.add(strip_whitespace(normalise(record[column])))
+            own_values.add(squeeze(record[column]))
     for column in rules.targets:
         value = record.get(column)
         wanted = value if isinstance(value, list) else ([value] if value else [])
@@ -167,7 +167,7 @@ def _check_quote_identifies_place(record: dict, stripped: str, own_values: set[s
         problems.append(_problem(record, "source_quote", quote, "is only the row's own value, which any document may print: quote the cell with its label, or the row"))
         return
     occurrences = document.count(stripped)
-    inside_parent = parent_quote is not None and stripped in strip_whitespace(normalise(parent_quote))
+    inside_parent = parent_quote is not None and stripped in squeeze(parent_quote)
     if occurrences > 1 and not inside_parent and len(stripped) < REPEATED_QUOTE_MIN_CHARS:
         problems.append(_problem(record, "source_quote", quote, f"printed {occurrences} times in data/raw/{record['_doc_id']}.txt and shorter than {REPEATED_QUOTE_MIN_CHARS} characters: lengthen it until it names its place"))
 
@@ -210,8 +210,8 @@ def _check_kpi_values(inputs: Inputs, exceptions: DeclaredExceptions, problems: 
             continue
         if baseline.get("year") is not None and target.get("year") is not None and baseline["year"] > target["year"]:
             problems.append(_problem(target, "label", target["label"], f"target year {target['year']} is before the baseline year {baseline['year']} ({baseline['_file']} row {baseline['_row']}): baseline and target swapped?"))
-        row_quote = strip_whitespace(normalise(kpi["source_quote"]))
-        b_quote, t_quote = (strip_whitespace(normalise(o["source_quote"])) for o in (baseline, target))
+        row_quote = squeeze(kpi["source_quote"])
+        b_quote, t_quote = (squeeze(o["source_quote"]) for o in (baseline, target))
         if row_quote.count(b_quote) == 1 and row_quote.count(t_quote) == 1 and row_quote.find(b_quote) > row_quote.find(t_quote):
             problems.append(_problem(target, "kind", target["kind"], f"the KPI row's quote prints this target before its baseline ({baseline['_file']} row {baseline['_row']}): baseline and target swapped?"))
         if kpi["direction"] and baseline.get("value") is not None and target.get("value") is not None:
@@ -261,7 +261,7 @@ def _ends_with(stripped_quote: str, printed: str, tokens: tuple[str, ...]) -> bo
     try:
         parse_number(printed)
     except ValueParseError:
-        return tail.endswith(strip_whitespace(normalise(printed)))
+        return tail.endswith(squeeze(printed))
     return bool(tokens) and tokens[-1] == normalise_number(printed) and tail.endswith(tokens[-1].lstrip("-"))
 
 
