@@ -124,7 +124,7 @@ def input_files() -> list[Path]:
     SQL models and tests, and the package code."""
     root = paths.root()
     files = [p for p in (root / "data" / "raw").glob("*") if p.is_file()]
-    files += [p for p in paths.curated_dir().rglob("*.csv")]
+    files += [p for p in paths.curated_dir().rglob("*") if p.suffix in (".csv", ".yaml", ".sha256")]
     files += [p for p in paths.sql_dir().rglob("*") if p.is_file()]
     files += sorted(Path(__file__).parent.glob("*.py"))
     return sorted(files)
@@ -252,9 +252,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="validate the inputs only; write nothing")
     parser.add_argument("--force", action="store_true", help="rebuild even when the inputs are unchanged")
     parser.add_argument("--database", type=Path, default=None, help="where to write the database (default data/curated/sdgs.duckdb)")
+    parser.add_argument("--record-counts", nargs="*", metavar="DOC_ID", default=None,
+                        help="record the curated row counts (per table and section) of these documents, or of all; writes data/curated/<doc_id>/row_counts.yaml")
     args = parser.parse_args(argv)
     try:
-        if args.check:
+        if args.record_counts is not None:
+            from .row_counts import record_counts
+
+            for path in record_counts(args.record_counts):
+                print(f"recorded {paths.relative(path)}")
+        elif args.check:
             inputs = load_inputs()
             print(f"inputs valid: {len(inputs.documents)} documents, {len(inputs.kpis)} KPI rows, {len(inputs.kpi_observations)} observations")
         else:

@@ -314,7 +314,7 @@ def _parse_rows(path: Path, spec: dict[str, Callable], problems: list[Problem]) 
     records = []
     name = paths.relative(path)
     for csv_row in read_csv(path, tuple(spec), problems):
-        record: dict[str, Any] = {"_file": name, "_row": csv_row.row, "_line": csv_row.line}
+        record: dict[str, Any] = {"_file": name, "_row": csv_row.row, "_line": csv_row.line, "_raw": csv_row.values}
         ok = True
         for column, parse in spec.items():
             raw = csv_row.values[column]
@@ -345,6 +345,7 @@ def sha256_of(path: Path) -> str:
 
 def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[list[dict], dict[str, str]]:
     """Read every data/raw/*.yaml manifest, verify its raw file's checksum, and return the texts."""
+    from .validate_sources import check_manifest  # imported here: that module imports Problem from this one
     documents, texts = [], {}
     raw = paths.raw_dir()
     for manifest_path in sorted(raw.glob("*.yaml")):
@@ -368,6 +369,8 @@ def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[lis
             problems.append(Problem(name, f"unknown city_id; known cities (data/curated/reference/cities.csv): {', '.join(sorted(known_cities))}", column="city_id", value=manifest["city_id"]))
         if manifest["doc_type"] not in DOC_TYPES:
             problems.append(Problem(name, f"doc_type not allowed; allowed: {', '.join(DOC_TYPES)}", column="doc_type", value=manifest["doc_type"]))
+        if not check_manifest(manifest, manifest_path, raw, problems):
+            continue
         raw_path = raw / manifest["file"]
         if not raw_path.is_file():
             problems.append(Problem(name, f"the raw file {paths.relative(raw_path)} does not exist", column="file", value=manifest["file"]))
@@ -394,6 +397,11 @@ def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[lis
 
 def load_inputs() -> Inputs:
     """Read, parse and validate every input; raise CuratedDataError listing all problems found."""
+    # Imported here: these modules import Problem from this one.
+    from .row_counts import check_counts
+    from .validate_meaning import check_meaning
+    from .validate_sources import check_reference_checksums
+
     problems: list[Problem] = []
     inputs = Inputs()
 
@@ -410,6 +418,7 @@ def load_inputs() -> Inputs:
     goal_numbers = {g["goal"] for g in inputs.sdg_goals}
     target_goal = {t["target"]: t["goal"] for t in inputs.sdg_targets}
     _check_reference(inputs, problems)
+    check_reference_checksums(reference, problems)
 
     inputs.documents, texts = load_manifests(problems, city_ids)
     inputs.input_files += sorted(paths.raw_dir().glob("*.yaml")) + sorted(paths.raw_dir().glob("*.txt"))
@@ -438,6 +447,8 @@ def load_inputs() -> Inputs:
     _check_targets(inputs, target_goal, goal_numbers, problems)
     _check_quotes(inputs, texts, problems)
     _derive_and_check_kpis(inputs, problems)
+    check_meaning(inputs, texts, problems)
+    check_counts([d["doc_id"] for d in inputs.documents], problems)
 
     if problems:
         raise CuratedDataError(problems)
