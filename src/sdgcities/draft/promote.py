@@ -12,6 +12,7 @@ import yaml
 
 from .. import paths
 from ..curated import DOC_TABLES, MANIFEST_KEYS, OPTIONAL_COLUMNS, sha256_of
+from ..row_counts import write_counts
 from .writer import TO_REVIEW
 
 
@@ -77,6 +78,9 @@ def promote(draft_dir: Path, *, force: bool = False, build=None) -> dict[str, in
         created.append(curated_folder)
         for table, spec in DOC_TABLES.items():
             _copy_table(draft_dir / f"{table}.csv", curated_folder / f"{table}.csv", list(spec))
+        # Promoting is the reviewer's acceptance of these rows: record their counts, which the build
+        # then holds every later edit of the folder to (row_counts.yaml).
+        write_counts(curated_folder)
         for source, target in raw_targets.items():
             if not target.exists():
                 shutil.copy(source, target)
