@@ -65,6 +65,7 @@ th,td{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top;text-align:l
 th{background:#e8eef4}
 tr.code td{background:#fafafa;font-size:.85rem}
 td.code{padding-left:1.5rem}
+td:nth-child(4){white-space:nowrap}
 code{font-size:.9em}
 .untranslated{color:#a33}
 """
