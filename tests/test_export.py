@@ -199,3 +199,16 @@ def test_index_links_every_report_and_download_and_escapes_text(exported, tmp_pa
     assert expected <= targets
     assert (reports / "executed" / "job.html").resolve() not in targets
     assert "Cities &lt;&amp;&gt; compared (en)" in page and "<script" not in page
+
+
+def test_sheet_names_fit_excel_and_stay_unique():
+    long = "a_view_name_that_is_much_longer_than_excel_allows"
+    names = export.sheet_names([long, long + "_too", "kpis", "code:book?"])
+    assert names == [long[:31], long[:29] + "~2", "kpis", "code_book_", "codebook"]
+    assert all(len(n) <= 31 for n in names)
+
+
+def test_primary_keys_come_from_the_dictionary(exported):
+    package = json.loads((exported / "datapackage.json").read_text(encoding="utf-8"))
+    keys = {r["name"]: r["schema"].get("primaryKey") for r in package["resources"]}
+    assert keys["sdg_targets"] == ["target"] and keys["kpi_sdg_targets"] == ["kpi_id", "sdg_target"] and keys["stakeholders"] == ["stakeholder_id"]

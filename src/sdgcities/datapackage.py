@@ -5,7 +5,8 @@ and described with no change to this code. What the dictionary's free-text "allo
 turned into constraints only where it is unambiguous:
 - a comma list of lowercase codes ("economy, society, environment, NULL ...") is an enum (NULL
   means the cell may be empty);
-- "unique" makes the column unique, and the view's primary key;
+- "unique" makes the column unique, and the view's primary key unless the view declares
+  `_primary_key: [columns]`;
 - "a <view>.<column>" (optionally "or NULL") is a foreign key to that view;
 - "1-17", ">= 0" are minimum/maximum.
 Free text ("text or NULL", "YYYY-MM") gives no constraint.
@@ -97,7 +98,11 @@ def load_dictionary(path: Path | None = None) -> list[View]:
             if not isinstance(spec, list) or len(spec) != 4:
                 raise ValueError(f"{paths.relative(path)}: {view_name}.{name} must be [type, meaning, allowed values, example]")
             columns.append(Column(name, str(spec[0]), str(spec[1]), str(spec[2]), str(spec[3])))
-        primary_key = [c.name for c in columns if c.is_unique][:1]
+        declared = entries.get("_primary_key") or []
+        unknown = [k for k in declared if k not in {c.name for c in columns}]
+        if unknown:
+            raise ValueError(f"{paths.relative(path)}: {view_name}._primary_key names columns it does not document: {unknown}")
+        primary_key = list(declared) or [c.name for c in columns if c.is_unique][:1]
         views.append(View(view_name, " ".join(str(entries.get("_about", "")).split()), columns, primary_key))
     return views
 

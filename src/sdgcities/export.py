@@ -38,6 +38,7 @@ from .version import DatasetVersion, citation_text, dataset_version
 WORKBOOK = "sdgcities.xlsx"
 SHEET_NAME_LIMIT = 31  # Excel's limit
 XLSX_CELL_LIMIT = 32_767  # characters in one Excel cell
+CODEBOOK_SHEET = "codebook"
 COPIED_FILES = ("LICENSE", "DATA_LICENSE.md")
 
 
@@ -92,18 +93,18 @@ def write_csv(path: Path, columns: list[str], rows: list[tuple], view: str) -> N
             writer.writerow([cell_text(v, where=f"{view}, row {number}, column {c}") for c, v in zip(columns, row)])
 
 
-def sheet_names(views: list[str]) -> dict[str, str]:
-    """Excel sheet names (at most 31 characters, unique, no []:*?/\\) for the views and the codebook."""
-    names: dict[str, str] = {}
+def sheet_names(views: list[str]) -> list[str]:
+    """Excel sheet names (at most 31 characters, unique, no []:*?/\\) for the views, then the codebook."""
+    names: list[str] = []
     used: set[str] = set()
-    for view in [*views, "codebook"]:
+    for view in [*views, CODEBOOK_SHEET]:
         base = "".join("_" if ch in "[]:*?/\\" else ch for ch in view)[:SHEET_NAME_LIMIT]
         name, n = base, 1
         while name.lower() in used:
             n += 1
             name = f"{base[:SHEET_NAME_LIMIT - len(str(n)) - 1]}~{n}"
         used.add(name.lower())
-        names[view] = name
+        names.append(name)
     return names
 
 
@@ -140,10 +141,10 @@ def write_xlsx(path: Path, tables: dict[str, tuple[list[str], list[tuple]]], cod
         for c, name in enumerate(columns):
             sheet.set_column(c, c, min(max(len(name) + 2, 10), 40))
 
-    for view, (columns, rows) in tables.items():
-        add_table(names[view], columns, rows, view)
+    for name, (view, (columns, rows)) in zip(names, tables.items()):
+        add_table(name, columns, rows, view)
     book_columns = list(codebook[0]) if codebook else ["view"]
-    add_table(names["codebook"], book_columns, [tuple(entry.values()) for entry in codebook], "codebook")
+    add_table(names[-1], book_columns, [tuple(entry.values()) for entry in codebook], "codebook")
     workbook.close()
 
 
@@ -157,7 +158,7 @@ def _package(views: list[View], counts: dict[str, int], version: DatasetVersion,
         f"CSV files are UTF-8 with a byte-order mark; list cells are joined with '{LIST_DELIMITER}'. How to cite: {citation_text(version)}",
         "version": version.short,
         "created": created,
-        "licenses": [{"name": "other-at", "path": "DATA_LICENSE.md", "title": "Curated data: see DATA_LICENSE.md (terms of each source document; quoted for research)"}],
+        "licenses": [{"path": "DATA_LICENSE.md", "title": "See DATA_LICENSE.md: the project's own work is MIT; the quoted source documents keep their publishers' terms, mostly not stated"}],
         "sources": sources,
         "sdgcities": {**version.as_dict(), "citation": citation_text(version), "parquet": [f"parquet/{v.name}.parquet" for v in views], "workbook": WORKBOOK},
         "resources": [csv_resource(v, f"csv/{v.name}.csv", known, counts[v.name]) for v in views],
@@ -174,9 +175,9 @@ def _sources(con: duckdb.DuckDBPyConnection, views: list[View]) -> list[dict]:
 def _citation_file(version: DatasetVersion, released: str) -> str:
     citation_path = paths.root() / "CITATION.cff"
     citation = yaml.safe_load(citation_path.read_text(encoding="utf-8"))
-    citation["version"] = version.short
-    citation["date-released"] = released
-    citation["commit"] = version.commit if version.commit != "unknown" else citation.get("commit", "unknown")
+    citation.update({"type": "dataset", "version": version.short, "date-released": released})
+    if version.commit != "unknown":
+        citation["commit"] = version.commit.removesuffix("+dirty")
     return "# CITATION.cff of the repository with this export's dataset version filled in.\n" + yaml.safe_dump(citation, allow_unicode=True, sort_keys=False)
 
 
