@@ -212,3 +212,14 @@ def test_primary_keys_come_from_the_dictionary(exported):
     package = json.loads((exported / "datapackage.json").read_text(encoding="utf-8"))
     keys = {r["name"]: r["schema"].get("primaryKey") for r in package["resources"]}
     assert keys["sdg_targets"] == ["target"] and keys["kpi_sdg_targets"] == ["kpi_id", "sdg_target"] and keys["stakeholders"] == ["stakeholder_id"]
+
+
+def test_an_export_killed_between_the_two_renames_is_recovered(built_db, tmp_path):
+    out = tmp_path / "exports"
+    export.export(out, built_db, quiet=True)
+    before = _hashes(out)
+    dead = 2**22 + 12345  # above the usual pid_max of 2**22: no such process
+    out.rename(tmp_path / f".exports.old-{dead}")  # the previous export moved aside ...
+    (tmp_path / f".exports.tmp-{dead}").mkdir()  # ... and the new one not yet in place
+    export._clean_up_after_killed_exports(out)
+    assert _hashes(out) == before and sorted(p.name for p in tmp_path.iterdir()) == ["exports"]

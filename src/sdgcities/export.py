@@ -240,6 +240,29 @@ def _swap(temporary: Path, final: Path) -> None:
         shutil.rmtree(previous)
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_up_after_killed_exports(out: Path) -> None:
+    """Remove what a killed export left (its temporary directory) and, when it was killed between the
+    two renames of the swap, put the previous export back. Directories of running exports are kept."""
+    for leftover in sorted(out.parent.glob(f".{out.name}.*-*")):
+        kind, _, pid = leftover.name.rpartition("-")
+        if not pid.isdigit() or _pid_alive(int(pid)):
+            continue
+        if kind.endswith(".old") and not out.exists():
+            os.replace(leftover, out)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
 def export(out: Path | None = None, database: Path | None = None, *, quiet: bool = False) -> dict[str, int]:
     """Write the export atomically; returns rows per view."""
     started = time.perf_counter()
@@ -248,8 +271,7 @@ def export(out: Path | None = None, database: Path | None = None, *, quiet: bool
     if not database.is_file():
         raise ExportError(f"{paths.relative(database)} does not exist: run `make data` first")
     out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out.parent.glob(f".{out.name}.tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)  # left by a killed export
+    _clean_up_after_killed_exports(out)
     temporary = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     try:
         counts = write_export(temporary, database)
