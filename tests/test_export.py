@@ -181,14 +181,14 @@ def test_an_interrupted_export_keeps_the_previous_one(built_db, tmp_path, monkey
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exports"]  # no temporary directory left
 
 
-def test_index_links_every_report_and_download_and_escapes_text(exported, tmp_path):
+def test_index_links_every_report_and_download_and_escapes_text(exported, built_db, tmp_path):
     reports = tmp_path / "reports"
     (reports / "en").mkdir(parents=True)
     (reports / "executed").mkdir()
     (reports / "en" / "comparison.html").write_text('<!DOCTYPE html><html lang="en"><head><title>Cities &lt;&amp;&gt; compared</title></head></html>', encoding="utf-8")
     (reports / "en" / "comparison.pdf").write_bytes(b"%PDF-1.4")
     (reports / "executed" / "job.html").write_text("<html></html>", encoding="utf-8")
-    index = site.write_index(reports, exported)
+    index = site.write_index(reports, exported, database=built_db)
     page = index.read_text(encoding="utf-8")
     links = re.findall(r'href="([^"]+)"', page)
     for link in links:
@@ -199,6 +199,7 @@ def test_index_links_every_report_and_download_and_escapes_text(exported, tmp_pa
     assert expected <= targets
     assert (reports / "executed" / "job.html").resolve() not in targets
     assert "Cities &lt;&amp;&gt; compared (en)" in page and "<script" not in page
+    assert f'<code class="dataset-version">{dataset_version(built_db).short}</code>' in page
 
 
 def test_sheet_names_fit_excel_and_stay_unique():

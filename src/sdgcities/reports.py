@@ -265,7 +265,7 @@ def run(*, force: bool = False, pdf: bool = True, workers: int | None = None, da
 
     from .site import write_index  # reports/index.html: every report and every download
 
-    write_index(reports_dir)
+    write_index(reports_dir, database=database)
     elapsed = time.perf_counter() - started
     print(f"reports: {total} notebook run(s), {rendered} report(s) rendered, {elapsed:.1f} s", flush=True)
     return {"executed": total, "rendered": rendered, "seconds": elapsed, "timings": timings, "jobs": len(jobs)}

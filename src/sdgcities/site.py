@@ -55,8 +55,8 @@ def report_pages(reports_dir: Path) -> list[Path]:
     return pages
 
 
-def index_html(reports_dir: Path, exports_dir: Path) -> str:
-    version = dataset_version()
+def index_html(reports_dir: Path, exports_dir: Path, database: Path | None = None) -> str:
+    version = dataset_version(database)
     parts = [
         '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -97,7 +97,7 @@ def index_html(reports_dir: Path, exports_dir: Path) -> str:
     return "\n".join(parts)
 
 
-def write_index(reports_dir: Path | None = None, exports_dir: Path | None = None) -> Path:
+def write_index(reports_dir: Path | None = None, exports_dir: Path | None = None, database: Path | None = None) -> Path:
     """Write reports/index.html (temporary file, then swap) and return its path."""
     from .export import exports_dir as default_exports
 
@@ -106,7 +106,7 @@ def write_index(reports_dir: Path | None = None, exports_dir: Path | None = None
     reports_dir.mkdir(parents=True, exist_ok=True)
     target = reports_dir / "index.html"
     temporary = reports_dir / f".index.html.tmp-{os.getpid()}"
-    temporary.write_text(index_html(reports_dir, exports_dir), encoding="utf-8")
+    temporary.write_text(index_html(reports_dir, exports_dir, database), encoding="utf-8")
     os.replace(temporary, target)
     return target
 
