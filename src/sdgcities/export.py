@@ -158,7 +158,7 @@ def _package(views: list[View], counts: dict[str, int], version: DatasetVersion,
         f"CSV files are UTF-8 with a byte-order mark; list cells are joined with '{LIST_DELIMITER}'. How to cite: {citation_text(version)}",
         "version": version.short,
         "created": created,
-        "licenses": [{"path": "DATA_LICENSE.md", "title": "See DATA_LICENSE.md: the project's own work is MIT; the quoted source documents keep their publishers' terms, mostly not stated"}],
+        "licenses": [{"path": "DATA_LICENSE.md", "title": "See DATA_LICENSE.md: the project's own work is MIT; the quoted source documents keep their publishers' terms, listed per document"}],
         "sources": sources,
         "sdgcities": {**version.as_dict(), "citation": citation_text(version), "parquet": [f"parquet/{v.name}.parquet" for v in views], "workbook": WORKBOOK},
         "resources": [csv_resource(v, f"csv/{v.name}.csv", known, counts[v.name]) for v in views],
@@ -201,6 +201,7 @@ def write_export(target: Path, database: Path) -> dict[str, int]:
         for view in views:
             relation = con.sql(f"select * from {view.name}")  # the name was checked against the database above
             tables[view.name] = (list(relation.columns), relation.fetchall())
+            # Parquet is saved straight from the database while it is open (lists stay lists).
             parquet_path = str(target / "parquet" / f"{view.name}.parquet").replace("'", "''")
             con.execute(f"copy (select * from {view.name}) to '{parquet_path}' (format parquet)")
         sources = _sources(con, views)
