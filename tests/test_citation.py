@@ -33,6 +33,18 @@ def test_citation_cff_has_the_required_cff_keys():
     assert citation.get("type", "software") in ("software", "dataset")
 
 
+def test_citation_references_every_source_document_as_its_manifest_names_it():
+    references = yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))["references"]
+    by_title = {r["title"]: r for r in references}
+    assert len(by_title) == len(references) == len(list(RAW.glob("*.txt")))
+    for manifest_path in sorted(RAW.glob("*.yaml")):
+        manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
+        reference = by_title[manifest["title_ja"]]
+        assert reference["authors"] == [{"name": manifest["publisher"]}] and reference["type"] in ("government-document", "slides")
+        assert reference["year"] == int(str(manifest["published_on"])[:4]) and manifest["doc_id"] in reference["notes"]
+        assert not URL.search(str(reference)), "no address is printed in the documents"
+
+
 def test_licence_files_cover_code_and_every_raw_document():
     assert (REPO / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
     text = (REPO / "DATA_LICENSE.md").read_text(encoding="utf-8")
