@@ -38,7 +38,7 @@ anyone reusing the quotes beyond that should check with the publisher.
 
 ## Source documents
 
-| doc_id | title | publisher | date as printed | terms known | where it comes from |
+| doc_id | title | publisher | date label (see the source column for what is printed) | terms known | where it comes from |
 |---|---|---|---|---|---|
 """
 
