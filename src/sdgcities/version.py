@@ -103,7 +103,7 @@ def report_version_html(lang: str = "en", database: Path | None = None) -> str:
     version = dataset_version(database)
     label, cite = LABELS.get(lang, LABELS["en"])
     return (
-        f'<p class="sdg-report-meta sdg-dataset-version" data-version="{html.escape(version.short, quote=True)}">'
+        f'<p class="sdg-report-meta sdg-dataset-version" style="overflow-wrap:anywhere" data-version="{html.escape(version.short, quote=True)}">'
         f"{html.escape(label)}: <code>{html.escape(version.short)}</code>. "
         f"{html.escape(cite)}: {html.escape(citation_text(version, lang))}</p>"
     )
