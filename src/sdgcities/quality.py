@@ -251,8 +251,8 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
                     f"but on {b['theme']} ({b['role_ja']!r}) in {b['doc_id']}.", **pair)
             else:
                 add("partner_event_differs", city, None,
-                    f"{a['name_ja']} ({key}): the entry of {a['event_on_label']} is printed as a {a['event']} ({a['role_ja']!r}) in {a['doc_id']} "
-                    f"but as a {b['event']} ({b['role_ja']!r}) in {b['doc_id']}.", **pair)
+                    f"{a['name_ja']} ({key}): the entry of {a['event_on_label']} is printed as {a['event']} ({a['role_ja']!r}) in {a['doc_id']} "
+                    f"but as {b['event']} ({b['role_ja']!r}) in {b['doc_id']}.", **pair)
 
     # Redactions.
     for k in kpis.values():
