@@ -42,7 +42,9 @@ def test_category_counts_per_city_count_partners_and_keep_redacted(ctx):
     assert cell[("kumamoto", "council")] == (4, 0, 4) and cell[("kumamoto", "government")] == (3, 0, 3)
     assert ("kumamoto", "financial") not in cell
     # dated_rows: the rows dated as agreements (45 + 29 in Kaga, 2 in Hiratsuka).
-    assert st.overview(ctx) == {"rows": 172, "partners": 130, "redacted": 16, "documents": 5, "cities": 3, "dated_rows": 76}
+    # Kept apart: 3 + 2 + 4 + 7 data-source rows and 4 + 1 + 1 rows of the cities' own bodies.
+    assert st.overview(ctx) == {"rows": 172, "partners": 130, "redacted": 16, "documents": 5, "cities": 3, "dated_rows": 76,
+                                "data_source_rows": 16, "internal_rows": 6}
 
 
 def test_category_lines_and_table_are_deterministic(ctx):

@@ -304,18 +304,23 @@ def category_lines(counts: pl.DataFrame, *, top: int = MANY_CITIES) -> list[str]
 
 
 def overview(ctx: Context) -> dict[str, int]:
-    """Totals over the selected cities: stakeholder rows, partners, redacted, documents, cities."""
+    """Totals over the selected cities: partner rows, partners, redacted, documents, cities, rows
+    dated as agreements, and the rows kept apart (cited data sources, the cities' own bodies)."""
     row = ctx.con.sql(
         """
-        select count(*) as rows_, count(distinct (city_id, coalesce(partner_key, stakeholder_id))) as partners,
-               count(distinct (city_id, coalesce(partner_key, stakeholder_id))) filter (where is_redacted) as redacted,
-               count(distinct doc_id) as documents, count(distinct city_id) as cities,
-               count(*) filter (where event = 'agreement') as dated_rows
-        from (select * from stakeholders where relation = 'partner') as stakeholders where list_contains($cities, city_id)
+        select count(*) filter (where relation = 'partner') as rows_,
+               count(distinct (city_id, coalesce(partner_key, stakeholder_id))) filter (where relation = 'partner') as partners,
+               count(distinct (city_id, coalesce(partner_key, stakeholder_id))) filter (where relation = 'partner' and is_redacted) as redacted,
+               count(distinct doc_id) filter (where relation = 'partner') as documents,
+               count(distinct city_id) filter (where relation = 'partner') as cities,
+               count(*) filter (where relation = 'partner' and event = 'agreement') as dated_rows,
+               count(*) filter (where relation = 'data_source') as data_source_rows,
+               count(*) filter (where relation = 'internal') as internal_rows
+        from stakeholders where list_contains($cities, city_id)
         """,
         params={"cities": ctx.cities},
     ).fetchall()[0]
-    return dict(zip(("rows", "partners", "redacted", "documents", "cities", "dated_rows"), row))
+    return dict(zip(("rows", "partners", "redacted", "documents", "cities", "dated_rows", "data_source_rows", "internal_rows"), row))
 
 
 # ---------------------------------------------------------------------------------------------
