@@ -56,9 +56,9 @@ KPI_HEADER = ("kpi_id", "doc_id", "section", "table_code", "row_no", "side", "sy
               "indicator_key", "unit", "sdg_targets", "is_repeat", "direction", "status_text", "published_achievement",
               "is_redacted", "note", "source_quote")
 OBSERVATION_HEADER = ("kpi_id", "kind", "label", "column_label", "value", "value_text", "is_redacted", "note", "source_quote")
-PRIORITY_HEADER = ("doc_id", "side", "section", "sdg_goal", "sdg_target", "note", "source_quote")
-STAKEHOLDER_HEADER = ("stakeholder_id", "doc_id", "name_ja", "partner_key", "category", "role_ja", "agreed_on",
-                      "agreed_on_label", "is_redacted", "note", "source_quote")
+PRIORITY_HEADER = ("doc_id", "side", "section", "sdg_goal", "sdg_target", "basis", "note", "source_quote")
+STAKEHOLDER_HEADER = ("stakeholder_id", "doc_id", "name_ja", "partner_key", "category", "relation", "role_ja", "theme",
+                      "event", "event_on", "event_on_label", "is_redacted", "note", "source_quote")
 SYNERGY_HEADER = ("synergy_id", "doc_id", "from_side", "to_side", "description_ja", "kpi_id", "note", "source_quote")
 
 SIDES = ("economy", "society", "environment")
@@ -374,7 +374,7 @@ class CityWriter:
                     line = self.add(f"・ゴール{goal}（{self.ref.goals[goal]}）{SIDE_JA[side]}面")
                 c.priority_targets.append({
                     "doc_id": c.doc_id, "side": side, "section": section, "sdg_goal": str(goal), "sdg_target": target,
-                    "note": None if target else "goal-level entry (no target printed)", "source_quote": line,
+                    "basis": "priority_list", "note": None if target else "goal-level entry (no target printed)", "source_quote": line,
                 })
         self.add()
 
@@ -643,8 +643,9 @@ class CityWriter:
             line = self.add("\t".join([str(number), shown, CATEGORY_JA[category], role, label or "－"]))
             c.stakeholders.append({
                 "stakeholder_id": f"{c.doc_id}:{number:02d}", "doc_id": c.doc_id, "name_ja": None if redacted else name,
-                "partner_key": f"redacted_{number:02d}" if redacted else key, "category": category, "role_ja": role,
-                "agreed_on": agreed_on, "agreed_on_label": label, "is_redacted": b(redacted),
+                "partner_key": f"redacted_{number:02d}" if redacted else key, "category": category, "relation": "partner",
+                "role_ja": role, "theme": None, "event": "agreement" if agreed_on else None, "event_on": agreed_on,
+                "event_on_label": label, "is_redacted": b(redacted),
                 "note": "name redacted in the document" if redacted else None, "source_quote": line,
             })
 

@@ -48,11 +48,12 @@ SOURCE_SCHEMAS: dict[str, dict[str, pa.DataType]] = {
     },
     "priority_targets": {
         "doc_id": pa.string(), "side": pa.string(), "section": pa.string(), "sdg_goal": pa.int32(), "sdg_target": pa.string(),
-        "note": pa.string(), "source_quote": pa.string(), "_row": pa.int32(),
+        "basis": pa.string(), "note": pa.string(), "source_quote": pa.string(), "_row": pa.int32(),
     },
     "stakeholders": {
         "stakeholder_id": pa.string(), "doc_id": pa.string(), "name_ja": pa.string(), "partner_key": pa.string(), "category": pa.string(),
-        "role_ja": pa.string(), "agreed_on": pa.string(), "agreed_on_label": pa.string(), "is_redacted": pa.bool_(), "note": pa.string(),
+        "relation": pa.string(), "role_ja": pa.string(), "theme": pa.string(), "event": pa.string(), "event_on": pa.string(),
+        "event_on_label": pa.string(), "is_redacted": pa.bool_(), "note": pa.string(),
         "source_quote": pa.string(), "_row": pa.int32(),
     },
     "synergies": {

@@ -28,6 +28,17 @@ SYNERGY_SIDES = ("economy", "society", "environment")
 DIRECTIONS = ("increase", "decrease")
 OBSERVATION_KINDS = ("baseline", "actual", "target")
 STAKEHOLDER_CATEGORIES = ("company", "university", "financial", "npo", "council", "government", "overseas", "other")
+# The closed vocabularies of the conventions in data/curated/CURATION_GUIDE.md ("Stakeholders").
+STAKEHOLDER_RELATIONS = ("partner", "data_source", "internal")
+STAKEHOLDER_EVENTS = (
+    "agreement", "founding", "selection", "adoption", "declaration", "signature", "membership", "registration", "joint_event",
+)
+STAKEHOLDER_THEMES = (
+    "smart_city", "digital_government", "renewable_energy", "decarbonisation", "mobility", "health", "education",
+    "human_resources", "inclusion", "disaster", "tourism", "industry", "agriculture", "environment", "food_loss",
+    "finance", "sdgs_promotion", "international_exchange", "regional_cooperation", "urban_development", "comprehensive",
+)
+PRIORITY_BASES = ("priority_list", "kpi_table", "narrative")
 DOC_TYPES = ("plan", "proposal", "progress_evaluation", "presentation", "smart_city_plan")
 TARGET_YEAR_RANGE = (2015, 2050)
 
@@ -263,12 +274,13 @@ OBSERVATION_COLUMNS: dict[str, Callable] = {
 }
 PRIORITY_TARGET_COLUMNS: dict[str, Callable] = {
     "doc_id": REQUIRED, "side": _choice(SIDES, False), "section": TEXT, "sdg_goal": _goal, "sdg_target": TEXT,
-    "note": TEXT, "source_quote": REQUIRED,
+    "basis": _choice(PRIORITY_BASES, True), "note": TEXT, "source_quote": REQUIRED,
 }
 STAKEHOLDER_COLUMNS: dict[str, Callable] = {
     "stakeholder_id": REQUIRED, "doc_id": REQUIRED, "name_ja": TEXT, "partner_key": REQUIRED,
-    "category": _choice(STAKEHOLDER_CATEGORIES, True), "role_ja": TEXT, "agreed_on": _iso_date, "agreed_on_label": TEXT,
-    "is_redacted": _boolean, "note": TEXT, "source_quote": REQUIRED,
+    "category": _choice(STAKEHOLDER_CATEGORIES, True), "relation": _choice(STAKEHOLDER_RELATIONS, True), "role_ja": TEXT,
+    "theme": _choice(STAKEHOLDER_THEMES, False), "event": _choice(STAKEHOLDER_EVENTS, False), "event_on": _iso_date,
+    "event_on_label": TEXT, "is_redacted": _boolean, "note": TEXT, "source_quote": REQUIRED,
 }
 SYNERGY_COLUMNS: dict[str, Callable] = {
     "synergy_id": REQUIRED, "doc_id": REQUIRED, "from_side": _choice(SYNERGY_SIDES, True), "to_side": _choice(SYNERGY_SIDES, True),
@@ -446,6 +458,7 @@ def load_inputs() -> Inputs:
     _check_ids(inputs, problems)
     _check_targets(inputs, target_goal, goal_numbers, problems)
     _check_quotes(inputs, texts, problems)
+    _check_stakeholder_conventions(inputs, problems)
     _derive_and_check_kpis(inputs, problems)
     check_meaning(inputs, texts, problems)
     check_counts([d["doc_id"] for d in inputs.documents], problems)
@@ -566,6 +579,22 @@ def _check_quotes(inputs: Inputs, texts: dict[str, str], problems: list[Problem]
             record["_quote_stripped"] = quote
             if quote not in text:
                 problems.append(_problem(record, "source_quote", record["source_quote"], f"not found verbatim (whitespace aside) in data/raw/{record['_doc_id']}.txt"))
+
+
+def _check_stakeholder_conventions(inputs: Inputs, problems: list[Problem]) -> None:
+    """role_ja and the printed date are copied from the row's own quote; a date has its event and
+    the event its date (CURATION_GUIDE.md, "Stakeholders")."""
+    for record in inputs.stakeholders:
+        quote = record.get("_quote_stripped")
+        for column in ("role_ja", "event_on_label"):
+            printed = record[column]
+            if printed and quote is not None and strip_whitespace(printed) not in quote:
+                problems.append(_problem(record, column, printed, "is not copied from the row's source_quote (whitespace aside): copy the words as printed there"))
+        if (record["event"] is None) != (record["event_on"] is None):
+            column, value = ("event", record["event"]) if record["event_on"] is None else ("event_on", record["event_on"])
+            problems.append(_problem(record, column, value, "event and event_on go together: a dated row names what happened on that date, an undated row has no event"))
+        if (record["event_on"] is None) != (record["event_on_label"] is None):
+            problems.append(_problem(record, "event_on_label", record["event_on_label"], "event_on and event_on_label go together: the ISO date and the date as printed"))
 
 
 def _derive_and_check_kpis(inputs: Inputs, problems: list[Problem]) -> None:
