@@ -27,8 +27,11 @@ def test_every_date_has_its_event(con):
     counts = dict(con.sql("select coalesce(event, 'none'), count(*) from stakeholders group by 1").fetchall())
     assert counts == {"agreement": 76, "founding": 11, "declaration": 3, "signature": 2, "selection": 2, "adoption": 2,
                       "joint_event": 2, "none": 96}
-    assert con.sql("select count(*) from stakeholders where (event is null) <> (event_on is null)").fetchall()[0][0] == 0
-    events = dict(con.sql("select stakeholder_id, event from stakeholders where event_on is not null").fetchall())
+    assert con.sql("select count(*) from stakeholders where (event is null) <> (event_on_label is null)").fetchall()[0][0] == 0
+    # A fiscal-year label prints no calendar date: the event and its label are kept, event_on is empty.
+    assert con.sql("select stakeholder_id, event, event_on, event_on_label from stakeholders where event_on is null and event is not null").fetchall() == [
+        ("hiratsuka_proposal_2022:26", "selection", None, "2021年度")]
+    events = dict(con.sql("select stakeholder_id, event from stakeholders where event is not null").fetchall())
     # The cases the issue names: the smart-city council's founding, METI's IoT推進ラボ selection, the
     # R2 総務省 adoption; and the founding dates that were only in notes.
     assert events["kaga_presentation_2022:38"] == "founding"
@@ -80,7 +83,7 @@ def test_a_paraphrased_role_is_refused(built_workspace):  # noqa: F811
 def test_a_date_needs_its_event_and_its_printed_label(built_workspace):  # noqa: F811
     edit_cell(built_workspace, KUMAMOTO_STAKEHOLDERS, 4, "event", "")
     message = build_and_refuse(built_workspace)
-    assert "stakeholders.csv, row 4 (line 5), column 'event_on', value '2021-04'" in message and "event and event_on go together" in message
+    assert "stakeholders.csv, row 4 (line 5), column 'event_on_label', value '2021年4月'" in message and "event and event_on_label go together" in message
     edit_cell(built_workspace, KUMAMOTO_STAKEHOLDERS, 4, "event", "founding")
     edit_cell(built_workspace, KUMAMOTO_STAKEHOLDERS, 4, "event_on_label", "2021年5月")
     message = build_and_refuse(built_workspace)

@@ -582,19 +582,16 @@ def _check_quotes(inputs: Inputs, texts: dict[str, str], problems: list[Problem]
 
 
 def _check_stakeholder_conventions(inputs: Inputs, problems: list[Problem]) -> None:
-    """role_ja and the printed date are copied from the row's own quote; a date has its event and
-    the event its date (CURATION_GUIDE.md, "Stakeholders")."""
+    """A date has its event and the event its date (CURATION_GUIDE.md, "Stakeholders"). That role_ja and
+    the printed date are copied from the row's quote is a rule of validate_meaning.QUOTE_RULES."""
     for record in inputs.stakeholders:
-        quote = record.get("_quote_stripped")
-        for column in ("role_ja", "event_on_label"):
-            printed = record[column]
-            if printed and quote is not None and strip_whitespace(printed) not in quote:
-                problems.append(_problem(record, column, printed, "is not copied from the row's source_quote (whitespace aside): copy the words as printed there"))
-        if (record["event"] is None) != (record["event_on"] is None):
-            column, value = ("event", record["event"]) if record["event_on"] is None else ("event_on", record["event_on"])
-            problems.append(_problem(record, column, value, "event and event_on go together: a dated row names what happened on that date, an undated row has no event"))
-        if (record["event_on"] is None) != (record["event_on_label"] is None):
-            problems.append(_problem(record, "event_on_label", record["event_on_label"], "event_on and event_on_label go together: the ISO date and the date as printed"))
+        # The printed date (event_on_label) carries the event; event_on is its calendar date, left empty
+        # when the label prints none (a fiscal year 2021年度 is April 2021 to March 2022, not a date).
+        if (record["event"] is None) != (record["event_on_label"] is None):
+            column, value = ("event", record["event"]) if record["event_on_label"] is None else ("event_on_label", record["event_on_label"])
+            problems.append(_problem(record, column, value, "event and event_on_label go together: a dated row names what happened on that date, an undated row has no event"))
+        if record["event_on"] is not None and record["event_on_label"] is None:
+            problems.append(_problem(record, "event_on_label", None, "event_on needs event_on_label, the date as printed"))
 
 
 def _derive_and_check_kpis(inputs: Inputs, problems: list[Problem]) -> None:

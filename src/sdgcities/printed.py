@@ -30,7 +30,8 @@ _DATE_SUFFIX = re.compile(r"\s*(年|月|日)")
 _TARGET_TOKEN = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2}|[a-z])(?![\d])")
 _ERA_START = {"令和": 2018, "平成": 1988, "昭和": 1925, "R": 2018, "H": 1988, "S": 1925}
 _WESTERN_DATE = re.compile(r"(?P<year>\d{4})年(?:(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日)?)?")
-_ERA_DATE = re.compile(r"(?P<era>令和|平成|昭和|R|H|S)(?P<year>元|\d{1,2})(?:年|\.)?(?:(?P<month>\d{1,2})月?(?:(?P<day>\d{1,2})日)?)?")
+# Era dates are printed with kanji (令和2年12月10日) or as dotted abbreviations (R2.12.10).
+_ERA_DATE = re.compile(r"(?P<era>令和|平成|昭和|R|H|S)(?P<year>元|\d{1,2})(?:年|\.)?(?:(?P<month>\d{1,2})(?:月|\.)?(?:(?P<day>\d{1,2})日?)?)?")
 _ISO_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 # A year label of a KPI cell: 2017年度, 2021年, 2025年8月, 令和3年度 (nothing before or after).
 YEAR_LABEL = re.compile(r"(?P<western>\d{4})年(?:度|(?P<month>\d{1,2})月)?|(?P<era>令和|平成|昭和)(?P<era_year>元|\d{1,2})年度?")
@@ -78,9 +79,15 @@ def number_tokens(text: str) -> tuple[str, ...]:
     return tuple(tokens)
 
 
+# Narrative prose prints a target as "ゴール 7 ターゲット a" rather than "7.a".
+_SPELLED_TARGET = re.compile(r"ゴール\s*(\d{1,2})\s*ターゲット\s*(\d{1,2}|[a-z])(?![0-9a-z])")
+
+
 def target_tokens(text: str) -> set[str]:
-    """The SDG target ids a text prints (`11.2`, `12.b`); `40.6` is read too but matches no target."""
-    return {f"{goal}.{tail}" for goal, tail in _TARGET_TOKEN.findall(normalise(text))}
+    """The SDG target ids a text prints (`11.2`, `12.b`, or spelled out as `ゴール 7 ターゲット a`);
+    `40.6` is read too but matches no target."""
+    text = normalise(text)
+    return {f"{goal}.{tail}" for goal, tail in _TARGET_TOKEN.findall(text) + _SPELLED_TARGET.findall(text)}
 
 
 def label_in_text(label: str, text: str) -> bool:

@@ -60,7 +60,7 @@ QUOTE_RULES: dict[str, QuoteRules] = {
     "kpi_observations": QuoteRules(numbers=("value",), year_labels=("label",), label_fallback="column_label",
                                    ids=("kpi_id",), parent=("kpi_id", "kpis")),
     "priority_targets": QuoteRules(targets=("sdg_target",), ids=("doc_id",)),
-    "stakeholders": QuoteRules(verbatim=("name_ja", "agreed_on_label"), ids=("stakeholder_id", "doc_id", "partner_key")),
+    "stakeholders": QuoteRules(verbatim=("name_ja", "role_ja", "event_on_label"), ids=("stakeholder_id", "doc_id", "partner_key")),
     "synergies": QuoteRules(ids=("synergy_id", "doc_id", "kpi_id")),
     "cities": QuoteRules(ids=("city_id",)),
     "sdg_targets": QuoteRules(ids=("target",)),
@@ -234,17 +234,17 @@ def _check_synergy_documents(inputs: Inputs, problems: list[Problem]) -> None:
 
 def _check_agreement_dates(inputs: Inputs, problems: list[Problem]) -> None:
     for record in inputs.stakeholders:
-        agreed_on, label = record.get("agreed_on"), record.get("agreed_on_label")
-        if agreed_on is None:
+        event_on, label = record.get("event_on"), record.get("event_on_label")
+        if event_on is None:
             continue
         if not label:
-            problems.append(_problem(record, "agreed_on_label", None, f"agreed_on {agreed_on} needs the date as printed in agreed_on_label"))
+            problems.append(_problem(record, "event_on_label", None, f"event_on {event_on} needs the date as printed in event_on_label"))
             continue
         printed = parse_date_label(label)
         if printed is None:
-            problems.append(_problem(record, "agreed_on", agreed_on, f"agreed_on_label {label!r} prints no calendar date (a fiscal year 年度 is not one): leave agreed_on empty"))
-        elif parse_iso_date(agreed_on) != printed:
-            problems.append(_problem(record, "agreed_on", agreed_on, f"does not agree with agreed_on_label {label!r}, which prints {show_date(printed)} (write the date at the precision printed)"))
+            problems.append(_problem(record, "event_on", event_on, f"event_on_label {label!r} prints no calendar date (a fiscal year 年度 is not one): leave event_on empty"))
+        elif parse_iso_date(event_on) != printed:
+            problems.append(_problem(record, "event_on", event_on, f"does not agree with event_on_label {label!r}, which prints {show_date(printed)} (write the date at the precision printed)"))
 
 
 def _value_tokens(quote: str, row_no: str | None) -> tuple[str, ...]:

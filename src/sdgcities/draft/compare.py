@@ -20,7 +20,7 @@ KPI_COLUMNS_COMPARED = ("indicator_ja", "sdg_targets", "published_achievement", 
 # Cells compared between rows of the other tables that match by key.
 COLUMNS_COMPARED = {
     "priority_targets": ("section",),
-    "stakeholders": ("category", "agreed_on", "agreed_on_label"),
+    "stakeholders": ("category", "relation", "event", "event_on", "event_on_label"),
     "synergies": ("kpi_id", "description_ja"),
 }
 
