@@ -291,6 +291,12 @@ class Inputs:
     priority_targets: list[dict] = field(default_factory=list)
     stakeholders: list[dict] = field(default_factory=list)
     synergies: list[dict] = field(default_factory=list)
+    # Content tables (curated_content.py).
+    initiatives: list[dict] = field(default_factory=list)
+    initiative_kpis: list[dict] = field(default_factory=list)
+    expert_comments: list[dict] = field(default_factory=list)
+    city_facts: list[dict] = field(default_factory=list)
+    financing: list[dict] = field(default_factory=list)
     input_files: list[Path] = field(default_factory=list)
 
 
@@ -372,6 +378,8 @@ def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[lis
 
 def load_inputs() -> Inputs:
     """Read, parse and validate every input; raise CuratedDataError listing all problems found."""
+    from .curated_content import CONTENT_TABLES, check_content
+
     problems: list[Problem] = []
     inputs = Inputs()
 
@@ -399,7 +407,7 @@ def load_inputs() -> Inputs:
             problems.append(Problem(paths.relative(folder), f"curated folder has no raw document manifest data/raw/{folder.name}.yaml (known documents: {', '.join(sorted(doc_ids))})"))
     for document in inputs.documents:
         folder = curated / document["doc_id"]
-        for table, spec in DOC_TABLES.items():
+        for table, spec in {**DOC_TABLES, **CONTENT_TABLES}.items():
             path = folder / f"{table}.csv"
             if not path.is_file():
                 problems.append(Problem(paths.relative(path), f"missing: every document needs {table}.csv (a header line alone when there is nothing)"))
@@ -416,6 +424,7 @@ def load_inputs() -> Inputs:
     _check_targets(inputs, target_goal, goal_numbers, problems)
     _check_quotes(inputs, texts, problems)
     _derive_and_check_kpis(inputs, problems)
+    check_content(inputs, texts, problems)
 
     if problems:
         raise CuratedDataError(problems)
