@@ -213,3 +213,41 @@ def test_the_fourth_city_brings_its_own_content(workspace):
         assert api_content.expert_comments(con, cities=[city]).height == 1
     for table in CONTENT_TABLES:
         assert (REPO / "tests" / "fixtures" / "fourth_city" / "curated" / "kaku_plan_2024" / f"{table}.csv").is_file()
+
+
+# ---------------------------------------------------------------- profile and comparison
+
+
+def test_city_profile_content_sections(built_db):
+    from sdgcities import notebook as nb
+    from sdgcities.analyses import profile_content as pc
+
+    ctx = nb.setup(cities=["kumamoto"], lang="en", database=built_db)
+    c = pc.content_summary(ctx)
+    assert pc.content_check_lines(c) == [
+        "initiatives=22 above_actions=22 with_kpis=8 with_division=0 with_goal=0",
+        "kpi_links=20 kpis_linked=20 of 30",
+        "facts=1 comments=6 financing=2 redacted=0",
+    ]
+    table = pc.initiatives_table(ctx, pc.initiatives(ctx))
+    names = table["Initiative (as printed)"].to_list()
+    assert len(names) == 22 and names[0] == "熊本地震の経験と教訓をいかした地域（防災）力の向上事業"
+    assert "　　①-1 日本一の園芸産地づくりの推進（農業のポテンシャルの発現）" in names  # two levels under the model project
+    row = table.filter(table["Initiative (as printed)"] == "③ 震災の経験をいかした防災・減災のまちづくり").row(0, named=True)
+    assert row["KPI"] == 4 and row["KPIs (indicators)"].startswith("本市が関与した年間の地下水かん養量 / エネルギー消費量の削減")
+    money = pc.financing_table(nb.setup(cities=["hiratsuka"], lang="ja", database=built_db), pc.financing(nb.setup(cities=["hiratsuka"], lang="ja", database=built_db)))
+    assert set(money["金額"].to_list()) == {"黒塗り"}  # every Hiratsuka amount is redacted: shown so, never 0
+
+
+def test_coverage_counts_kpis_per_initiative_and_side(con):
+    from sdgcities.analyses import coverage_initiatives as ci
+
+    cities = ["kaga", "kumamoto", "hiratsuka"]
+    frame = ci.kpis_per_initiative(con, cities)
+    text = ci.format_initiative_counts(frame, ci.unlinked_kpis(con, cities))
+    assert "kumamoto integrated: initiatives=1 with_kpis=1 links=7 kpis=7 max=7" in text
+    assert "hiratsuka economy: initiatives=5 with_kpis=0 links=0 kpis=0 max=0" in text
+    assert text.splitlines()[-3:] == ["kaga unlinked_kpis=7 of 25", "kumamoto unlinked_kpis=10 of 30", "hiratsuka unlinked_kpis=0 of 18"]
+    # Every KPI link is counted once per initiative: the sum equals the rows of initiative_kpis.
+    assert int(frame["n_kpi_links"].sum()) == con.sql("select count(*) from initiative_kpis").fetchall()[0][0] == 56
+    assert ci.kpis_per_initiative(con, cities, "environment")["side_key"].unique().to_list() == ["environment"]

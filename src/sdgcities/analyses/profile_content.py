@@ -88,8 +88,9 @@ def initiatives_table(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
     shown = frame.with_columns(pl.Series("depth", _depth(frame), dtype=pl.Int64))
     return shown.select(
         pl.col("doc_id").alias(ctx.t("文書", "Document")),
-        (pl.lit("　").repeat_by(pl.col("depth")).list.join("") + pl.col("number_label").fill_null("") + pl.lit(" ") + pl.col("name_ja").fill_null(ctx.t("（黒塗り）", "(redacted)")))
-        .str.strip_chars().alias(ctx.t("取組（記載どおり）", "Initiative (as printed)")),
+        # Indented by depth with full-width spaces, so that the hierarchy reads in the table.
+        (pl.lit("　").repeat_by(pl.col("depth")).list.join("") + pl.when(pl.col("number_label").is_null()).then(pl.lit("")).otherwise(pl.col("number_label") + pl.lit(" "))
+         + pl.col("name_ja").fill_null(ctx.t("（黒塗り）", "(redacted)"))).alias(ctx.t("取組（記載どおり）", "Initiative (as printed)")),
         pl.col("level").replace_strict(names).alias(ctx.t("種類", "Level")),
         pl.col("side").map_elements(lambda s: ctx.side(s), return_dtype=pl.String).alias(ctx.t("側面", "Side")),
         pl.col("owning_division").alias(ctx.t("所管", "Owning division")),
