@@ -251,3 +251,19 @@ def test_coverage_counts_kpis_per_initiative_and_side(con):
     # Every KPI link is counted once per initiative: the sum equals the rows of initiative_kpis.
     assert int(frame["n_kpi_links"].sum()) == con.sql("select count(*) from initiative_kpis").fetchall()[0][0] == 56
     assert ci.kpis_per_initiative(con, cities, "environment")["side_key"].unique().to_list() == ["environment"]
+
+
+def test_action_items_match_the_bullets_printed_in_each_initiative_section(con):
+    """Completeness against the raw text: one action per ・ item of the initiative sections."""
+    plan = raw("kaga_plan_2026")
+    section = plan[plan.index("#### ①「加賀市版 RE100」の推進"):plan.index("## (2) 情報発信")]
+    bullets = re.findall(r"^(?:#+ )?・", section, flags=re.M)
+    proposal = raw("hiratsuka_proposal_2022")
+    section = proposal[proposal.index("① 産業の振興としごとづくり"):proposal.index("(2)情報発信")]
+    hiratsuka_bullets = re.findall(r"^・", section, flags=re.M)
+    actions = dict(con.sql("select doc_id, count(*) from initiatives where level = 'action' and doc_id in ('kaga_plan_2026', 'hiratsuka_proposal_2022') group by 1").fetchall())
+    assert actions == {"kaga_plan_2026": len(bullets), "hiratsuka_proposal_2022": len(hiratsuka_bullets)} == {"kaga_plan_2026": 18, "hiratsuka_proposal_2022": 17}
+    sheet = raw("kumamoto_progress_2022")
+    numbered = set(re.findall(r"[①②③]-\d", sheet[sheet.index("(3) 三側面ごとの取組の達成状況"):sheet.index("(4) 「三側面ごとの取組の達成状況」")]))
+    kumamoto = {r[0] for r in con.sql("select number_label from initiatives where doc_id = 'kumamoto_progress_2022' and level = 'initiative' and side is not null").fetchall()}
+    assert kumamoto == numbered and len(numbered) == 13
