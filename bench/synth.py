@@ -45,6 +45,7 @@ import yaml
 
 from sdgcities.parsing import parse_number
 from sdgcities.row_counts import write_counts
+from sdgcities.curated_content import CONTENT_TABLES
 
 REPO = Path(__file__).resolve().parents[1]
 MARKER = ".synth.json"
@@ -775,6 +776,8 @@ def generate(cities: int, seed: int, out: Path, *, overwrite: bool = False, sour
         (folder / "priority_targets.csv").write_text(csv_text(PRIORITY_HEADER, city.priority_targets), encoding="utf-8")
         (folder / "stakeholders.csv").write_text(csv_text(STAKEHOLDER_HEADER, city.stakeholders), encoding="utf-8")
         (folder / "synergies.csv").write_text(csv_text(SYNERGY_HEADER, city.synergies), encoding="utf-8")
+        for table, columns in CONTENT_TABLES.items():  # header only: the synthetic documents list no initiatives, facts ...
+            (folder / f"{table}.csv").write_text(csv_text(tuple(columns), []), encoding="utf-8")
         exceptions = direction_exceptions(city)
         if exceptions:
             (folder / "declared_exceptions.yaml").write_text(yaml.safe_dump(exceptions, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from . import paths
 from .curated import CuratedDataError, Inputs, load_inputs
+from .curated_content import CONTENT_SCHEMAS, CONTENT_SORT_KEYS
 
 # Column types of the source tables the SQL models read. Private columns (starting with _) are
 # locations for messages and are not written, except _row (printed order within a file).
@@ -68,6 +69,8 @@ SORT_KEYS = {
     "kpis": ("kpi_id",), "kpi_observations": ("kpi_id", "_row"), "priority_targets": ("doc_id", "_row"),
     "stakeholders": ("stakeholder_id",), "synergies": ("synergy_id",),
 }
+SOURCE_SCHEMAS.update(CONTENT_SCHEMAS)  # initiatives, initiative_kpis, expert_comments, city_facts, financing
+SORT_KEYS.update(CONTENT_SORT_KEYS)
 
 
 def _pause_point(stage: str) -> None:
@@ -178,7 +181,8 @@ def write_database(inputs: Inputs, target: Path, inputs_key: str) -> dict[str, i
     return counts
 
 
-CONTRACT_VIEWS = ("cities", "documents", "kpis", "kpi_observations", "priority_targets", "stakeholders", "synergies", "sdg_goals", "sdg_targets", "achievement_audit", "data_quality_findings")
+CONTRACT_VIEWS = ("cities", "documents", "kpis", "kpi_observations", "priority_targets", "stakeholders", "synergies", "sdg_goals", "sdg_targets", "achievement_audit", "data_quality_findings",
+                  "initiatives", "initiative_kpis", "expert_comments", "city_facts", "financing")
 
 
 def _check_database(con: duckdb.DuckDBPyConnection) -> None:

@@ -318,6 +318,12 @@ class Inputs:
     priority_targets: list[dict] = field(default_factory=list)
     stakeholders: list[dict] = field(default_factory=list)
     synergies: list[dict] = field(default_factory=list)
+    # Content tables (curated_content.py).
+    initiatives: list[dict] = field(default_factory=list)
+    initiative_kpis: list[dict] = field(default_factory=list)
+    expert_comments: list[dict] = field(default_factory=list)
+    city_facts: list[dict] = field(default_factory=list)
+    financing: list[dict] = field(default_factory=list)
     input_files: list[Path] = field(default_factory=list)
 
 
@@ -413,6 +419,7 @@ def load_inputs() -> Inputs:
     from .row_counts import check_counts
     from .validate_meaning import check_meaning
     from .validate_sources import check_reference_checksums
+    from .curated_content import CONTENT_TABLES, check_content
 
     problems: list[Problem] = []
     inputs = Inputs()
@@ -442,7 +449,7 @@ def load_inputs() -> Inputs:
             problems.append(Problem(paths.relative(folder), f"curated folder has no raw document manifest data/raw/{folder.name}.yaml (known documents: {', '.join(sorted(doc_ids))})"))
     for document in inputs.documents:
         folder = curated / document["doc_id"]
-        for table, spec in DOC_TABLES.items():
+        for table, spec in {**DOC_TABLES, **CONTENT_TABLES}.items():
             path = folder / f"{table}.csv"
             if not path.is_file():
                 problems.append(Problem(paths.relative(path), f"missing: every document needs {table}.csv (a header line alone when there is nothing)"))
@@ -460,6 +467,7 @@ def load_inputs() -> Inputs:
     _check_quotes(inputs, texts, problems)
     _check_stakeholder_conventions(inputs, problems)
     _derive_and_check_kpis(inputs, problems)
+    check_content(inputs, texts, problems)
     check_meaning(inputs, texts, problems)
     check_counts([d["doc_id"] for d in inputs.documents], problems)
 

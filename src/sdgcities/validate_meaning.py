@@ -62,6 +62,11 @@ QUOTE_RULES: dict[str, QuoteRules] = {
     "priority_targets": QuoteRules(targets=("sdg_target",), ids=("doc_id",)),
     "stakeholders": QuoteRules(verbatim=("name_ja", "role_ja", "event_on_label"), ids=("stakeholder_id", "doc_id", "partner_key")),
     "synergies": QuoteRules(ids=("synergy_id", "doc_id", "kpi_id")),
+    "initiatives": QuoteRules(ids=("initiative_id", "doc_id", "parent_initiative_id")),
+    "initiative_kpis": QuoteRules(ids=("initiative_id", "kpi_id")),
+    "expert_comments": QuoteRules(ids=("comment_id", "doc_id", "initiative_id")),
+    "city_facts": QuoteRules(ids=("fact_id", "doc_id", "fact_key")),
+    "financing": QuoteRules(ids=("financing_id", "doc_id", "initiative_id")),
     "cities": QuoteRules(ids=("city_id",)),
     "sdg_targets": QuoteRules(ids=("target",)),
 }
