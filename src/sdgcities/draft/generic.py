@@ -226,7 +226,7 @@ def sdg_mentions(draft: Draft) -> None:
             draft.add(
                 "priority_targets", line.start, line.end,
                 ["an SDG target the text names: confirm it is one of the document's priority targets, and its side"],
-                doc_id=draft.doc_id, side="", section="", sdg_goal=str(known_targets()[target]), sdg_target=target, note="",
+                doc_id=draft.doc_id, side="", section="", sdg_goal=str(known_targets()[target]), sdg_target=target, basis="narrative", note="",
             )
 
 
