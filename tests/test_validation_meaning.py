@@ -201,12 +201,12 @@ def test_a_section_that_lost_rows_is_named(built):
 
 
 def test_a_table_without_recorded_counts_names_the_command(built):
-    (built / KUMAMOTO / "initiatives.csv").write_text("initiative_id,doc_id\nx,kumamoto_progress_2022\n", encoding="utf-8")
+    (built / KUMAMOTO / "schedules.csv").write_text("schedule_id,doc_id\nx,kumamoto_progress_2022\n", encoding="utf-8")
     problems = refused(built)
-    assert [p.file for p in problems] == ["data/curated/kumamoto_progress_2022/initiatives.csv"]
+    assert [p.file for p in problems] == ["data/curated/kumamoto_progress_2022/schedules.csv"]
     assert "python -m sdgcities.build --record-counts kumamoto_progress_2022" in problems[0].message
     assert build.main(["--record-counts", "kumamoto_progress_2022"]) == 0
-    assert "initiatives:\n  rows: 1" in (built / KUMAMOTO / "row_counts.yaml").read_text(encoding="utf-8")
+    assert "schedules:\n  rows: 1" in (built / KUMAMOTO / "row_counts.yaml").read_text(encoding="utf-8")
     load_inputs()
 
 
