@@ -321,4 +321,4 @@ def test_notebook_is_clean_and_parameterised():
     checked = [c for c in notebook.cells if nbstore.is_checked(c)]
     assert len(checked) == 3
     stored = "".join(o.get("text", "") for c in checked for o in c.outputs)
-    assert "not_published     43" in stored and "total                              90" in stored
+    assert "not_published     38" in stored and "total                              90" in stored
