@@ -839,13 +839,13 @@ def rule_matrix(ctx: Context, rows: pl.DataFrame | None = None, *, include_repea
     common tier, and per KPI row n_tiers (distinct tiers among the rules that give it a status),
     n_rules_with_status and flips (n_tiers >= 2). Long format, one row per KPI row and rule."""
     rows = kpi_rows(ctx, include_repeats=include_repeats) if rows is None else rows
-    long = rule_results(ctx, rows, RULE_NAMES)
-    labels = {(rule, code): status_label(ctx, rule, code) for rule in RULE_NAMES for code in [*status_codes(rule), NOT_EVALUABLE]}
-    long = long.with_columns(
-        pl.struct("rule", pl.col("status").fill_null(NOT_EVALUABLE)).map_elements(
-            lambda r: labels[(r["rule"], r["status"])], return_dtype=pl.String).alias("status_label"),
+    labels = pl.DataFrame(
+        [(rule, code, status_label(ctx, rule, code)) for rule in RULE_NAMES for code in [*status_codes(rule), NOT_EVALUABLE]],
+        schema=["rule", "_status", "status_label"], orient="row")
+    long = rule_results(ctx, rows, RULE_NAMES).with_columns(
+        pl.col("status").fill_null(NOT_EVALUABLE).alias("_status"),
         pl.col("tier").fill_null(NOT_EVALUABLE).alias("tier_code"),
-    )
+    ).join(labels, on=["rule", "_status"], how="left", maintain_order="left").drop("_status")
     return _with_labels(ctx, long)
 
 
