@@ -7,12 +7,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_PACKAGES := fonts-noto-cjk fonts-dejavu-core chromium poppler-utils
 
-.PHONY: help setup system data reports test lab bench lock clean draft bench-draft
+.PHONY: help setup system data reports test lab bench lock clean draft bench-draft export
 
 help:
 	@echo "make reports   set up .venv and system packages, build the database, run the report suite"
 	@echo "make test      the whole test suite (sets up what it needs first)"
 	@echo "make data      rebuild data/curated/sdgs.duckdb from data/raw and data/curated"
+	@echo "make export    write every view to exports/ (Parquet, CSV, xlsx, datapackage.json, codebook)"
 	@echo "make lab       JupyterLab on the project's environment"
 	@echo "make bench     benchmarks (speed and scale figures)"
 	@echo "make draft DOC=path/to/document.pdf [ID=doc_id] [CITY=city_id]   draft curated rows into data/staging/"
@@ -47,8 +48,12 @@ system:
 data: $(STAMP)
 	$(BIN)/python -m sdgcities.build
 
-reports: setup data
+reports: setup data export
 	$(BIN)/python -m sdgcities.reports
+
+# Data to take away: exports/ (written to a temporary directory and swapped in when complete).
+export: $(STAMP) data
+	$(BIN)/python -m sdgcities.export
 
 # The tests, then nbval on every notebook (its defaults, against the built database; the cells marked
 # NBVAL_CHECK_OUTPUT are compared strictly with their committed outputs).
@@ -75,4 +80,4 @@ lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^sdgcities' > requirements.lock
 
 clean:
-	rm -rf reports/*.html reports/*.pdf reports/executed data/curated/sdgs.duckdb
+	rm -rf reports/*.html reports/*.pdf reports/executed data/curated/sdgs.duckdb exports

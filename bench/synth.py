@@ -43,6 +43,10 @@ from pathlib import Path
 
 import yaml
 
+from sdgcities.parsing import parse_number
+from sdgcities.row_counts import write_counts
+from sdgcities.curated_content import CONTENT_TABLES
+
 REPO = Path(__file__).resolve().parents[1]
 MARKER = ".synth.json"
 
@@ -53,9 +57,9 @@ KPI_HEADER = ("kpi_id", "doc_id", "section", "table_code", "row_no", "side", "sy
               "indicator_key", "unit", "sdg_targets", "is_repeat", "direction", "status_text", "published_achievement",
               "is_redacted", "note", "source_quote")
 OBSERVATION_HEADER = ("kpi_id", "kind", "label", "column_label", "value", "value_text", "is_redacted", "note", "source_quote")
-PRIORITY_HEADER = ("doc_id", "side", "section", "sdg_goal", "sdg_target", "note", "source_quote")
-STAKEHOLDER_HEADER = ("stakeholder_id", "doc_id", "name_ja", "partner_key", "category", "role_ja", "agreed_on",
-                      "agreed_on_label", "is_redacted", "note", "source_quote")
+PRIORITY_HEADER = ("doc_id", "side", "section", "sdg_goal", "sdg_target", "basis", "note", "source_quote")
+STAKEHOLDER_HEADER = ("stakeholder_id", "doc_id", "name_ja", "partner_key", "category", "relation", "role_ja", "theme",
+                      "event", "event_on", "event_on_label", "is_redacted", "note", "source_quote")
 SYNERGY_HEADER = ("synergy_id", "doc_id", "from_side", "to_side", "description_ja", "kpi_id", "note", "source_quote")
 
 SIDES = ("economy", "society", "environment")
@@ -366,10 +370,12 @@ class CityWriter:
                 if target:
                     line = self.add(f"・ゴール{goal}（{self.ref.goals[goal]}） ターゲット {target}")
                 else:
-                    line = self.add(f"・ゴール{goal}（{self.ref.goals[goal]}）")
+                    # The side is printed with a goal-level entry: the same goal may be listed under
+                    # several sides, and a quote must say which entry it is.
+                    line = self.add(f"・ゴール{goal}（{self.ref.goals[goal]}）{SIDE_JA[side]}面")
                 c.priority_targets.append({
                     "doc_id": c.doc_id, "side": side, "section": section, "sdg_goal": str(goal), "sdg_target": target,
-                    "note": None if target else "goal-level entry (no target printed)", "source_quote": line,
+                    "basis": "priority_list", "note": None if target else "goal-level entry (no target printed)", "source_quote": line,
                 })
         self.add()
 
@@ -638,8 +644,9 @@ class CityWriter:
             line = self.add("\t".join([str(number), shown, CATEGORY_JA[category], role, label or "－"]))
             c.stakeholders.append({
                 "stakeholder_id": f"{c.doc_id}:{number:02d}", "doc_id": c.doc_id, "name_ja": None if redacted else name,
-                "partner_key": f"redacted_{number:02d}" if redacted else key, "category": category, "role_ja": role,
-                "agreed_on": agreed_on, "agreed_on_label": label, "is_redacted": b(redacted),
+                "partner_key": f"redacted_{number:02d}" if redacted else key, "category": category, "relation": "partner",
+                "role_ja": role, "theme": None, "event": "agreement" if agreed_on else None, "event_on": agreed_on,
+                "event_on_label": label, "is_redacted": b(redacted),
                 "note": "name redacted in the document" if redacted else None, "source_quote": line,
             })
 
@@ -695,6 +702,21 @@ def manifest_for(city: City, writer: CityWriter, file_name: str, sha256: str, se
         "licence": "Synthetic data generated for benchmarking; no rights reserved.",
         "sha256": sha256,
     }
+
+
+def direction_exceptions(city: "City") -> list[dict]:
+    """Declare the targets generated on the wrong side of their baseline, as a curator declares the
+    real ones (data/curated/<doc_id>/declared_exceptions.yaml), so that the build accepts them."""
+    ends = {(o["kpi_id"], o["kind"]): parse_number(o["value"]) for o in city.observations
+            if o["kind"] in ("baseline", "target") and o["value"] is not None}
+    declared = []
+    for kpi in city.kpis:
+        base, target = ends.get((kpi["kpi_id"], "baseline")), ends.get((kpi["kpi_id"], "target"))
+        if kpi["direction"] and base is not None and target is not None:
+            if not (target > base if kpi["direction"] == "increase" else target < base):
+                declared.append({"rule": "direction_against_values", "row": kpi["kpi_id"],
+                                 "reason": "synthetic: target generated on the wrong side of its baseline (a cap already met, or a slip)"})
+    return declared
 
 
 def copy_repository_parts(out: Path, source: Path = REPO) -> None:
@@ -754,6 +776,12 @@ def generate(cities: int, seed: int, out: Path, *, overwrite: bool = False, sour
         (folder / "priority_targets.csv").write_text(csv_text(PRIORITY_HEADER, city.priority_targets), encoding="utf-8")
         (folder / "stakeholders.csv").write_text(csv_text(STAKEHOLDER_HEADER, city.stakeholders), encoding="utf-8")
         (folder / "synergies.csv").write_text(csv_text(SYNERGY_HEADER, city.synergies), encoding="utf-8")
+        for table, columns in CONTENT_TABLES.items():  # header only: the synthetic documents list no initiatives, facts ...
+            (folder / f"{table}.csv").write_text(csv_text(tuple(columns), []), encoding="utf-8")
+        exceptions = direction_exceptions(city)
+        if exceptions:
+            (folder / "declared_exceptions.yaml").write_text(yaml.safe_dump(exceptions, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
+        write_counts(folder)  # the build refuses a document folder without its recorded row counts
         (folder / "README.md").write_text(
             f"# {city.doc_id} (synthetic)\n\nGenerated by bench/synth.py (seed {seed}) for the scale benchmark; not a real city.\n\n"
             f"- KPI rows: {len(city.kpis)} ({sum(k['is_repeat'] == 'true' for k in city.kpis)} 再掲, "

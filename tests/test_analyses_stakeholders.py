@@ -26,26 +26,32 @@ def _city(ctx, city):
 def test_category_counts_per_city_count_partners_and_keep_redacted(ctx):
     counts = st.category_counts(ctx)
     cell = {(r["city_id"], r["category"]): (r["partners"], r["redacted"], r["mentions"]) for r in counts.iter_rows(named=True)}
-    # Kaga: 146 rows in three documents (85 + 53 + 8) name 103 organisations; 34 of them companies.
-    assert cell[("kaga", "company")] == (34, 0, 63)
-    assert cell[("kaga", "government")] == (21, 0, 24)
-    assert sum(p for (c, _), (p, _, _) in cell.items() if c == "kaga") == 103
+    # Kaga: 154 rows in three documents (92 + 53 + 9), of which 136 name partners (86 + 48 + 2): 94
+    # organisations, 34 of them companies. The 13 data-source rows and the 5 rows of the city's own
+    # bodies (加賀市 itself, its departments and meetings) are not partners and are not counted.
+    assert cell[("kaga", "company")] == (34, 0, 62)
+    assert cell[("kaga", "government")] == (18, 0, 20)
+    assert sum(p for (c, _), (p, _, _) in cell.items() if c == "kaga") == 94
     # Hiratsuka: 27 rows, 16 redacted (14 "other", 1 company, 1 NPO), each counted as one partner.
     assert cell[("hiratsuka", "other")] == (14, 14, 14)
     assert cell[("hiratsuka", "company")] == (2, 1, 2)
     assert cell[("hiratsuka", "npo")] == (2, 1, 2)
     assert sum(p for (c, _), (p, _, _) in cell.items() if c == "hiratsuka") == 27
-    # Kumamoto: 10 organisations, 4 councils and 4 government bodies.
-    assert cell[("kumamoto", "council")] == (4, 0, 4) and cell[("kumamoto", "government")] == (4, 0, 4)
+    # Kumamoto: 9 partners, 4 councils and 3 government bodies (the city's own board of education is
+    # an internal body, not a partner).
+    assert cell[("kumamoto", "council")] == (4, 0, 4) and cell[("kumamoto", "government")] == (3, 0, 3)
     assert ("kumamoto", "financial") not in cell
-    assert st.overview(ctx) == {"rows": 183, "partners": 140, "redacted": 16, "documents": 5, "cities": 3, "dated_rows": 86}
+    # dated_rows: the rows dated as agreements (45 + 29 in Kaga, 2 in Hiratsuka).
+    # Kept apart: 3 + 2 + 4 + 7 data-source rows and 4 + 1 + 1 rows of the cities' own bodies.
+    assert st.overview(ctx) == {"rows": 172, "partners": 130, "redacted": 16, "documents": 5, "cities": 3, "dated_rows": 76,
+                                "data_source_rows": 16, "internal_rows": 6}
 
 
 def test_category_lines_and_table_are_deterministic(ctx):
     counts = st.category_counts(ctx)
     lines = st.category_lines(counts)
     assert lines[0] == "hiratsuka company: partners=2 redacted=1 rows=2"
-    assert "kaga company: partners=34 redacted=0 rows=63" in lines
+    assert "kaga company: partners=34 redacted=0 rows=62" in lines
     assert lines == sorted(lines)
     table = st.category_table(ctx, counts)
     hiratsuka = table.filter(pl.col("都市") == "平塚市").row(0, named=True)
@@ -55,7 +61,7 @@ def test_category_lines_and_table_are_deterministic(ctx):
 
 def test_category_chart_shows_redacted_as_their_own_segment(ctx):
     spec = st.category_chart(ctx, st.category_counts(ctx)).to_dict()
-    assert spec["title"]["text"] == "加賀市の連携先が最多: 103件、最多は企業の34件"
+    assert spec["title"]["text"] == "加賀市の連携先が最多: 94件、最多は企業の34件"
     values = next(iter(spec["datasets"].values()))
     redacted = [v for v in values if v["category"] == "redacted"]
     assert [(v["row_label"], v["n"]) for v in redacted] == [("平塚市", 16)]
@@ -67,13 +73,17 @@ def test_category_chart_shows_redacted_as_their_own_segment(ctx):
 def test_agreements_merge_documents_and_keep_conflicting_dates(ctx):
     dated = st.agreements(ctx)
     summary = {r["city_id"]: r for r in st.agreement_summary(dated).iter_rows(named=True)}
-    # Kaga: 84 dated rows -> 55 distinct (partner, date) pairs -> 54 agreements, because the Covenant
-    # of Mayors is dated 2018-11 in one document and 2018-11-19 in the other (same agreement).
-    assert summary["kaga"]["rows"] == 84 and summary["kaga"]["agreements"] == 54 and summary["kaga"]["partners"] == 48
-    assert (summary["kaga"]["first_year"], summary["kaga"]["last_year"]) == (2016, 2024)
-    assert (summary["kaga"]["by_year"], summary["kaga"]["by_month"], summary["kaga"]["by_day"]) == (2, 51, 1)
-    covenant = dated.filter(pl.col("partner") == "global_covenant_of_mayors_japan").row(0, named=True)
-    assert covenant["agreed_on"] == "2018-11-19" and covenant["precision"] == "day" and covenant["doc_ids"] == ["kaga_plan_2026", "kaga_presentation_2022"]
+    # Kaga: 74 rows dated as agreements (45 in the plan, 29 in the presentation) -> 46 agreements
+    # with 41 partners, all dated to the month. The other dated rows are not agreements: the
+    # Covenant of Mayors (a signature), the smart-city council (a founding), METI 2016 (a selection),
+    # 総務省 R2 (an adoption), the declarations of the presentation's table.
+    assert summary["kaga"]["rows"] == 74 and summary["kaga"]["agreements"] == 46 and summary["kaga"]["partners"] == 41
+    assert (summary["kaga"]["first_year"], summary["kaga"]["last_year"]) == (2018, 2024)
+    assert (summary["kaga"]["by_year"], summary["kaga"]["by_month"], summary["kaga"]["by_day"]) == (0, 46, 0)
+    for not_agreement in ("global_covenant_of_mayors_japan", "kaga_smart_city_public_private_council", "ministry_of_economy_trade_and_industry"):
+        assert dated.filter(pl.col("partner") == not_agreement).height == 0
+    vacan = dated.filter(pl.col("partner") == "vacan").row(0, named=True)
+    assert vacan["agreed_on"] == "2021-01" and vacan["precision"] == "month" and vacan["doc_ids"] == ["kaga_plan_2026", "kaga_presentation_2022"]
     trajectory = dated.filter(pl.col("partner") == "trajectory").sort("agreed_on")
     assert trajectory.select("agreed_on", "documents").rows() == [("2019-05", "kaga_plan_2026"), ("2019-07", "kaga_presentation_2022")]
     # Hiratsuka: the sister city (平成2年 -> year only, placed at 1 July) and a redacted telework partner.
@@ -83,7 +93,7 @@ def test_agreements_merge_documents_and_keep_conflicting_dates(ctx):
     assert redacted["partner_name"] == "（黒塗り）" and redacted["plot_date"] == "2021-09-01"
     assert st.agreement_lines(st.agreement_summary(dated)) == [
         "hiratsuka: agreements=2 rows=2 partners=2 years=1990-2021 precision year=1 month=1 day=0",
-        "kaga: agreements=54 rows=84 partners=48 years=2016-2024 precision year=2 month=51 day=1",
+        "kaga: agreements=46 rows=74 partners=41 years=2018-2024 precision year=0 month=46 day=0",
     ]
     assert st.agreements(_city(ctx, "kumamoto")).height == 0
 
@@ -92,7 +102,7 @@ def test_timeline_chart_one_panel_per_city(ctx):
     dated = st.agreements(ctx)
     spec = st.timeline_chart(ctx, dated).to_dict()
     titles = [panel["title"] for panel in spec["vconcat"]]
-    assert titles == ["加賀市: 日付つき協定 54件（2016〜2024年）", "平塚市: 日付つき協定 2件（1990〜2021年）"]
+    assert titles == ["加賀市: 日付つき協定 46件（2018〜2024年、最多は2021年の12件）", "平塚市: 日付つき協定 2件（1990〜2021年）"]
     assert spec["resolve"]["scale"]["x"] == "independent"
     assert st.timeline_chart(_city(ctx, "kumamoto"), st.agreements(_city(ctx, "kumamoto"))) is None
 
@@ -100,23 +110,27 @@ def test_timeline_chart_one_panel_per_city(ctx):
 def test_shared_partners_compare_dates_and_themes(ctx):
     shared = st.shared_partners(ctx)
     assert shared["city_id"].unique().to_list() == ["kaga"]
-    assert st.shared_summary(shared) == {"partners": 32, "date_differs": 2, "theme_differs": 8, "either_differs": 9, "both_dated": 29}
+    # Themes are compared by their normalised code, so wording alone (アバターの活用 / アバターを活用,
+    # the Covenant's aims / 「世界首長誓約」に署名) no longer differs.
+    assert st.shared_summary(shared) == {"partners": 31, "date_differs": 2, "theme_differs": 1, "either_differs": 3, "both_dated": 30}
     status = {r["partner_key"]: (r["date_status"], r["theme_status"]) for r in shared.iter_rows(named=True)}
     assert status["trajectory"] == ("differs", "same")  # 2019-05 in the plan, 2019-07 in the presentation
-    assert status["maas_tech_japan"] == ("differs", "differs")  # the plan lacks the 2020-02 consortium entry
-    assert status["global_covenant_of_mayors_japan"][0] == "same"  # 2018-11 vs 2018-11-19: precision only
-    assert status["monet_technologies"] == ("same", "same")  # "MaaS の推進" vs "MaaSの推進": spacing only
-    assert status["ana_holdings"] == ("same", "differs")  # アバターの活用 vs アバターを活用
-    assert status["kaga_maas_consortium"][0] == "one"
+    assert status["maas_tech_japan"] == ("differs", "same")  # the plan lacks the 2020-02 consortium entry
+    assert status["global_covenant_of_mayors_japan"] == ("same", "same")  # 2018-11 vs 2018-11-19: precision only
+    assert status["monet_technologies"] == ("same", "same")
+    assert status["ana_holdings"] == ("same", "same")
+    # The MaaS consortium: founded in the presentation (mobility), asked to join the SDGs partner
+    # scheme in the plan (sdgs_promotion): two different roles.
+    assert status["kaga_maas_consortium"] == ("one", "differs")
     assert shared.filter(pl.col("partner_key") == "trajectory")["dates_by_document"].item() == "kaga_plan_2026: 2019-05 | kaga_presentation_2022: 2019-07"
-    assert st.shared_lines(shared) == ["kaga: shared=32 date_differs=2 theme_differs=8 either_differs=9"]
+    assert st.shared_lines(shared) == ["kaga: shared=31 date_differs=2 theme_differs=1 either_differs=3"]
     assert not shared["partner_key"].str.starts_with("redacted").any()
 
 
 def test_theme_words_count_each_partner_once(ctx):
     words = st.theme_words(ctx)
     totals = dict(words.select("word", "total").unique().iter_rows())
-    assert totals["包括連携協定"] == 14 and max(totals.values()) == 14
+    assert totals["包括連携協定"] == 15 and max(totals.values()) == 15
     assert not set(totals) & set(st.THEME_STOPWORDS)
     by_category = st.themes_by_category(ctx)
     company = by_category.filter(pl.col("種類") == "企業").row(0)
@@ -148,15 +162,15 @@ def test_many_cities_are_aggregated(many_cities_db):
     counts = st.category_counts(ctx)
     spec = st.category_chart(ctx, counts).to_dict()
     bars = {v["bar_label"] for v in next(iter(spec["datasets"].values()))}
-    assert len(bars) == st.MANY_CITIES and "34 other cities (n=967)" in bars and "Kaga (Ishikawa) [kaga_1] (n=103)" in bars
+    assert len(bars) == st.MANY_CITIES and "34 other cities (n=916)" in bars and "Kaga (Ishikawa) [kaga_1] (n=94)" in bars
     assert st.category_table(ctx, counts).height == st.MANY_CITIES
-    assert st.category_lines(counts)[0] == "all_cities company: partners=555 redacted=15 rows=990"
+    assert st.category_lines(counts)[0] == "all_cities company: partners=555 redacted=15 rows=975"
     dated = st.agreements(ctx)
     timeline = st.timeline_chart(ctx, dated).to_dict()
-    assert timeline["mark"]["type"] == "bar" and timeline["title"].startswith("840 dated agreements in 30 cities")
-    assert st.agreement_lines(st.agreement_summary(dated))[0] == "all 30 cities: agreements=840 rows=1290 years=1990-2024"
+    assert timeline["mark"]["type"] == "bar" and timeline["title"].startswith("720 dated agreements in 30 cities")
+    assert st.agreement_lines(st.agreement_summary(dated))[0] == "all 30 cities: agreements=720 rows=1140 years=1990-2024"
     shared = st.shared_partners(ctx)
-    assert st.shared_table(ctx, shared).height == 15 * 9
+    assert st.shared_table(ctx, shared).height == 15 * 3
     assert st.source(ctx, counts).endswith("and 63 more documents")
     ctx.con.close()
 

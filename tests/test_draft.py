@@ -124,7 +124,7 @@ def test_unknown_form_still_yields_partners_and_dated_agreements():
             "この取組はゴール 11 ターゲット 2 に資する。関連するターゲット: 3.6, 9.9 (9.9 は存在しない)\n")
     draft = draft_text(text, "test_other", "testcity")
     assert draft.form == "other"
-    partners = {(s["name_ja"], s["category"], s["agreed_on"]) for s in draft.tables["stakeholders"]}
+    partners = {(s["name_ja"], s["category"], s["event_on"]) for s in draft.tables["stakeholders"]}
     assert partners == {("架空テック株式会社", "company", "2021-07"), ("架空大学", "university", "")}
     assert all(s["review"].startswith("low confidence") for s in draft.tables["stakeholders"])
     assert [(p["sdg_goal"], p["sdg_target"]) for p in draft.tables["priority_targets"]] == [("11", "11.2"), ("3", "3.6")]

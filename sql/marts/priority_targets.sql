@@ -1,4 +1,6 @@
 -- The priority goals and targets each document lists; sdg_target is NULL for a goal-level entry.
+-- basis: priority_list (a printed priority list), kpi_table (taken from a KPI table's target
+-- column), narrative (cited only in the running text; not part of the priority list).
 with final as (
     select
         d.city_id,
@@ -6,6 +8,7 @@ with final as (
         p.side,
         p.sdg_goal,
         p.sdg_target,
+        p.basis,
         p.section,
         p.note,
         p.source_quote,

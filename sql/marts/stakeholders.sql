@@ -1,5 +1,7 @@
--- Every stakeholder as named in each document; agreed_on is an ISO date, possibly only YYYY-MM
--- or YYYY when that is all the document prints (agreed_on_label keeps the printed form).
+-- Every organisation named in each document: relation says whether it is a partner, a cited data
+-- source or a body of the city itself. event_on is an ISO date, possibly only YYYY-MM or YYYY when
+-- that is all the document prints (event_on_label keeps the printed form); event says what
+-- happened on it (agreement, founding, selection ...).
 with final as (
     select
         s.stakeholder_id,
@@ -8,9 +10,12 @@ with final as (
         s.name_ja,
         s.partner_key,
         s.category,
+        s.relation,
         s.role_ja,
-        s.agreed_on,
-        s.agreed_on_label,
+        s.theme,
+        s.event,
+        s.event_on,
+        s.event_on_label,
         s.is_redacted,
         s.note,
         s.source_quote

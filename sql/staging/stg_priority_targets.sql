@@ -5,6 +5,7 @@ select
     section,
     sdg_goal::integer as sdg_goal,
     sdg_target,
+    basis,
     note,
     source_quote
 from src_priority_targets

@@ -156,6 +156,41 @@ def stakeholders(con, cities=None, *, frame: Literal["polars", "pandas"] = "pola
     return _select(con, "stakeholders", cities=cities, side_column=None, order="stakeholder_id", frame=frame)
 
 
+# One row per agreement: the stakeholder rows with event = 'agreement' of a partner, merged across
+# documents when they name the same partner on the same date at the precision both print (2018-11
+# and 2018-11-19 are one agreement, dated 2018-11-19); different dates stay different agreements.
+_AGREEMENTS_SQL = """(
+    with dated as (
+        select * from stakeholders where event = 'agreement' and relation = 'partner'
+    ),
+    canonical as (
+        select d.*,
+               (select max_by(f.event_on, length(f.event_on)) from dated f
+                where f.city_id = d.city_id and f.partner_key = d.partner_key and starts_with(f.event_on, d.event_on)) as agreed_on
+        from dated d
+    )
+    select city_id, partner_key, agreed_on,
+           first(name_ja order by doc_id, stakeholder_id) filter (where name_ja is not null) as name_ja,
+           first(category order by doc_id, stakeholder_id) as category,
+           first(theme order by doc_id, stakeholder_id) filter (where theme is not null) as theme,
+           list(distinct role_ja order by role_ja) filter (where role_ja is not null) as roles_ja,
+           list(distinct event_on_label order by event_on_label) as labels,
+           list(distinct doc_id order by doc_id) as doc_ids,
+           list(stakeholder_id order by stakeholder_id) as stakeholder_ids,
+           bool_or(is_redacted) as is_redacted
+    from canonical
+    group by city_id, partner_key, agreed_on
+)"""
+
+
+def agreements(con, cities=None, *, frame: Literal["polars", "pandas"] = "polars"):
+    """Agreements with partners, each once however many documents print it: the documents and
+    stakeholder rows that print it are listed in doc_ids and stakeholder_ids. Foundings,
+    selections, adoptions, declarations ... (the other events of the stakeholders view) are not
+    agreements and are left out."""
+    return _select(con, _AGREEMENTS_SQL, cities=cities, side_column=None, order="city_id, agreed_on, partner_key", frame=frame)
+
+
 def synergies(con, cities=None, sides=None, *, frame: Literal["polars", "pandas"] = "polars"):
     """Directed links; `sides` keeps a link whose origin or destination is one of them."""
     if sides is not None:

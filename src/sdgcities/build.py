@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from . import paths
 from .curated import CuratedDataError, Inputs, load_inputs
+from .curated_content import CONTENT_SCHEMAS, CONTENT_SORT_KEYS
 
 # Column types of the source tables the SQL models read. Private columns (starting with _) are
 # locations for messages and are not written, except _row (printed order within a file).
@@ -48,11 +49,12 @@ SOURCE_SCHEMAS: dict[str, dict[str, pa.DataType]] = {
     },
     "priority_targets": {
         "doc_id": pa.string(), "side": pa.string(), "section": pa.string(), "sdg_goal": pa.int32(), "sdg_target": pa.string(),
-        "note": pa.string(), "source_quote": pa.string(), "_row": pa.int32(),
+        "basis": pa.string(), "note": pa.string(), "source_quote": pa.string(), "_row": pa.int32(),
     },
     "stakeholders": {
         "stakeholder_id": pa.string(), "doc_id": pa.string(), "name_ja": pa.string(), "partner_key": pa.string(), "category": pa.string(),
-        "role_ja": pa.string(), "agreed_on": pa.string(), "agreed_on_label": pa.string(), "is_redacted": pa.bool_(), "note": pa.string(),
+        "relation": pa.string(), "role_ja": pa.string(), "theme": pa.string(), "event": pa.string(), "event_on": pa.string(),
+        "event_on_label": pa.string(), "is_redacted": pa.bool_(), "note": pa.string(),
         "source_quote": pa.string(), "_row": pa.int32(),
     },
     "synergies": {
@@ -67,6 +69,8 @@ SORT_KEYS = {
     "kpis": ("kpi_id",), "kpi_observations": ("kpi_id", "_row"), "priority_targets": ("doc_id", "_row"),
     "stakeholders": ("stakeholder_id",), "synergies": ("synergy_id",),
 }
+SOURCE_SCHEMAS.update(CONTENT_SCHEMAS)  # initiatives, initiative_kpis, expert_comments, city_facts, financing
+SORT_KEYS.update(CONTENT_SORT_KEYS)
 
 
 def _pause_point(stage: str) -> None:
@@ -124,7 +128,7 @@ def input_files() -> list[Path]:
     SQL models and tests, and the package code."""
     root = paths.root()
     files = [p for p in (root / "data" / "raw").glob("*") if p.is_file()]
-    files += [p for p in paths.curated_dir().rglob("*.csv")]
+    files += [p for p in paths.curated_dir().rglob("*") if p.suffix in (".csv", ".yaml", ".sha256")]
     files += [p for p in paths.sql_dir().rglob("*") if p.is_file()]
     files += sorted(Path(__file__).parent.glob("*.py"))
     return sorted(files)
@@ -177,7 +181,8 @@ def write_database(inputs: Inputs, target: Path, inputs_key: str) -> dict[str, i
     return counts
 
 
-CONTRACT_VIEWS = ("cities", "documents", "kpis", "kpi_observations", "priority_targets", "stakeholders", "synergies", "sdg_goals", "sdg_targets", "achievement_audit", "data_quality_findings")
+CONTRACT_VIEWS = ("cities", "documents", "kpis", "kpi_observations", "priority_targets", "stakeholders", "synergies", "sdg_goals", "sdg_targets", "achievement_audit", "data_quality_findings",
+                  "initiatives", "initiative_kpis", "expert_comments", "city_facts", "financing")
 
 
 def _check_database(con: duckdb.DuckDBPyConnection) -> None:
@@ -252,9 +257,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="validate the inputs only; write nothing")
     parser.add_argument("--force", action="store_true", help="rebuild even when the inputs are unchanged")
     parser.add_argument("--database", type=Path, default=None, help="where to write the database (default data/curated/sdgs.duckdb)")
+    parser.add_argument("--record-counts", nargs="*", metavar="DOC_ID", default=None,
+                        help="record the curated row counts (per table and section) of these documents, or of all; writes data/curated/<doc_id>/row_counts.yaml")
     args = parser.parse_args(argv)
     try:
-        if args.check:
+        if args.record_counts is not None:
+            from .row_counts import record_counts
+
+            for path in record_counts(args.record_counts):
+                print(f"recorded {paths.relative(path)}")
+        elif args.check:
             inputs = load_inputs()
             print(f"inputs valid: {len(inputs.documents)} documents, {len(inputs.kpis)} KPI rows, {len(inputs.kpi_observations)} observations")
         else:

@@ -28,6 +28,17 @@ SYNERGY_SIDES = ("economy", "society", "environment")
 DIRECTIONS = ("increase", "decrease")
 OBSERVATION_KINDS = ("baseline", "actual", "target")
 STAKEHOLDER_CATEGORIES = ("company", "university", "financial", "npo", "council", "government", "overseas", "other")
+# The closed vocabularies of the conventions in data/curated/CURATION_GUIDE.md ("Stakeholders").
+STAKEHOLDER_RELATIONS = ("partner", "data_source", "internal")
+STAKEHOLDER_EVENTS = (
+    "agreement", "founding", "selection", "adoption", "declaration", "signature", "membership", "registration", "joint_event",
+)
+STAKEHOLDER_THEMES = (
+    "smart_city", "digital_government", "renewable_energy", "decarbonisation", "mobility", "health", "education",
+    "human_resources", "inclusion", "disaster", "tourism", "industry", "agriculture", "environment", "food_loss",
+    "finance", "sdgs_promotion", "international_exchange", "regional_cooperation", "urban_development", "comprehensive",
+)
+PRIORITY_BASES = ("priority_list", "kpi_table", "narrative")
 DOC_TYPES = ("plan", "proposal", "progress_evaluation", "presentation", "smart_city_plan")
 TARGET_YEAR_RANGE = (2015, 2050)
 
@@ -263,12 +274,13 @@ OBSERVATION_COLUMNS: dict[str, Callable] = {
 }
 PRIORITY_TARGET_COLUMNS: dict[str, Callable] = {
     "doc_id": REQUIRED, "side": _choice(SIDES, False), "section": TEXT, "sdg_goal": _goal, "sdg_target": TEXT,
-    "note": TEXT, "source_quote": REQUIRED,
+    "basis": _choice(PRIORITY_BASES, True), "note": TEXT, "source_quote": REQUIRED,
 }
 STAKEHOLDER_COLUMNS: dict[str, Callable] = {
     "stakeholder_id": REQUIRED, "doc_id": REQUIRED, "name_ja": TEXT, "partner_key": REQUIRED,
-    "category": _choice(STAKEHOLDER_CATEGORIES, True), "role_ja": TEXT, "agreed_on": _iso_date, "agreed_on_label": TEXT,
-    "is_redacted": _boolean, "note": TEXT, "source_quote": REQUIRED,
+    "category": _choice(STAKEHOLDER_CATEGORIES, True), "relation": _choice(STAKEHOLDER_RELATIONS, True), "role_ja": TEXT,
+    "theme": _choice(STAKEHOLDER_THEMES, False), "event": _choice(STAKEHOLDER_EVENTS, False), "event_on": _iso_date,
+    "event_on_label": TEXT, "is_redacted": _boolean, "note": TEXT, "source_quote": REQUIRED,
 }
 SYNERGY_COLUMNS: dict[str, Callable] = {
     "synergy_id": REQUIRED, "doc_id": REQUIRED, "from_side": _choice(SYNERGY_SIDES, True), "to_side": _choice(SYNERGY_SIDES, True),
@@ -306,6 +318,12 @@ class Inputs:
     priority_targets: list[dict] = field(default_factory=list)
     stakeholders: list[dict] = field(default_factory=list)
     synergies: list[dict] = field(default_factory=list)
+    # Content tables (curated_content.py).
+    initiatives: list[dict] = field(default_factory=list)
+    initiative_kpis: list[dict] = field(default_factory=list)
+    expert_comments: list[dict] = field(default_factory=list)
+    city_facts: list[dict] = field(default_factory=list)
+    financing: list[dict] = field(default_factory=list)
     input_files: list[Path] = field(default_factory=list)
 
 
@@ -314,7 +332,7 @@ def _parse_rows(path: Path, spec: dict[str, Callable], problems: list[Problem]) 
     records = []
     name = paths.relative(path)
     for csv_row in read_csv(path, tuple(spec), problems):
-        record: dict[str, Any] = {"_file": name, "_row": csv_row.row, "_line": csv_row.line}
+        record: dict[str, Any] = {"_file": name, "_row": csv_row.row, "_line": csv_row.line, "_raw": csv_row.values}
         ok = True
         for column, parse in spec.items():
             raw = csv_row.values[column]
@@ -345,6 +363,7 @@ def sha256_of(path: Path) -> str:
 
 def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[list[dict], dict[str, str]]:
     """Read every data/raw/*.yaml manifest, verify its raw file's checksum, and return the texts."""
+    from .validate_sources import check_manifest  # imported here: that module imports Problem from this one
     documents, texts = [], {}
     raw = paths.raw_dir()
     for manifest_path in sorted(raw.glob("*.yaml")):
@@ -368,6 +387,8 @@ def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[lis
             problems.append(Problem(name, f"unknown city_id; known cities (data/curated/reference/cities.csv): {', '.join(sorted(known_cities))}", column="city_id", value=manifest["city_id"]))
         if manifest["doc_type"] not in DOC_TYPES:
             problems.append(Problem(name, f"doc_type not allowed; allowed: {', '.join(DOC_TYPES)}", column="doc_type", value=manifest["doc_type"]))
+        if not check_manifest(manifest, manifest_path, raw, problems):
+            continue
         raw_path = raw / manifest["file"]
         if not raw_path.is_file():
             problems.append(Problem(name, f"the raw file {paths.relative(raw_path)} does not exist", column="file", value=manifest["file"]))
@@ -394,6 +415,12 @@ def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[lis
 
 def load_inputs() -> Inputs:
     """Read, parse and validate every input; raise CuratedDataError listing all problems found."""
+    # Imported here: these modules import Problem from this one.
+    from .row_counts import check_counts
+    from .validate_meaning import check_meaning
+    from .validate_sources import check_reference_checksums
+    from .curated_content import CONTENT_TABLES, check_content
+
     problems: list[Problem] = []
     inputs = Inputs()
 
@@ -410,6 +437,7 @@ def load_inputs() -> Inputs:
     goal_numbers = {g["goal"] for g in inputs.sdg_goals}
     target_goal = {t["target"]: t["goal"] for t in inputs.sdg_targets}
     _check_reference(inputs, problems)
+    check_reference_checksums(reference, problems)
 
     inputs.documents, texts = load_manifests(problems, city_ids)
     inputs.input_files += sorted(paths.raw_dir().glob("*.yaml")) + sorted(paths.raw_dir().glob("*.txt"))
@@ -421,7 +449,7 @@ def load_inputs() -> Inputs:
             problems.append(Problem(paths.relative(folder), f"curated folder has no raw document manifest data/raw/{folder.name}.yaml (known documents: {', '.join(sorted(doc_ids))})"))
     for document in inputs.documents:
         folder = curated / document["doc_id"]
-        for table, spec in DOC_TABLES.items():
+        for table, spec in {**DOC_TABLES, **CONTENT_TABLES}.items():
             path = folder / f"{table}.csv"
             if not path.is_file():
                 problems.append(Problem(paths.relative(path), f"missing: every document needs {table}.csv (a header line alone when there is nothing)"))
@@ -437,7 +465,11 @@ def load_inputs() -> Inputs:
     _check_ids(inputs, problems)
     _check_targets(inputs, target_goal, goal_numbers, problems)
     _check_quotes(inputs, texts, problems)
+    _check_stakeholder_conventions(inputs, problems)
     _derive_and_check_kpis(inputs, problems)
+    check_content(inputs, texts, problems)
+    check_meaning(inputs, texts, problems)
+    check_counts([d["doc_id"] for d in inputs.documents], problems)
 
     if problems:
         raise CuratedDataError(problems)
@@ -555,6 +587,19 @@ def _check_quotes(inputs: Inputs, texts: dict[str, str], problems: list[Problem]
             record["_quote_stripped"] = quote
             if quote not in text:
                 problems.append(_problem(record, "source_quote", record["source_quote"], f"not found verbatim (whitespace aside) in data/raw/{record['_doc_id']}.txt"))
+
+
+def _check_stakeholder_conventions(inputs: Inputs, problems: list[Problem]) -> None:
+    """A date has its event and the event its date (CURATION_GUIDE.md, "Stakeholders"). That role_ja and
+    the printed date are copied from the row's quote is a rule of validate_meaning.QUOTE_RULES."""
+    for record in inputs.stakeholders:
+        # The printed date (event_on_label) carries the event; event_on is its calendar date, left empty
+        # when the label prints none (a fiscal year 2021年度 is April 2021 to March 2022, not a date).
+        if (record["event"] is None) != (record["event_on_label"] is None):
+            column, value = ("event", record["event"]) if record["event_on_label"] is None else ("event_on_label", record["event_on_label"])
+            problems.append(_problem(record, column, value, "event and event_on_label go together: a dated row names what happened on that date, an undated row has no event"))
+        if record["event_on"] is not None and record["event_on_label"] is None:
+            problems.append(_problem(record, "event_on_label", None, "event_on needs event_on_label, the date as printed"))
 
 
 def _derive_and_check_kpis(inputs: Inputs, problems: list[Problem]) -> None:

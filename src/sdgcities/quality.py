@@ -14,8 +14,6 @@ the models they read; each writes one table that a mart view exposes.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 
 import duckdb
@@ -31,7 +29,8 @@ FINDING_CODES = {
     "indicator_target_differs": "The same indicator printed with different target values in different tables.",
     "indicator_target_year_differs": "The same indicator printed with different target years in different tables.",
     "partner_date_differs": "The same partner or agreement printed with different dates in different documents.",
-    "partner_theme_differs": "The same partner or agreement printed with different themes in different documents.",
+    "partner_theme_differs": "The same partner's agreement (or other dated event) printed with different normalised themes in different documents.",
+    "partner_event_differs": "The same partner's dated entry printed as different kinds of event in different documents (e.g. an agreement in one, a declaration in the other).",
     "value_redacted": "A KPI whose name or values are redacted in the published document (NULL in the database, never 0).",
     "stakeholder_redacted": "A stakeholder whose name is redacted in the published document.",
     "year_label_differs_from_column": "A cell whose own year label disagrees with its column header (the cell's label is kept).",
@@ -171,45 +170,45 @@ def write_achievement_audit(con: duckdb.DuckDBPyConnection) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _normalise_theme(text: str | None) -> str:
-    """Themes compared without brackets, quotes, punctuation and spacing, which vary between printings."""
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[\s「」『』\"'()（）・、。,.]", "", text)
-
-
 def _same_date(a: str, b: str) -> bool:
     """Dates agree when they agree at the precision both print (2018-11-19 and 2018-11 agree)."""
     n = min(len(a), len(b))
     return a[:n] == b[:n]
 
 
-def _partner_conflicts(mentions: list[tuple]) -> list[tuple[str, tuple, tuple]]:
-    """Agreements of one partner printed differently in two documents.
+def _partner_conflicts(mentions: list[dict]) -> list[tuple[str, dict, dict]]:
+    """Dated events of one partner printed differently in two documents.
 
-    Mentions are (id, city, doc, name, key, agreed_on, agreed_on_label, role, redacted, quote). Only
-    dated mentions (agreements) are compared. Two mentions in different documents are the same
-    agreement when their dates agree (then a different theme is a conflict), or when their themes agree
-    (then a different date is a conflict), or when each document prints exactly one agreement with
-    this partner (then either difference is a conflict). A partner with two agreements printed alike in
-    both documents gives nothing.
+    Mentions are stakeholder rows (dicts with doc_id, event, event_on, theme ...). Only dated
+    mentions are compared, and themes are compared by their normalised code (`theme`), never by
+    the printed wording, which varies between documents. Two mentions of the same event kind in
+    different documents are the same event when their dates agree (then a different theme is a
+    conflict), or when their themes agree (then a different date is a conflict), or when each
+    document prints exactly one such event with this partner (then either difference is a
+    conflict). Mentions whose dates agree but whose event kinds differ, with no mention of the same
+    kind on that date in the other document, are an event conflict (an agreement in one document,
+    a declaration in the other).
     """
-    dated = [m for m in mentions if m[5]]
-    by_doc: dict[str, list[tuple]] = defaultdict(list)
-    for m in dated:
-        by_doc[m[2]].append(m)
+    by_doc: dict[str, list[dict]] = defaultdict(list)
+    for m in mentions:
+        if m["event_on"]:
+            by_doc[m["doc_id"]].append(m)
     conflicts = []
     docs = sorted(by_doc)
     for i, doc_a in enumerate(docs):
         for doc_b in docs[i + 1:]:
-            a_list, b_list = by_doc[doc_a], by_doc[doc_b]
-            single = len(a_list) == 1 and len(b_list) == 1
-            for a in a_list:
-                same_date = [b for b in b_list if _same_date(a[5], b[5])]
-                same_theme = [b for b in b_list if _normalise_theme(a[7]) and _normalise_theme(a[7]) == _normalise_theme(b[7])]
+            for a in by_doc[doc_a]:
+                same_day_b = [b for b in by_doc[doc_b] if _same_date(a["event_on"], b["event_on"])]
+                if same_day_b and all(b["event"] != a["event"] for b in same_day_b):
+                    conflicts.append(("event", a, same_day_b[0]))
+                    continue
+                a_list = [m for m in by_doc[doc_a] if m["event"] == a["event"]]
+                b_list = [b for b in by_doc[doc_b] if b["event"] == a["event"]]
+                single = len(a_list) == 1 and len(b_list) == 1
+                same_date = [b for b in b_list if _same_date(a["event_on"], b["event_on"])]
+                same_theme = [b for b in b_list if a["theme"] and a["theme"] == b["theme"]]
                 if same_date:
-                    if a[7] and all(b[7] and _normalise_theme(a[7]) != _normalise_theme(b[7]) for b in same_date) and (single or len(same_date) == 1):
+                    if a["theme"] and all(b["theme"] and a["theme"] != b["theme"] for b in same_date) and (single or len(same_date) == 1):
                         conflicts.append(("theme", a, same_date[0]))
                 elif same_theme:
                     conflicts.append(("date", a, same_theme[0]))
@@ -279,26 +278,33 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
                     f"{first[K_NAME]} is printed in {len(printings)} tables with {len(values)} different {what}s — {listed}. Each row keeps its own printing.",
                     [k[K_QUOTE] for k in printings], kpi_id=first[K_ID], related=[k[K_ID] for k in printings])
 
-    # The same partner printed with different dates or themes in different documents.
-    stakeholders = con.sql("""
-        select s.stakeholder_id, d.city_id, s.doc_id, s.name_ja, s.partner_key, s.agreed_on, s.agreed_on_label, s.role_ja, s.is_redacted, s.source_quote
+    # The same partner printed with different dates, themes or events in different documents.
+    # Only partners count: a data source or a body of the city itself has no agreement to compare.
+    stakeholders = [dict(zip(("stakeholder_id", "city_id", "doc_id", "name_ja", "partner_key", "event", "event_on", "event_on_label",
+                              "role_ja", "theme", "is_redacted", "source_quote", "relation"), row)) for row in con.sql("""
+        select s.stakeholder_id, d.city_id, s.doc_id, s.name_ja, s.partner_key, s.event, s.event_on, s.event_on_label,
+               s.role_ja, s.theme, s.is_redacted, s.source_quote, s.relation
         from stg_stakeholders s join stg_documents d using (doc_id) order by s.stakeholder_id
-    """).fetchall()
-    by_partner: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    """).fetchall()]
+    by_partner: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for s in stakeholders:
-        if not s[8]:
-            by_partner[(s[1], s[4])].append(s)
+        if not s["is_redacted"] and s["relation"] == "partner":
+            by_partner[(s["city_id"], s["partner_key"])].append(s)
     for (city, key), mentions in sorted(by_partner.items()):
-        for conflict in _partner_conflicts(mentions):
-            kind, a, b = conflict
+        for kind, a, b in _partner_conflicts(mentions):
+            pair = dict(quotes=[a["source_quote"], b["source_quote"]], stakeholder_id=a["stakeholder_id"], related=[a["stakeholder_id"], b["stakeholder_id"]])
             if kind == "date":
                 add("partner_date_differs", city, None,
-                    f"{a[3]} ({key}): the same agreement ({a[7] or b[7]}) is dated {a[6]} in {a[2]} but {b[6]} in {b[2]}.",
-                    [a[9], b[9]], stakeholder_id=a[0], related=[a[0], b[0]])
-            else:
+                    f"{a['name_ja']} ({key}): the same {a['event']} ({a['role_ja'] or b['role_ja']}) is dated {a['event_on_label']} in {a['doc_id']} "
+                    f"but {b['event_on_label']} in {b['doc_id']}.", **pair)
+            elif kind == "theme":
                 add("partner_theme_differs", city, None,
-                    f"{a[3]} ({key}): the agreement of {a[6]} is themed {a[7]!r} in {a[2]} but {b[7]!r} in {b[2]}.",
-                    [a[9], b[9]], stakeholder_id=a[0], related=[a[0], b[0]])
+                    f"{a['name_ja']} ({key}): the {a['event']} of {a['event_on_label']} is on {a['theme']} ({a['role_ja']!r}) in {a['doc_id']} "
+                    f"but on {b['theme']} ({b['role_ja']!r}) in {b['doc_id']}.", **pair)
+            else:
+                add("partner_event_differs", city, None,
+                    f"{a['name_ja']} ({key}): the entry of {a['event_on_label']} is printed as {a['event']} ({a['role_ja']!r}) in {a['doc_id']} "
+                    f"but as {b['event']} ({b['role_ja']!r}) in {b['doc_id']}.", **pair)
 
     # Redactions.
     for k in kpis.values():
@@ -309,8 +315,9 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
                 f"{n[0]} of its {n[1]} value cells are redacted (kept as NULL, not 0).",
                 [k[K_QUOTE]], kpi_id=k[K_ID])
     for s in stakeholders:
-        if s[8]:
-            add("stakeholder_redacted", s[1], s[2], f"{s[0]}: a stakeholder's name is redacted ({s[7] or 'no role printed'}).", [s[9]], stakeholder_id=s[0])
+        if s["is_redacted"]:
+            add("stakeholder_redacted", s["city_id"], s["doc_id"], f"{s['stakeholder_id']}: a stakeholder's name is redacted ({s['role_ja'] or 'no role printed'}).",
+                [s["source_quote"]], stakeholder_id=s["stakeholder_id"])
 
     # A cell whose own year label disagrees with its column header.
     for kpi_id, kind, label, column_label, quote in con.sql("""

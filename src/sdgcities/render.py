@@ -41,6 +41,7 @@ import nbformat
 from bs4 import BeautifulSoup, Tag
 
 from sdgcities import charts
+from sdgcities.version import report_version_html
 
 log = logging.getLogger(__name__)
 
@@ -363,6 +364,7 @@ def assemble_page(exports: Sequence[tuple[Path, str]], *, title: str, lang: str)
         '<header class="sdg-report-header">'
         f'<h1 class="sdg-report-title">{html.escape(title)}</h1>'
         f'<p class="sdg-report-meta">{labels["built"]}: {html.escape(_build_date(lang))}</p>'
+        f"{report_version_html(lang)}"  # dataset version and how to cite it
         "</header>"
         '<nav class="sdg-toc" id="toc"></nav>'
         f'<main class="sdg-report">{"".join(sections)}</main>'

@@ -263,6 +263,9 @@ def run(*, force: bool = False, pdf: bool = True, workers: int | None = None, da
             details = "\n".join(f"- {name}: {error}" for name, error in failures)
             raise RuntimeError(f"{len(failures)} step(s) failed; the reports they feed keep their previous version:\n{details}")
 
+    from .site import write_index  # reports/index.html: every report and every download
+
+    write_index(reports_dir, database=database)
     elapsed = time.perf_counter() - started
     print(f"reports: {total} notebook run(s), {rendered} report(s) rendered, {elapsed:.1f} s", flush=True)
     return {"executed": total, "rendered": rendered, "seconds": elapsed, "timings": timings, "jobs": len(jobs)}

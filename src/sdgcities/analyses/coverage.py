@@ -38,9 +38,6 @@ MAX_TARGETS = 60
 # At most this many indicator names in a tooltip.
 MAX_NAMES = 8
 
-# A priority entry whose curator's note says it was taken from a KPI table (the target column of a
-# KPI table, or the 【】 list of a KPI row): its "measured" status is true by construction.
-DERIVED_FROM_KPI_PATTERN = r"(?i)KPI table|table row [0-9]+"
 
 EMPTY_FILL = "#f2f2f2"
 STAR = "★"
@@ -74,9 +71,10 @@ kt as (
     where t.city_id in (select city_id from sel) and ($side = 'all' or t.side = $side)
 ),
 pt as (
-    select city_id, doc_id, side, sdg_goal, sdg_target, section, note
+    -- The priority list only: targets cited only in the narrative (basis narrative) are shown apart.
+    select city_id, doc_id, side, sdg_goal, sdg_target, section, note, basis
     from priority_targets
-    where city_id in (select city_id from sel) and ($side = 'all' or side = $side)
+    where city_id in (select city_id from sel) and ($side = 'all' or side = $side) and basis <> 'narrative'
 ),
 ks as (
     select city_id, kpi_id, indicator_key, len(sdg_targets) = 0 as no_target, is_redacted,
@@ -226,12 +224,13 @@ order by s.city_pos
 
 def unmeasured_priorities(con, cities: Sequence[str], side: str = "all") -> pl.DataFrame:
     """One row per city with a priority list on the side: its priority targets, those no KPI of the
-    city (on the same side) covers, the priority goals no KPI covers, and whether the curator's note
-    says the list was taken from a KPI table (then 0 unmeasured is true by construction)."""
+    city (on the same side) covers, the priority goals no KPI covers, and whether the list was taken
+    from a KPI table (basis kpi_table: then 0 unmeasured is true by construction)."""
     query = _BASE + """,
 p as (
     select pt.city_id, pt.sdg_goal, pt.sdg_target,
-           bool_or(regexp_matches(coalesce(pt.note, ''), $pattern)) as derived,
+           -- taken from a KPI table: its "measured" status is true by construction
+           bool_or(pt.basis = 'kpi_table') as derived,
            min(r.target_rank) as target_rank
     from pt left join trank r on r.target = pt.sdg_target
     group by all
@@ -258,8 +257,7 @@ join pm on pm.city_id = s.city_id
 group by s.city_id, s.city_pos
 order by s.city_pos
 """
-    params = _params(cities, side) | {"pattern": DERIVED_FROM_KPI_PATTERN}
-    frame = _sql(con, query, params)
+    frame = _sql(con, query, _params(cities, side))
     # Targets in SDG order (12.2 before 12.10), not text order.
     order = _target_order(con)
     return frame.with_columns(
@@ -1237,16 +1235,16 @@ def unmeasured_notes(ctx: Context, unmeasured: pl.DataFrame, cities: Sequence[st
             )
             if r["derived_from_kpi_table"] and r["n_unmeasured_targets"]:
                 text += ctx.t(
-                    f" この優先リストはKPI表のターゲット欄から作成されたもの（priority_targets.note）なのに、KPIのないターゲットがある。要確認。",
-                    " This priority list was taken from the target column of a KPI table (priority_targets.note), yet some "
+                    f" この優先リストはKPI表のターゲット欄から作成されたもの（priority_targets.basis）なのに、KPIのないターゲットがある。要確認。",
+                    " This priority list was taken from the target column of a KPI table (priority_targets.basis), yet some "
                     "targets have no KPI: check the curation.",
                 )
             elif r["derived_from_kpi_table"]:
                 text += ctx.t(
                     f" ただしこの優先リスト（{r['n_entries']}件すべて）はKPI表のターゲット欄から作成されたもの"
-                    "（priority_targets.noteに記載）なので、KPIのない優先ターゲットが0なのは構造上当然で、測定の網羅性を示すものではない。",
+                    "（priority_targets.basis）なので、KPIのない優先ターゲットが0なのは構造上当然で、測定の網羅性を示すものではない。",
                     f" But this priority list (all {r['n_entries']} entries) was taken from the target column of a KPI table "
-                    "(priority_targets.note), so 0 unmeasured is true by construction, not evidence of complete measurement.",
+                    "(priority_targets.basis), so 0 unmeasured is true by construction, not evidence of complete measurement.",
                 )
             elif r["n_entries_derived_from_kpi"]:
                 text += ctx.t(

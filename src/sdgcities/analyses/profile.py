@@ -73,6 +73,10 @@ def summary(ctx: Context) -> dict[str, Any]:
     """The city's headline counts (one query)."""
     row = ctx.con.sql(
         """
+        -- Priority counts are of the priority list (targets cited only in the narrative are counted
+        -- apart); stakeholder counts are of partners (not data sources or the city's own bodies).
+        with priority_list as (select * from priority_targets where basis <> 'narrative'),
+        partners as (select * from stakeholders where relation = 'partner')
         select
           (select name_ja from cities where city_id = $city) as name_ja,
           (select name_en from cities where city_id = $city) as name_en,
@@ -92,15 +96,16 @@ def summary(ctx: Context) -> dict[str, Any]:
           (select count(*) from kpis where city_id = $city
              and (published_achievement_pct is not null or published_achievement_text is not null)) as kpis_published_rate,
           (select count(*) from kpis where city_id = $city and baseline_value is not null and target_value is not null) as kpis_numeric_baseline_target,
-          (select count(*) from priority_targets where city_id = $city) as priority_rows,
-          (select count(distinct sdg_target) from priority_targets where city_id = $city) as priority_targets,
-          (select count(distinct sdg_goal) from priority_targets where city_id = $city) as priority_goals,
-          (select list(distinct side order by side) from priority_targets where city_id = $city and side is not null) as priority_sides,
-          (select count(*) from priority_targets where city_id = $city and side is null) as priority_rows_without_side,
-          (select count(distinct coalesce(partner_key, stakeholder_id)) from stakeholders where city_id = $city) as partners,
-          (select count(distinct coalesce(partner_key, stakeholder_id)) from stakeholders where city_id = $city and is_redacted) as partners_redacted,
-          (select count(*) from stakeholders where city_id = $city) as stakeholder_rows,
-          (select count(*) from stakeholders where city_id = $city and agreed_on is not null) as stakeholder_rows_dated,
+          (select count(*) from priority_list where city_id = $city) as priority_rows,
+          (select count(distinct sdg_target) from priority_list where city_id = $city) as priority_targets,
+          (select count(distinct sdg_goal) from priority_list where city_id = $city) as priority_goals,
+          (select list(distinct side order by side) from priority_list where city_id = $city and side is not null) as priority_sides,
+          (select count(*) from priority_list where city_id = $city and side is null) as priority_rows_without_side,
+          (select count(*) from priority_targets where city_id = $city and basis = 'narrative') as narrative_targets,
+          (select count(distinct coalesce(partner_key, stakeholder_id)) from partners where city_id = $city) as partners,
+          (select count(distinct coalesce(partner_key, stakeholder_id)) from partners where city_id = $city and is_redacted) as partners_redacted,
+          (select count(*) from partners where city_id = $city) as stakeholder_rows,
+          (select count(*) from partners where city_id = $city and event = 'agreement') as stakeholder_rows_dated,
           (select count(*) from synergies where city_id = $city) as synergies,
           (select count(*) from synergies where city_id = $city and kpi_id is not null) as synergies_with_kpi
         """,
@@ -139,8 +144,8 @@ def documents(ctx: Context) -> pl.DataFrame:
         """
         select d.doc_id, d.title_ja, d.title_en, d.doc_type, d.published_label, d.published_on,
                (select count(*) from kpis k where k.doc_id = d.doc_id) as kpis,
-               (select count(*) from priority_targets p where p.doc_id = d.doc_id) as priority_targets,
-               (select count(*) from stakeholders s where s.doc_id = d.doc_id) as stakeholders,
+               (select count(*) from priority_targets p where p.doc_id = d.doc_id and p.basis <> 'narrative') as priority_targets,
+               (select count(*) from stakeholders s where s.doc_id = d.doc_id and s.relation = 'partner') as stakeholders,
                (select count(*) from synergies y where y.doc_id = d.doc_id) as synergies
         from documents d
         where d.city_id = $city
@@ -191,7 +196,7 @@ def priority_targets(ctx: Context) -> pl.DataFrame:
                list(distinct doc_id order by doc_id) as doc_ids,
                list(distinct section order by section) as sections
         from priority_targets
-        where city_id = $city
+        where city_id = $city and basis <> 'narrative'
         group by side, sdg_goal
         """,
         params=_params(ctx),
@@ -565,7 +570,7 @@ def partners(ctx: Context) -> pl.DataFrame:
             select *, coalesce(partner_key, stakeholder_id) as partner,
                    regexp_replace(role_ja, '\\s', '', 'g') as theme_key
             from stakeholders
-            where city_id = $city
+            where city_id = $city and relation = 'partner'
         ),
         themes as (
             -- one printing per theme, whatever spaces the documents put in it
@@ -578,8 +583,8 @@ def partners(ctx: Context) -> pl.DataFrame:
                any_value(s.category) as category,
                bool_or(s.is_redacted) as is_redacted,
                any_value(t.themes) as themes,
-               string_agg(distinct s.agreed_on, ' / ' order by s.agreed_on) as dates,
-               min(s.agreed_on) as first_agreed_on,
+               string_agg(distinct s.event_on, ' / ' order by s.event_on) as dates,
+               min(s.event_on) as first_agreed_on,
                list(distinct s.doc_id order by s.doc_id) as doc_ids,
                count(*) as mentions
         from s left join themes t using (partner)

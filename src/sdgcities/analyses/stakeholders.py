@@ -1,8 +1,9 @@
 """Stakeholders: who the cities work with, when agreements were signed, on which themes, and which
 partners more than one document names.
 
-The unit of counting is the *partner*: one organisation (``partner_key``) per city, however many
-documents or rows name it. A redacted stakeholder has its own key (``redacted_NN``), so each
+The unit of counting is the *partner*: one outside organisation (``partner_key``) per city, however many
+documents or rows name it. Only rows with relation = 'partner' count here: cited data sources and the
+city's own bodies are kept in the stakeholders view but are not partners (CURATION_GUIDE.md). A redacted stakeholder has its own key (``redacted_NN``), so each
 redacted row counts as one partner and is shown as redacted, never dropped. Every query is bound to
 the checked city list and aggregates in DuckDB, so the cost stays linear in the number of cities.
 """
@@ -93,7 +94,7 @@ def category_counts(ctx: Context) -> pl.DataFrame:
                count(distinct coalesce(partner_key, stakeholder_id)) as partners,
                count(*) as mentions,
                list(distinct doc_id order by doc_id) as doc_ids
-        from stakeholders
+        from (select * from stakeholders where relation = 'partner') as stakeholders
         where list_contains($cities, city_id)
         group by city_id, category
         order by city_id, category
@@ -112,7 +113,7 @@ def city_totals(ctx: Context) -> pl.DataFrame:
                count(distinct coalesce(partner_key, stakeholder_id)) filter (where is_redacted) as redacted,
                count(*) as mentions,
                count(distinct doc_id) as documents
-        from stakeholders
+        from (select * from stakeholders where relation = 'partner') as stakeholders
         where list_contains($cities, city_id)
         group by city_id
         order by partners desc, city_id
@@ -303,18 +304,23 @@ def category_lines(counts: pl.DataFrame, *, top: int = MANY_CITIES) -> list[str]
 
 
 def overview(ctx: Context) -> dict[str, int]:
-    """Totals over the selected cities: stakeholder rows, partners, redacted, documents, cities."""
+    """Totals over the selected cities: partner rows, partners, redacted, documents, cities, rows
+    dated as agreements, and the rows kept apart (cited data sources, the cities' own bodies)."""
     row = ctx.con.sql(
         """
-        select count(*) as rows_, count(distinct (city_id, coalesce(partner_key, stakeholder_id))) as partners,
-               count(distinct (city_id, coalesce(partner_key, stakeholder_id))) filter (where is_redacted) as redacted,
-               count(distinct doc_id) as documents, count(distinct city_id) as cities,
-               count(*) filter (where agreed_on is not null) as dated_rows
+        select count(*) filter (where relation = 'partner') as rows_,
+               count(distinct (city_id, coalesce(partner_key, stakeholder_id))) filter (where relation = 'partner') as partners,
+               count(distinct (city_id, coalesce(partner_key, stakeholder_id))) filter (where relation = 'partner' and is_redacted) as redacted,
+               count(distinct doc_id) filter (where relation = 'partner') as documents,
+               count(distinct city_id) filter (where relation = 'partner') as cities,
+               count(*) filter (where relation = 'partner' and event = 'agreement') as dated_rows,
+               count(*) filter (where relation = 'data_source') as data_source_rows,
+               count(*) filter (where relation = 'internal') as internal_rows
         from stakeholders where list_contains($cities, city_id)
         """,
         params={"cities": ctx.cities},
     ).fetchall()[0]
-    return dict(zip(("rows", "partners", "redacted", "documents", "cities", "dated_rows"), row))
+    return dict(zip(("rows", "partners", "redacted", "documents", "cities", "dated_rows", "data_source_rows", "internal_rows"), row))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,7 +329,8 @@ def overview(ctx: Context) -> dict[str, int]:
 
 
 def agreements(ctx: Context) -> pl.DataFrame:
-    """Dated agreements: one row per (city, partner, date), merged across the documents printing it.
+    """Dated agreements (event = 'agreement'; foundings, selections, declarations ... are not
+    agreements): one row per (city, partner, date), merged across the documents printing it.
 
     A date printed less precisely in one document (2018-11) and more precisely in another
     (2018-11-19) is the same agreement; it is kept once at the more precise date. Dates that
@@ -334,9 +341,9 @@ def agreements(ctx: Context) -> pl.DataFrame:
         """
         with dated as (
             select city_id, doc_id, coalesce(partner_key, stakeholder_id) as partner, name_ja, category,
-                   role_ja, agreed_on, agreed_on_label, is_redacted, stakeholder_id
-            from stakeholders
-            where list_contains($cities, city_id) and agreed_on is not null
+                   role_ja, event_on as agreed_on, event_on_label as agreed_on_label, is_redacted, stakeholder_id
+            from (select * from stakeholders where relation = 'partner') as stakeholders
+            where list_contains($cities, city_id) and event = 'agreement'
         ),
         canonical as (
             select d.*,
@@ -534,7 +541,7 @@ def theme_words(ctx: Context, *, top: int = 15) -> pl.DataFrame:
         with themes as (
             select distinct city_id, coalesce(partner_key, stakeholder_id) as partner, category,
                    regexp_replace(role_ja, '\\s', '', 'g') as theme, doc_id
-            from stakeholders
+            from (select * from stakeholders where relation = 'partner') as stakeholders
             where list_contains($cities, city_id) and role_ja is not null
         ),
         words as (
@@ -563,7 +570,7 @@ def theme_words(ctx: Context, *, top: int = 15) -> pl.DataFrame:
 def theme_sources(ctx: Context) -> pl.DataFrame:
     """The documents whose role_ja texts the theme analysis reads (for the citation)."""
     return ctx.con.sql(
-        "select distinct doc_id from stakeholders where list_contains($cities, city_id) and role_ja is not null order by doc_id",
+        "select distinct doc_id from (select * from stakeholders where relation = 'partner') as stakeholders where list_contains($cities, city_id) and role_ja is not null order by doc_id",
         params={"cities": ctx.cities},
     ).pl()
 
@@ -606,14 +613,14 @@ def themes_by_category(ctx: Context, *, per_category: int = 5) -> pl.DataFrame:
         with partners as (
             select city_id, coalesce(partner_key, stakeholder_id) as partner, category,
                    bool_or(role_ja is not null) as has_theme
-            from stakeholders
+            from (select * from stakeholders where relation = 'partner') as stakeholders
             where list_contains($cities, city_id)
             group by all
         ),
         words as (
             select distinct city_id, coalesce(partner_key, stakeholder_id) as partner, category,
                    unnest(regexp_extract_all(regexp_replace(role_ja, '\\s', '', 'g'), $word_pattern)) as word
-            from stakeholders
+            from (select * from stakeholders where relation = 'partner') as stakeholders
             where list_contains($cities, city_id) and role_ja is not null
         ),
         counted as (
@@ -653,14 +660,14 @@ def shared_partners(ctx: Context) -> pl.DataFrame:
     date_status: "differs" when two documents both print dates and one prints a date that no date
     of the other matches (a less precise date matching a more precise one, 2018-11 vs 2018-11-19,
     counts as matching); "one" when only one document prints a date; "same"; "none".
-    theme_status: the same for the set of printed themes (whitespace and 「」 removed).
+    theme_status: the same for the set of normalised themes (the `theme` codes; the printed wording
+    varies between documents and is shown, not compared). Dates are those of any dated event.
     """
     frame = ctx.con.sql(
         """
         with s as (
-            select city_id, doc_id, partner_key, name_ja, category, agreed_on,
-                   nullif(regexp_replace(role_ja, '[\\s「」『』]', '', 'g'), '') as theme, role_ja, stakeholder_id
-            from stakeholders
+            select city_id, doc_id, partner_key, name_ja, category, event_on as agreed_on, theme, role_ja, stakeholder_id
+            from (select * from stakeholders where relation = 'partner') as stakeholders
             where list_contains($cities, city_id) and not is_redacted and partner_key is not null
         ),
         multi as (

@@ -19,8 +19,8 @@ from .text import nfkc, squash
 KPI_COLUMNS_COMPARED = ("indicator_ja", "sdg_targets", "published_achievement", "is_repeat", "is_redacted", "side", "synergy_from", "synergy_to")
 # Cells compared between rows of the other tables that match by key.
 COLUMNS_COMPARED = {
-    "priority_targets": ("section",),
-    "stakeholders": ("category", "agreed_on", "agreed_on_label"),
+    "priority_targets": ("section", "basis"),
+    "stakeholders": ("category", "relation", "event", "event_on", "event_on_label"),
     "synergies": ("kpi_id", "description_ja"),
 }
 

@@ -32,6 +32,15 @@ _REDACTED_BULLET = re.compile(rf"^[\s\-・●○]*(?:{REDACTION.pattern})\s*$")
 _PARTNER_SECTION = re.compile(r"ステークホルダー|連携|主体|パートナー")
 _MUNICIPALITY = r"(?:[一-龥]{1,3}[都道府県])?(?:[一-龥々]{1,4}|[ぁ-ん]{2,4})[市町村]"
 _MUNICIPALITY_LIST = re.compile(rf"{_MUNICIPALITY}(?:、{_MUNICIPALITY}){{1,}}")
+# The event a dated line records, from its wording (the curation guide's closed list); agreement otherwise.
+_EVENT_WORDS = (("設立", "founding"), ("発足", "founding"), ("選定", "selection"), ("採択", "adoption"),
+                ("宣言", "declaration"), ("署名", "signature"), ("加入", "membership"), ("登録", "registration"))
+
+
+def _event(text: str) -> str:
+    return next((event for word, event in _EVENT_WORDS if word in text), "agreement")
+
+
 _DATED = re.compile(r"^[\s\-・●○]*(?P<label>(?:19|20)[0-9]{2}\s*年\s*[0-9]{1,2}\s*月(?:\s*[0-9]{1,2}\s*日)?)(?=[\s(（])\s*\t?\s*(?P<names>[^「\t、。]+?)\s*[\t「:：]\s*(?P<role>.*)$")
 # Names that end like an organisation but only name a kind of body ("the council", "partner universities").
 _GENERIC_STEM = re.compile(r"^(?:本|各|同|当|全|県内|市内|域内|国内|包括|連携|推進|総合|関係|実行|地域|新|自治体)*$")
@@ -77,10 +86,12 @@ def stakeholders(draft: Draft) -> None:
             seen.add(squash(nfkc(name)))
             match = _ORG.search(name)
             draft.add(
-                "stakeholders", line.start, line.end, ["partner_key and category: check"],
+                "stakeholders", line.start, line.end, ["partner_key, category, relation and theme: check",
+                                                       "event: drafted as the date of an agreement; check the wording"],
                 stakeholder_id="", doc_id=draft.doc_id, name_ja=name, partner_key="",
-                category=_category(match) if match else "other", role_ja=dated.group("role").strip("「」 \t"),
-                agreed_on=_iso(label), agreed_on_label=label, is_redacted="false", note="", _position=line.start,
+                category=_category(match) if match else "other", relation="partner",
+                role_ja=dated.group("role").strip("「」 \t"), event=_event(line.text),
+                event_on=_iso(label), event_on_label=label, is_redacted="false", note="", _position=line.start,
             )
     for line in doc.lines:
         text = line.text
@@ -110,16 +121,16 @@ def stakeholders(draft: Draft) -> None:
             category = _category(match) if match else ("government" if re.search("[都道府県市町村]$", name) else "other")
             draft.add(
                 "stakeholders", line.start + sentence_start, line.start + sentence_end,
-                ["recognised from the name's form: confirm it is a partner, set partner_key and category"],
-                stakeholder_id="", doc_id=draft.doc_id, name_ja=name, partner_key="",
-                category=category, role_ja="", agreed_on="", agreed_on_label="", is_redacted="false", note="",
+                ["recognised from the name's form: confirm it is a partner (relation), set partner_key, category and theme"],
+                stakeholder_id="", doc_id=draft.doc_id, name_ja=name, partner_key="", relation="partner",
+                category=category, role_ja="", event_on="", event_on_label="", is_redacted="false", note="",
                 _position=line.start + begin,
             )
         if in_partner_section and _REDACTED_BULLET.match(text):
             draft.add(
                 "stakeholders", line.start, line.end, ["a redacted partner in the partners' section"],
                 stakeholder_id="", doc_id=draft.doc_id, name_ja="", partner_key="", category="other",
-                role_ja="", agreed_on="", agreed_on_label="", is_redacted="true", note="", _position=line.start,
+                relation="partner", role_ja="", event_on="", event_on_label="", is_redacted="true", note="", _position=line.start,
             )
             continue
         for match in _REDACTED_ORG.finditer(text):
@@ -127,7 +138,7 @@ def stakeholders(draft: Draft) -> None:
                 "stakeholders", line.start + match.start(), line.start + match.end(),
                 ["a redacted partner name: category and role from the context"],
                 stakeholder_id="", doc_id=draft.doc_id, name_ja="", partner_key="", category="other",
-                role_ja="", agreed_on="", agreed_on_label="", is_redacted="true", note="",
+                relation="partner", role_ja="", event_on="", event_on_label="", is_redacted="true", note="",
                 _position=line.start + match.start(),
             )
     draft.tables["stakeholders"].sort(key=lambda row: row["_position"])  # printed order
@@ -215,7 +226,7 @@ def sdg_mentions(draft: Draft) -> None:
             draft.add(
                 "priority_targets", line.start, line.end,
                 ["an SDG target the text names: confirm it is one of the document's priority targets, and its side"],
-                doc_id=draft.doc_id, side="", section="", sdg_goal=str(known_targets()[target]), sdg_target=target, note="",
+                doc_id=draft.doc_id, side="", section="", sdg_goal=str(known_targets()[target]), sdg_target=target, basis="narrative", note="",
             )
 
 

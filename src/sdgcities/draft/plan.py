@@ -185,5 +185,5 @@ def _priority_targets(draft: Draft, line: Line, side: str, section: str, seen: s
         seen.add(key)
         draft.add(
             "priority_targets", line.start, line.end, [],
-            doc_id=draft.doc_id, side=side, section=section, sdg_goal=str(known_targets()[target]), sdg_target=target, note="",
+            doc_id=draft.doc_id, side=side, section=section, sdg_goal=str(known_targets()[target]), sdg_target=target, basis="priority_list", note="",
         )

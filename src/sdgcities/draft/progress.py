@@ -221,5 +221,5 @@ def _priority_from_tables(draft: Draft, targets_seen: list[tuple[str, int, int, 
             "priority_targets", start, end,
             ["taken from the 【】 target list of the first KPI table: the priority-goal figure is not in the text; confirm"],
             doc_id=draft.doc_id, side="", section=kpi_section, sdg_goal=str(known_targets()[target]),
-            sdg_target=target, note="",
+            sdg_target=target, basis="kpi_table", note="",
         )

@@ -12,6 +12,8 @@ import yaml
 
 from .. import paths
 from ..curated import DOC_TABLES, MANIFEST_KEYS, OPTIONAL_COLUMNS, sha256_of
+from ..curated_content import CONTENT_TABLES
+from ..row_counts import write_counts
 from .writer import TO_REVIEW
 
 
@@ -75,8 +77,12 @@ def promote(draft_dir: Path, *, force: bool = False, build=None) -> dict[str, in
             shutil.rmtree(curated_folder)
         curated_folder.mkdir(parents=True)
         created.append(curated_folder)
-        for table, spec in DOC_TABLES.items():
+        # The content tables (initiatives, facts ...) are not drafted yet: header-only files, to be filled by hand.
+        for table, spec in {**DOC_TABLES, **CONTENT_TABLES}.items():
             _copy_table(draft_dir / f"{table}.csv", curated_folder / f"{table}.csv", list(spec))
+        # Promoting is the reviewer's acceptance of these rows: record their counts, which the build
+        # then holds every later edit of the folder to (row_counts.yaml).
+        write_counts(curated_folder)
         for source, target in raw_targets.items():
             if not target.exists():
                 shutil.copy(source, target)
