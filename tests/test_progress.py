@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 
-import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,7 +17,6 @@ from sdgcities.progress import (
     UnknownRuleError,
     evaluate,
     evaluate_all,
-    progress_frame,
     raw_progress,
     raw_ratio,
 )
@@ -335,33 +333,6 @@ def test_raw_formulas():
     assert raw_ratio(80, 50, "decrease") == pytest.approx(62.5)
     assert raw_ratio(80, 50, "increase") == pytest.approx(160.0)
     assert raw_ratio(5, 0, "increase") is None
-
-
-def test_progress_frame_adds_columns():
-    df = pl.DataFrame({
-        "kpi": ["share", "energy", "blank"],
-        "baseline_value": [40.6, 20987.0, None],
-        "baseline_year": [2017, 2015, None],
-        "actual_value": [29.5, 16836.0, 1.0],
-        "actual_year": [2021, 2019, 2020],
-        "target_value": [50.0, 21000.0, 2.0],
-        "target_year": [2030, 2023, 2030],
-        "direction": ["increase", "decrease", None],
-    })
-    out = progress_frame(df, "progress")
-    assert out.columns == df.columns + ["value", "status", "reason"]
-    assert out.schema["value"] == pl.Float64 and out.schema["status"] == pl.String
-    assert out["value"][0] == pytest.approx(-118.0851063829787)
-    assert out["value"][1] is None
-    assert out["status"].to_list() == ["regress", "achieved", None]
-    assert "baseline is missing" in out["reason"][2]
-    ratio = progress_frame(df, "ratio")
-    assert ratio["value"].to_list()[:2] == pytest.approx([59.0, 124.7327156], abs=1e-6)
-    assert progress_frame(df.head(0), "un_cr").height == 0
-    with pytest.raises(UnknownRuleError, match="'cr'"):
-        progress_frame(df, "cr")
-    with pytest.raises(ValueError, match="direction"):
-        progress_frame(df.drop("direction"), "ratio")
 
 
 # --------------------------------------------------------------------------- properties

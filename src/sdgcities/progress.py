@@ -93,7 +93,7 @@ STATUS_LABELS: dict[str, dict[str, dict[str, str]]] = {
 
 
 class UnknownRuleError(ValueError):
-    """Raised by evaluate() and progress_frame() for a rule name that is not in RULE_NAMES."""
+    """Raised by evaluate() for a rule name that is not in RULE_NAMES."""
 
     def __init__(self, rule: Any):
         self.rule = rule
@@ -625,35 +625,3 @@ def evaluate(rule: str, *, baseline: float | None, baseline_year: int | None, ac
 def evaluate_all(**kwargs: Any) -> dict[str, RuleResult]:
     """Apply every rule in RULE_NAMES to the same row; keyword arguments as for evaluate()."""
     return {name: evaluate(name, **kwargs) for name in RULE_NAMES}
-
-
-PROGRESS_FRAME_COLUMNS = ("baseline_value", "baseline_year", "actual_value", "actual_year",
-                          "target_value", "target_year", "direction")
-
-
-def progress_frame(df, rule: str):
-    """Return ``df`` with columns ``value`` (Float64), ``status`` and ``reason`` (String) added by
-    applying ``rule`` to every row. The frame needs the columns in PROGRESS_FRAME_COLUMNS."""
-    import polars as pl
-
-    if not isinstance(rule, str) or rule not in _RULES:
-        raise UnknownRuleError(rule)
-    missing = [c for c in PROGRESS_FRAME_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"progress_frame needs the columns {', '.join(missing)}")
-    values: list[float | None] = []
-    statuses: list[str | None] = []
-    reasons: list[str | None] = []
-    for row in df.select(list(PROGRESS_FRAME_COLUMNS)).iter_rows(named=True):
-        result = evaluate(rule, baseline=row["baseline_value"], baseline_year=row["baseline_year"],
-                          actual=row["actual_value"], actual_year=row["actual_year"],
-                          target=row["target_value"], target_year=row["target_year"],
-                          direction=row["direction"])
-        values.append(result.value)
-        statuses.append(result.status)
-        reasons.append(result.reason)
-    return df.with_columns(
-        pl.Series("value", values, dtype=pl.Float64),
-        pl.Series("status", statuses, dtype=pl.String),
-        pl.Series("reason", reasons, dtype=pl.String),
-    )
