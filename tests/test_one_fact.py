@@ -110,10 +110,19 @@ def test_per_city_figures_agree(con, cities):
     section, appendix = achievement_section(ctx, "progress"), quality_appendix(ctx)
     disclosure = {r["city_id"]: r for r in appendix["disclosure"].iter_rows(named=True)}
     rates_per_city = dict(section["comparison"].group_by("city_id").len().iter_rows())
+    availability = {r["city_id"]: r for r in ach.availability(ctx).iter_rows(named=True)}
     for row in section["summary"].iter_rows(named=True):
         city = row["city_id"]
-        assert row["n_rows"] == disclosure[city]["kpi_rows"]
-        assert rates_per_city.get(city, 0) == disclosure[city]["rates"]
+        in_db = con.sql("select count(*), count(*) filter (where is_redacted), count(actual_value) from kpis "
+                        "where city_id = $c and not is_repeat", params={"c": city}).fetchall()[0]
+        # KPI rows, redacted rows and rows with an actual: achievement's availability, the appendix, the database.
+        assert (availability[city]["n_rows"], availability[city]["n_redacted"], availability[city]["n_actual"]) == in_db
+        assert row["n_rows"] == in_db[0]
+        if in_db[0]:
+            assert (disclosure[city]["kpi_rows"], disclosure[city]["redacted"], disclosure[city]["with_actual"]) == in_db
+        else:
+            assert city not in disclosure
+        assert rates_per_city.get(city, 0) == (disclosure[city]["rates"] if city in disclosure else 0)
         assert rates_per_city.get(city, 0) == db_count(
             con, "select count(*) from published_rate_checks where city_id = $c and not is_repeat and rule = 'progress'", c=city)
 

@@ -963,21 +963,14 @@ def flip_table(ctx: Context, matrix: pl.DataFrame) -> pl.DataFrame:
 # 5. Without actuals: availability, ambition, disclosure
 
 
-def availability(ctx: Context, rows: pl.DataFrame | None = None, *, include_repeats: bool = False) -> pl.DataFrame:
-    """Per city: KPI rows, rows with an actual value, redacted rows, rows printed as words only,
-    rows with both baseline and target values."""
-    rows = kpi_rows(ctx, include_repeats=include_repeats) if rows is None else rows
-    base = pl.DataFrame({"city_id": list(ctx.cities)})
-    stats = rows.group_by("city_id").agg(
-        pl.len().alias("n_rows"),
-        pl.col("actual_value").is_not_null().sum().cast(pl.Int64).alias("n_actual"),
-        pl.col("is_redacted").sum().cast(pl.Int64).alias("n_redacted"),
-        (pl.col("status_text").is_not_null() & pl.col("baseline_value").is_null()
-         & pl.col("target_value").is_null()).sum().cast(pl.Int64).alias("n_text_only"),
-        (pl.col("baseline_value").is_not_null() & pl.col("target_value").is_not_null()).sum().cast(pl.Int64)
-        .alias("n_baseline_target"),
-    )
-    return base.join(stats, on="city_id", how="left").with_columns(
+def availability(ctx: Context) -> pl.DataFrame:
+    """Per city (model city_kpi_summary, reprints left out): KPI rows, rows with an actual value, redacted
+    rows, rows printed as words only, rows with both baseline and target values."""
+    frame = ctx.con.sql(
+        "select city_id, kpi_rows as n_rows, rows_with_actual as n_actual, redacted_rows as n_redacted, "
+        "text_only_rows as n_text_only, rows_with_baseline_and_target as n_baseline_target "
+        "from city_kpi_summary where list_contains($cities, city_id)", params={"cities": list(ctx.cities)}).pl()
+    return pl.DataFrame({"city_id": list(ctx.cities)}).join(frame, on="city_id", how="left").with_columns(
         pl.col("n_rows", "n_actual", "n_redacted", "n_text_only", "n_baseline_target").fill_null(0).cast(pl.Int64),
         pl.col("city_id").replace_strict({c: ctx.city(c) for c in ctx.cities}).alias("city"),
     )

@@ -278,30 +278,27 @@ def repeat_counts(ctx: Context) -> dict[str, int]:
     """The 再掲 reprints left out of the counts: KPI rows, and those printing a rate as a number."""
     rows, rates = ctx.con.sql(
         """
-        select count(*)::bigint, count(*) filter (where list_contains($rates, rule))::bigint
-        from achievement_audit where list_contains($cities, city_id) and is_repeat
+        select coalesce(sum(repeat_rows), 0)::bigint,
+               (select count(*) from published_rate_checks
+                where rule = 'progress' and is_repeat and list_contains($cities, city_id))::bigint
+        from city_kpi_summary where list_contains($cities, city_id)
         """,
-        params={"cities": ctx.cities, "rates": list(RATE_CLASSES)},
+        params={"cities": ctx.cities},
     ).fetchall()[0]
     return {"kpi_rows": int(rows), "rates": int(rates)}
 
 
 def city_disclosure(ctx: Context) -> pl.DataFrame:
-    """Per city: KPI rows, rows with a published rate, a word or nothing, redacted rows, rows with an actual."""
+    """Per city with KPI rows (model city_kpi_summary, reprints left out): KPI rows, rows with a published
+    rate, a word or nothing, redacted rows, rows with an actual."""
     return ctx.con.sql(
         """
-        select a.city_id,
-               count(*)::bigint as kpi_rows,
-               count(*) filter (where a.rule in ('progress', 'ratio', 'both', 'neither'))::bigint as rates,
-               count(*) filter (where a.rule in ('progress', 'ratio', 'both'))::bigint as reproduced,
-               count(*) filter (where a.rule = 'status_only')::bigint as status_only,
-               count(*) filter (where a.rule = 'not_published')::bigint as not_published,
-               count(*) filter (where k.is_redacted)::bigint as redacted,
-               count(*) filter (where k.actual_value is not null)::bigint as with_actual
-        from achievement_audit a join kpis k on k.kpi_id = a.kpi_id
-        where list_contains($cities, a.city_id) and not a.is_repeat
-        group by a.city_id
-        order by a.city_id
+        select city_id, kpi_rows, published_rates as rates, reproduced_rates as reproduced,
+               status_only_rows as status_only, not_published_rows as not_published, redacted_rows as redacted,
+               rows_with_actual as with_actual
+        from city_kpi_summary
+        where list_contains($cities, city_id) and kpi_rows > 0
+        order by city_id
         """,
         params={"cities": ctx.cities},
     ).pl()
