@@ -16,7 +16,7 @@ import nbformat
 import polars as pl
 import pytest
 
-from sdgcities import api
+from sdgcities import api, progress
 from sdgcities import notebook as nb
 from sdgcities.analyses import achievement as ach
 from sdgcities.progress import RULE_NAMES
@@ -106,23 +106,28 @@ def test_growth_rules_reasons_and_scale(ctx):
     assert row["score"] == pytest.approx(-475.2114, abs=1e-3)
 
 
-@pytest.mark.parametrize("kwargs, expected", [
-    (dict(value=1.0, reason=None, is_redacted=False, status_text=None, baseline=1, actual=1, target=2), "evaluated"),
-    (dict(value=None, reason="baseline is missing; actual is missing; target is missing", is_redacted=True,
-          status_text=None, baseline=None, actual=None, target=None), "redacted"),
-    (dict(value=None, reason="baseline is missing; actual is missing; target is missing", is_redacted=False,
-          status_text="未構築;2021年～随時", baseline=None, actual=None, target=None), "text_only"),
-    (dict(value=None, reason="actual is missing", is_redacted=False, status_text=None, baseline=29, actual=None,
-          target=50), "no_actual"),
-    (dict(value=None, reason="target 21000 is a cap the baseline 20987 already met", is_redacted=False,
-          status_text=None, baseline=20987, actual=16836, target=21000), "cap_met"),
-    (dict(value=None, reason="zero or negative values have no compound growth rate", is_redacted=False,
-          status_text=None, baseline=0, actual=3, target=5), "nonpositive"),
-    (dict(value=None, reason="target is missing", is_redacted=False, status_text=None, baseline=1, actual=2,
-          target=None), "no_baseline_target"),
+@pytest.mark.parametrize("kpi_id, rule, expected", [
+    ("kumamoto_progress_2022:overall:01", "progress", "evaluated"),
+    ("hiratsuka_proposal_2022:init1_industry:01", "progress", "redacted"),
+    ("kaga_smartcity_2021:security_asset:01", "ratio", "text_only"),
+    ("kaga_plan_2026:i1_re100:01", "progress", "no_actual"),
+    ("kumamoto_progress_2022:initiatives:04", "progress", "cap_met"),
+    ("kumamoto_progress_2022:initiatives:04", "un_cr", "cap_met"),
+    ("kumamoto_progress_2022:initiatives:02", "open_sdg", "nonpositive"),
 ])
-def test_reason_code(kwargs, expected):
-    assert ach.reason_code(**kwargs) == expected
+def test_reason_codes_come_from_the_build(ctx, con, kpi_id, rule, expected):
+    """The reason code is a column of kpi_rule_results, beside the rule's sentence, never parsed from it."""
+    built = con.sql("select reason_code from kpi_rule_results where kpi_id = $k and rule = $r",
+                    params={"k": kpi_id, "r": rule}).fetchall()
+    assert built == [(expected,)]
+    rows = ach.evaluate_rows(ctx, rule, include_repeats=True)
+    assert rows.filter(pl.col("kpi_id") == kpi_id)["reason_code"].to_list() == [expected]
+
+
+def test_every_reason_code_has_labels(con):
+    codes = {r[0] for r in con.sql("select distinct reason_code from kpi_rule_results").fetchall()}
+    assert codes <= set(ach.REASONS)
+    assert set(progress.REASON_CODES) <= set(ach.REASONS)
 
 
 # --------------------------------------------------------------------------- status bands
@@ -157,7 +162,7 @@ def test_status_table_lists_the_kpis_of_each_band(ctx, progress_rows):
 
 
 def test_published_agreement_progress(ctx, progress_rows):
-    comparison = ach.published_comparison(ctx, progress_rows)
+    comparison = ach.published_comparison(ctx, progress_rows, "progress")
     counts = ach.published_counts(comparison)
     assert counts == {"agrees": 21, "differs": 3, "not_comparable": 0, "published": 24}
     differ = comparison.filter(pl.col("agreement") == "differs")["kpi_id"].sort().to_list()
@@ -168,14 +173,14 @@ def test_published_agreement_progress(ctx, progress_rows):
 
 
 def test_published_agreement_ratio_and_with_reprints(ctx):
-    ratio = ach.published_comparison(ctx, ach.evaluate_rows(ctx, "ratio"))
+    ratio = ach.published_comparison(ctx, ach.evaluate_rows(ctx, "ratio"), "ratio")
     agrees = ratio.filter(pl.col("agreement") == "agrees")["kpi_id"].sort().to_list()
     # 44/14 = 314.3 and 49.6/56.5 = 87.8 match; so do rows where baseline 0 makes both rules equal.
     assert "kumamoto_progress_2022:integrated:03" in agrees
     assert "kumamoto_progress_2022:integrated:04" in agrees
     assert "kumamoto_progress_2022:initiatives:01" not in agrees  # 65/77 = 84.4 vs published 18
     with_repeats = ach.evaluate_rows(ctx, "progress", include_repeats=True)
-    assert ach.published_counts(ach.published_comparison(ctx, with_repeats)) == {
+    assert ach.published_counts(ach.published_comparison(ctx, with_repeats, "progress")) == {
         "agrees": 25, "differs": 3, "not_comparable": 0, "published": 28}
 
 
@@ -185,7 +190,7 @@ def test_published_words(ctx, progress_rows):
         ("kumamoto_progress_2022:initiatives:04", "達成", "achieved"),
         ("kumamoto_progress_2022:overall:09", "達成", "achieved"),
     ]
-    text = ach.published_text(ctx, ach.published_comparison(ctx, progress_rows), texts, "progress")["en"]
+    text = ach.published_text(ctx, ach.published_comparison(ctx, progress_rows, "progress"), texts, "progress")["en"]
     assert text.startswith("Kumamoto publishes a numeric achievement rate for 24 rows; 21 agree")
     assert "「達成」 2 (the rule says 'Achieved' for 2)" in text
 
@@ -320,7 +325,7 @@ def test_charts_build_in_both_languages(con):
             rows = ach.evaluate_rows(ctx, rule)
             for chart in (ach.distribution_chart(ctx, rows, rule), ach.histogram_chart(ctx, rows, rule),
                           ach.status_chart(ctx, rows, rule),
-                          ach.published_chart(ctx, ach.published_comparison(ctx, rows), rule)):
+                          ach.published_chart(ctx, ach.published_comparison(ctx, rows, rule), rule)):
                 json.dumps(chart.to_dict())
         ach.matrix_chart(ctx, ach.rule_matrix(ctx)).to_dict()
         ach.ambition_chart(ctx, ach.ambition(ctx)).to_dict()
@@ -349,7 +354,7 @@ def test_text_for_cities_without_values(con):
     rows = ach.evaluate_rows(ctx, "progress")
     matrix = ach.rule_matrix(ctx)
     assert "比較はできません" in ach.flip_text(ctx, matrix)["ja"]
-    assert ach.published_text(ctx, ach.published_comparison(ctx, rows), ach.published_text_rows(ctx, rows),
+    assert ach.published_text(ctx, ach.published_comparison(ctx, rows, "progress"), ach.published_text_rows(ctx, rows),
                               "progress")["ja"] == "対象の都市には数値で公表された達成度がありません。"
     spec = ach.status_chart(ctx, rows, "progress").to_dict()
     assert spec["title"]["text"].endswith("状態を判定できる KPI 行はない（38 行すべてで必要な値が欠ける）")

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import math
 
-import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sdgcities.progress import (
+    REASON_CODES,
     RULE_NAMES,
     STATUS_LABELS,
     RuleResult,
     UnknownRuleError,
     evaluate,
     evaluate_all,
-    progress_frame,
     raw_progress,
     raw_ratio,
 )
@@ -336,33 +335,6 @@ def test_raw_formulas():
     assert raw_ratio(5, 0, "increase") is None
 
 
-def test_progress_frame_adds_columns():
-    df = pl.DataFrame({
-        "kpi": ["share", "energy", "blank"],
-        "baseline_value": [40.6, 20987.0, None],
-        "baseline_year": [2017, 2015, None],
-        "actual_value": [29.5, 16836.0, 1.0],
-        "actual_year": [2021, 2019, 2020],
-        "target_value": [50.0, 21000.0, 2.0],
-        "target_year": [2030, 2023, 2030],
-        "direction": ["increase", "decrease", None],
-    })
-    out = progress_frame(df, "progress")
-    assert out.columns == df.columns + ["value", "status", "reason"]
-    assert out.schema["value"] == pl.Float64 and out.schema["status"] == pl.String
-    assert out["value"][0] == pytest.approx(-118.0851063829787)
-    assert out["value"][1] is None
-    assert out["status"].to_list() == ["regress", "achieved", None]
-    assert "baseline is missing" in out["reason"][2]
-    ratio = progress_frame(df, "ratio")
-    assert ratio["value"].to_list()[:2] == pytest.approx([59.0, 124.7327156], abs=1e-6)
-    assert progress_frame(df.head(0), "un_cr").height == 0
-    with pytest.raises(UnknownRuleError, match="'cr'"):
-        progress_frame(df, "cr")
-    with pytest.raises(ValueError, match="direction"):
-        progress_frame(df.drop("direction"), "ratio")
-
-
 # --------------------------------------------------------------------------- properties
 
 awkward_numbers = st.one_of(
@@ -395,8 +367,10 @@ def test_no_input_crashes_or_yields_non_finite(baseline, actual, target, baselin
         assert r.rule == rule
         if r.value is None:
             assert isinstance(r.reason, str) and r.reason  # every missing value is explained
+            assert r.reason_code in REASON_CODES  # ... and coded, so that no reader parses the sentence
         else:
             assert isinstance(r.value, float) and math.isfinite(r.value)
+            assert r.reason_code is None
         assert r.status is None or r.status in STATUS_LABELS[rule]
         assert r.reason is None or isinstance(r.reason, str)
 
@@ -416,3 +390,22 @@ def test_progress_sign_follows_direction(baseline, target, actual):
         assert r.value > 0
     met = actual >= target if direction == "increase" else actual <= target
     assert (r.status == "achieved") == met
+
+
+@pytest.mark.parametrize("kwargs, rule, code", [
+    (dict(baseline=29, actual=None, target=50), "progress", "no_actual"),
+    (dict(baseline=None, actual=3, target=None), "progress", "no_baseline_target"),
+    (dict(baseline=20987, actual=16836, target=21000, direction="decrease"), "progress", "cap_met"),
+    (dict(baseline=20987, actual=16836, target=21000, direction="decrease"), "un_cr", "cap_met"),
+    (dict(baseline=5, actual=7, target=5, direction="increase"), "progress", "target_eq_baseline"),
+    (dict(baseline=0, actual=3, target=10), "open_sdg", "nonpositive"),
+    (dict(baseline=1, actual=-2, target=5), "ratio", "negative_values"),
+    (dict(baseline=4, actual=2, target=0, direction="increase"), "ratio", "zero_divisor"),
+    (dict(baseline=5, actual=6, target=5), "open_sdg", "target_eq_baseline"),
+    (dict(baseline=5, actual=6, target=8, baseline_year=None), "un_cr", "years"),
+])
+def test_reason_codes(kwargs, rule, code):
+    inputs = dict(baseline=None, baseline_year=2017, actual=None, actual_year=2021, target=None, target_year=2030,
+                  direction=None) | kwargs
+    result = evaluate(rule, **inputs)
+    assert result.value is None and result.reason_code == code

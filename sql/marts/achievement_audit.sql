@@ -1,6 +1,7 @@
 -- One row per KPI row: the published 達成度 beside every rule's recomputed value, and which rule
 -- reproduces it within ±1 point (progress | ratio | both | neither | status_only | not_published).
 -- Rules and thresholds: src/sdgcities/progress.py; the search behind `explanation`: audit.py.
+-- is_repeat marks 再掲 reprints: the reports count a KPI once, without its reprints.
 with audit as (
     select * from int_achievement_audit
 ),
@@ -20,6 +21,7 @@ final as (
         k.target_value,
         a.published_achievement_pct,
         a.published_achievement_text,
+        a.published_pct,
         a.progress_value,
         a.progress_status,
         a.ratio_value,
@@ -33,7 +35,8 @@ final as (
         a.progress_reason,
         a.ratio_reason,
         a.open_sdg_reason,
-        a.un_cr_reason
+        a.un_cr_reason,
+        k.is_repeat
     from audit as a
     inner join kpis as k on k.kpi_id = a.kpi_id
 )

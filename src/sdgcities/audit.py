@@ -47,6 +47,35 @@ def _number_from_text(text: str) -> float | None:
     return -value if match.group("sign") and match.group("sign") != "+" else value
 
 
+def published_number(published_pct: float | None, published_text: str | None) -> tuple[float | None, bool]:
+    """The published figure (percent) and whether a word (達成 ...) was printed instead of a number.
+
+    ``published_pct`` is the printed number; when it is missing, a number inside ``published_text``
+    (e.g. "▲118%") is used. A placeholder such as "－" counts as nothing published.
+    """
+    pct = _finite(published_pct) if published_pct is not None else None
+    if pct is None and published_text is not None:
+        text = str(published_text).strip()
+        if text and not _PLACEHOLDER.match(text):
+            pct = _number_from_text(text)
+            if pct is None:
+                return None, True
+    return pct, False
+
+
+def agreement(score: float | None, published: float | None, tolerance: float = 1.0) -> str | None:
+    """'agrees' when ``score`` is within ``tolerance`` points of the published figure (inclusive),
+    'differs' when it is not, 'not_comparable' when the rule gives no value; None when nothing
+    numeric is published. The one comparison of a published rate with a recomputed value."""
+    if published is None:
+        return None
+    value = _finite(score) if score is not None else None
+    if value is None:
+        return "not_comparable"
+    tol = abs(_finite(tolerance) or 0.0) + _EPS
+    return "agrees" if abs(value - published) <= tol else "differs"
+
+
 def classify_published(published_pct: float | None, published_text: str | None,
                        rule_values: dict[str, float | None], tolerance: float = 1.0) -> str:
     """Classify a published achievement rate against the computed rule values.
@@ -66,21 +95,13 @@ def classify_published(published_pct: float | None, published_text: str | None,
     When ``published_pct`` is missing but the text carries a number (e.g. "▲118%"), that number
     is used.
     """
-    pct = _finite(published_pct) if published_pct is not None else None
-    if pct is None and published_text is not None:
-        text = str(published_text).strip()
-        if text and not _PLACEHOLDER.match(text):
-            pct = _number_from_text(text)
-            if pct is None:
-                return "status_only"
+    pct, word = published_number(published_pct, published_text)
+    if word:
+        return "status_only"
     if pct is None:
         return "not_published"
-    tol = abs(_finite(tolerance) or 0.0) + _EPS
-    matches = set()
-    for name in ("progress", "ratio"):
-        value = _finite((rule_values or {}).get(name)) if (rule_values or {}).get(name) is not None else None
-        if value is not None and abs(value - pct) <= tol:
-            matches.add(name)
+    matches = {name for name in ("progress", "ratio")
+               if agreement((rule_values or {}).get(name), pct, tolerance) == "agrees"}
     if matches == {"progress", "ratio"}:
         return "both"
     if matches:

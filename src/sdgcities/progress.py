@@ -36,6 +36,21 @@ from typing import Any, Callable
 
 RULE_NAMES = ("progress", "ratio", "open_sdg", "un_cr")
 
+# Why a rule gives no value for a row (RuleResult.reason_code): a closed list. The labels of the
+# codes live with the readers; the build stores the code beside the sentence.
+REASON_CODES = (
+    "no_actual",           # the actual is missing or unusable
+    "no_baseline_target",  # the baseline or the target is missing or unusable
+    "years",               # a year is missing, unusable or out of order
+    "cap_met",             # the target is a cap (floor) the baseline already met: status only
+    "target_eq_baseline",  # the target equals the baseline (no gap, no required growth)
+    "nonpositive",         # a zero or negative value: no compound growth rate
+    "negative_values",     # a ratio of negative values does not measure attainment
+    "zero_divisor",        # the ratio divides by a zero actual or target: status only
+    "direction_unknown",   # no direction given and none inferable from target vs baseline
+    "overflow",            # the result is not a finite number
+)
+
 # Thresholds, named after their sources so that the docstrings and the code cannot drift apart.
 # Open SDG / sdg-build (SeriesProgress.get_progress_thresholds, method 2 = quantitative target).
 OPEN_SDG_HIGH = 0.95
@@ -78,7 +93,7 @@ STATUS_LABELS: dict[str, dict[str, dict[str, str]]] = {
 
 
 class UnknownRuleError(ValueError):
-    """Raised by evaluate() and progress_frame() for a rule name that is not in RULE_NAMES."""
+    """Raised by evaluate() for a rule name that is not in RULE_NAMES."""
 
     def __init__(self, rule: Any):
         self.rule = rule
@@ -92,13 +107,16 @@ class RuleResult:
     ``value`` is a percentage for ``progress`` and ``ratio`` and a growth-rate ratio (e.g. 0.83)
     for ``open_sdg`` and ``un_cr``; it is None when the rule is undefined for the inputs.
     ``status`` is one of the codes in STATUS_LABELS[rule] or None. ``reason`` says why value is
-    None, or carries a caveat (e.g. an inferred direction) when it is not.
+    None, or carries a caveat (e.g. an inferred direction) when it is not; ``reason_code`` says why
+    value is None as one of REASON_CODES (None when value is set), so that no reader has to parse
+    the sentence.
     """
 
     rule: str
     value: float | None
     status: str | None
     reason: str | None
+    reason_code: str | None = None  # why value is None, one of REASON_CODES (None when value is set)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,6 +212,18 @@ def _missing(inp: _Inputs, names: tuple[str, ...]) -> str | None:
     """A sentence naming every required input that is unusable, or None when all are fine."""
     bad = [f"{name.replace('_', ' ')} is {inp.problems[name]}" for name in names if name in inp.problems]
     return "; ".join(bad) if bad else None
+
+
+def _missing_code(inp: _Inputs, names: tuple[str, ...]) -> str | None:
+    """The reason code of the first unusable required input: actual, then baseline/target, then years."""
+    bad = [name for name in names if name in inp.problems]
+    if not bad:
+        return None
+    if "actual" in bad:
+        return "no_actual"
+    if "baseline" in bad or "target" in bad:
+        return "no_baseline_target"
+    return "years"
 
 
 def _join(*parts: str | None) -> str | None:
@@ -305,7 +335,7 @@ def _rule_progress(inp: _Inputs) -> RuleResult:
     """
     missing = _missing(inp, ("baseline", "actual", "target"))
     if missing:
-        return RuleResult("progress", None, None, missing)
+        return RuleResult("progress", None, None, missing, _missing_code(inp, ("baseline", "actual", "target")))
     b, a, t, d = inp.baseline, inp.actual, inp.target, inp.direction
     assert b is not None and a is not None and t is not None
     met = _target_met(a, t, d)
@@ -313,18 +343,18 @@ def _rule_progress(inp: _Inputs) -> RuleResult:
     if t == b:
         status = "achieved" if met else None
         return RuleResult("progress", None, status, _join(
-            "target equals baseline, so the gap formula divides by zero", inp.direction_note))
+            "target equals baseline, so the gap formula divides by zero", inp.direction_note), "target_eq_baseline")
     if _target_against_direction(b, t, d):
         kind = "cap" if d == "decrease" else "floor"
         status = "achieved" if met else "regress"
         return RuleResult("progress", None, status, _join(
             f"target {t:g} is a {kind} the baseline {b:g} already met ({d} KPI with the target on the "
             f"other side of the baseline), so the gap formula is not meaningful; status from the {kind}",
-            inp.direction_note))
+            inp.direction_note), "cap_met")
 
     value = raw_progress(b, a, t)
     if value is None:
-        return RuleResult("progress", None, None, _join("the result overflowed", inp.direction_note))
+        return RuleResult("progress", None, None, _join("the result overflowed", inp.direction_note), "overflow")
     notes = [inp.direction_note] if inp.direction_note else []
     if met is None:
         met = value >= 100.0
@@ -385,7 +415,7 @@ def _rule_ratio(inp: _Inputs) -> RuleResult:
     """
     missing = _missing(inp, ("actual", "target"))
     if missing:
-        return RuleResult("ratio", None, None, missing)
+        return RuleResult("ratio", None, None, missing, _missing_code(inp, ("actual", "target")))
     a, t, b = inp.actual, inp.target, inp.baseline
     assert a is not None and t is not None
     d = inp.direction
@@ -401,40 +431,44 @@ def _rule_ratio(inp: _Inputs) -> RuleResult:
         return {"same": "stagnation", "worse": "regress"}.get(moved or "", "partial")
 
     if a < 0 or t < 0:
-        return RuleResult("ratio", None, None, _join("a ratio of negative values does not measure attainment", *notes))
+        return RuleResult("ratio", None, None, _join("a ratio of negative values does not measure attainment", *notes),
+                          "negative_values")
     if d == "decrease" and a == 0:
         return RuleResult("ratio", None, status_for(bool(met)), _join(
-            "actual is 0, so target / actual is undefined; status from comparing actual with target", *notes))
+            "actual is 0, so target / actual is undefined; status from comparing actual with target", *notes), "zero_divisor")
     if d != "decrease" and t == 0:
         return RuleResult("ratio", None, status_for(bool(met)), _join(
-            "target is 0, so actual / target is undefined; status from comparing actual with target", *notes))
+            "target is 0, so actual / target is undefined; status from comparing actual with target", *notes), "zero_divisor")
     value = raw_ratio(a, t, d if d is not None else "increase")
     if value is None:
-        return RuleResult("ratio", None, None, _join("the result overflowed", *notes))
+        return RuleResult("ratio", None, None, _join("the result overflowed", *notes), "overflow")
     if d == "decrease" and t == 0:
         notes.append("a decrease target of 0 scores 0 until it is reached")
     return RuleResult("ratio", value, status_for(bool(met)), _join(*notes))
 
 
+GROWTH_INPUTS = ("baseline", "actual", "target", "baseline_year", "actual_year", "target_year")
+
+
 def _growth_inputs(inp: _Inputs, rule: str) -> tuple[RuleResult | None, tuple[float, float] | None]:
     """Shared checks for the two growth-rate rules; returns (early result, (CAGR_obs, CAGR_req))."""
-    missing = _missing(inp, ("baseline", "actual", "target", "baseline_year", "actual_year", "target_year"))
+    missing = _missing(inp, GROWTH_INPUTS)
     if missing:
-        return RuleResult(rule, None, None, missing), None
+        return RuleResult(rule, None, None, missing, _missing_code(inp, GROWTH_INPUTS)), None
     b, a, t = inp.baseline, inp.actual, inp.target
     by, ay, ty = inp.baseline_year, inp.actual_year, inp.target_year
     assert None not in (b, a, t, by, ay, ty)
     if ay <= by:  # type: ignore[operator]
-        return RuleResult(rule, None, None, "actual year is not after baseline year, so no growth rate"), None
+        return RuleResult(rule, None, None, "actual year is not after baseline year, so no growth rate", "years"), None
     if ty <= by:  # type: ignore[operator]
-        return RuleResult(rule, None, None, "target year is not after baseline year, so no required growth rate"), None
+        return RuleResult(rule, None, None, "target year is not after baseline year, so no required growth rate", "years"), None
     nonpositive = [name for name, v in (("baseline", b), ("actual", a), ("target", t)) if v <= 0]  # type: ignore[operator]
     if nonpositive:
         return None, None  # handled by the caller, which may still report a met target
     observed = _cagr(a, b, ay - by)  # type: ignore[arg-type, operator]
     required = _cagr(t, b, ty - by)  # type: ignore[arg-type, operator]
     if observed is None or required is None:
-        return RuleResult(rule, None, None, "growth rate could not be computed (values out of range)"), None
+        return RuleResult(rule, None, None, "growth rate could not be computed (values out of range)", "overflow"), None
     return None, (observed, required)
 
 
@@ -474,18 +508,18 @@ def _rule_open_sdg(inp: _Inputs) -> RuleResult:
     if rates is None:
         return RuleResult("open_sdg", None, "target_achieved" if met else None, _join(
             "zero or negative values have no compound growth rate (Open SDG would substitute 0.001 for a zero)",
-            inp.direction_note))
+            inp.direction_note), "nonpositive")
     observed, required = rates
     if required == 0:
         return RuleResult("open_sdg", None, "target_achieved" if met else None, _join(
-            "target equals baseline, so the required growth rate is zero", inp.direction_note))
+            "target equals baseline, so the required growth rate is zero", inp.direction_note), "target_eq_baseline")
     if d is None:
         return RuleResult("open_sdg", None, None, _join("direction unknown and not inferable from target vs baseline",
-                                                          inp.direction_note))
+                                                          inp.direction_note), "direction_unknown")
     sign = 1.0 if d == "increase" else -1.0
     value = _finite_or_none(sign * observed / abs(required))
     if value is None:
-        return RuleResult("open_sdg", None, "target_achieved" if met else None, "the growth ratio overflowed")
+        return RuleResult("open_sdg", None, "target_achieved" if met else None, "the growth ratio overflowed", "overflow")
     if met:
         status = "target_achieved"
     elif value >= OPEN_SDG_HIGH:
@@ -536,19 +570,19 @@ def _rule_un_cr(inp: _Inputs) -> RuleResult:
     met_status = "achieved" if met else None
     if rates is None:
         return RuleResult("un_cr", None, met_status, _join(
-            "zero or negative values have no compound growth rate", inp.direction_note))
+            "zero or negative values have no compound growth rate", inp.direction_note), "nonpositive")
     observed, required = rates
     if required == 0:
         return RuleResult("un_cr", None, met_status, _join(
-            "target equals baseline, so the required growth rate is zero", inp.direction_note))
+            "target equals baseline, so the required growth rate is zero", inp.direction_note), "target_eq_baseline")
     if _target_against_direction(b, t, d):
         kind = "cap" if d == "decrease" else "floor"
         return RuleResult("un_cr", None, "achieved" if met else "deterioration", _join(
             f"target {t:g} is a {kind} the baseline {b:g} already met, so the required growth points the "
-            f"wrong way and CR is not meaningful; status from the {kind}", inp.direction_note))
+            f"wrong way and CR is not meaningful; status from the {kind}", inp.direction_note), "cap_met")
     value = _finite_or_none(observed / required)
     if value is None:
-        return RuleResult("un_cr", None, met_status, "the growth ratio overflowed")
+        return RuleResult("un_cr", None, met_status, "the growth ratio overflowed", "overflow")
     if met:
         status = "achieved"
     elif value >= UN_CR_ON_TRACK:
@@ -582,44 +616,12 @@ def evaluate(rule: str, *, baseline: float | None, baseline_year: int | None, ac
     try:
         result = _RULES[rule](inp)
     except (ArithmeticError, ValueError, TypeError) as exc:  # a last safety net; should not happen
-        return RuleResult(rule, None, None, f"could not be computed ({exc})")
+        return RuleResult(rule, None, None, f"could not be computed ({exc})", "overflow")
     if result.value is not None and not math.isfinite(result.value):
-        return RuleResult(rule, None, result.status, "the result was not a finite number")
+        return RuleResult(rule, None, result.status, "the result was not a finite number", "overflow")
     return result
 
 
 def evaluate_all(**kwargs: Any) -> dict[str, RuleResult]:
     """Apply every rule in RULE_NAMES to the same row; keyword arguments as for evaluate()."""
     return {name: evaluate(name, **kwargs) for name in RULE_NAMES}
-
-
-PROGRESS_FRAME_COLUMNS = ("baseline_value", "baseline_year", "actual_value", "actual_year",
-                          "target_value", "target_year", "direction")
-
-
-def progress_frame(df, rule: str):
-    """Return ``df`` with columns ``value`` (Float64), ``status`` and ``reason`` (String) added by
-    applying ``rule`` to every row. The frame needs the columns in PROGRESS_FRAME_COLUMNS."""
-    import polars as pl
-
-    if not isinstance(rule, str) or rule not in _RULES:
-        raise UnknownRuleError(rule)
-    missing = [c for c in PROGRESS_FRAME_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"progress_frame needs the columns {', '.join(missing)}")
-    values: list[float | None] = []
-    statuses: list[str | None] = []
-    reasons: list[str | None] = []
-    for row in df.select(list(PROGRESS_FRAME_COLUMNS)).iter_rows(named=True):
-        result = evaluate(rule, baseline=row["baseline_value"], baseline_year=row["baseline_year"],
-                          actual=row["actual_value"], actual_year=row["actual_year"],
-                          target=row["target_value"], target_year=row["target_year"],
-                          direction=row["direction"])
-        values.append(result.value)
-        statuses.append(result.status)
-        reasons.append(result.reason)
-    return df.with_columns(
-        pl.Series("value", values, dtype=pl.Float64),
-        pl.Series("status", statuses, dtype=pl.String),
-        pl.Series("reason", reasons, dtype=pl.String),
-    )

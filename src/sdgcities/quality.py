@@ -2,8 +2,12 @@
 findings. The build runs them in the order sql/build_order.txt declares (`python: ...` lines), after
 the models they read; each writes one table that a mart view exposes.
 
-- int_achievement_audit: one row per KPI row, every rule's value and status, and which rule
-  reproduces the published 達成度 (audit.classify_published / audit.explain_neither).
+- int_kpi_rule_results: one row per KPI row and progress rule, with value, status, the reason
+  sentence and its reason code (progress.REASON_CODES). The only place the rules are evaluated.
+- int_achievement_audit: one row per KPI row, every rule's value and status (read from
+  int_kpi_rule_results), and which rule reproduces the published 達成度 (audit.classify_published /
+  audit.explain_neither); int_published_rate_checks: each published number against each rule's
+  score (audit.agreement).
 - int_data_quality_findings: one row per finding, with a code, what it concerns, a plain-English
   explanation and the quotes that show it. FINDING_CODES lists and explains every code.
 """
@@ -32,14 +36,28 @@ FINDING_CODES = {
     "year_label_differs_from_column": "A cell whose own year label disagrees with its column header (the cell's label is kept).",
 }
 
+RULE_RESULTS_SCHEMA = pa.schema([
+    ("kpi_id", pa.string()), ("rule", pa.string()), ("value", pa.float64()), ("status", pa.string()),
+    ("reason", pa.string()), ("reason_code", pa.string()),
+])
+
 AUDIT_SCHEMA = pa.schema([
     ("kpi_id", pa.string()), ("published_achievement_pct", pa.float64()), ("published_achievement_text", pa.string()),
+    ("published_pct", pa.float64()),
     ("progress_value", pa.float64()), ("progress_status", pa.string()), ("progress_reason", pa.string()),
     ("ratio_value", pa.float64()), ("ratio_status", pa.string()), ("ratio_reason", pa.string()),
     ("open_sdg_value", pa.float64()), ("open_sdg_status", pa.string()), ("open_sdg_reason", pa.string()),
     ("un_cr_value", pa.float64()), ("un_cr_status", pa.string()), ("un_cr_reason", pa.string()),
     ("rule", pa.string()), ("explanation", pa.string()),
 ])
+
+CHECKS_SCHEMA = pa.schema([
+    ("kpi_id", pa.string()), ("rule", pa.string()), ("published_pct", pa.float64()), ("score", pa.float64()),
+    ("agreement", pa.string()),
+])
+
+# Rules whose value is a growth ratio (0.83); their score is the value x 100, comparable with a percentage.
+GROWTH_RULES = ("open_sdg", "un_cr")
 
 FINDINGS_SCHEMA = pa.schema([
     ("finding_id", pa.string()), ("code", pa.string()), ("city_id", pa.string()), ("doc_id", pa.string()),
@@ -65,12 +83,40 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def audit_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
+def rule_results_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every progress rule on every KPI row: the only place the rules are evaluated."""
+    rows = []
+    for kpi_id, direction, baseline, baseline_year, actual, actual_year, target, target_year in con.sql("""
+        select k.kpi_id, k.direction, h.baseline_value, h.baseline_year, h.actual_value, h.actual_year,
+               h.target_value, h.target_year
+        from stg_kpis k join int_kpi_headline_values h using (kpi_id) order by k.kpi_id
+    """).fetchall():
+        results = progress.evaluate_all(baseline=baseline, baseline_year=baseline_year, actual=actual, actual_year=actual_year,
+                                        target=target, target_year=target_year, direction=direction)
+        for rule, result in results.items():
+            rows.append({"kpi_id": kpi_id, "rule": rule, "value": result.value, "status": result.status,
+                         "reason": result.reason, "reason_code": result.reason_code})
+    return rows
+
+
+def write_kpi_rule_results(con: duckdb.DuckDBPyConnection) -> None:
+    _write(con, "int_kpi_rule_results", pa.Table.from_pylist(rule_results_rows(con), schema=RULE_RESULTS_SCHEMA))
+
+
+def audit_rows(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict]]:
+    """(one audit row per KPI row, one check per KPI row with a published number and rule).
+
+    Reads the rule results (int_kpi_rule_results); audit.agreement is the one comparison of a
+    published rate with a rule's score."""
     kpis = con.sql("""
-        select k.kpi_id, k.indicator_key, k.direction, h.baseline_value, h.baseline_year, h.actual_value, h.actual_year,
+        select k.kpi_id, k.indicator_key, k.direction, h.baseline_value, h.actual_value,
                h.target_value, h.target_year, k.published_achievement_pct, k.published_achievement_text
         from stg_kpis k join int_kpi_headline_values h using (kpi_id) order by k.kpi_id
     """).fetchall()
+    results: dict[str, dict[str, tuple]] = defaultdict(dict)
+    for kpi_id, rule, value, status, reason in con.sql(
+            "select kpi_id, rule, value, status, reason from int_kpi_rule_results order by kpi_id, rule").fetchall():
+        results[kpi_id][rule] = (value, status, reason)
     # Actuals of the same indicator printed in other tables count too: a summary table may print only
     # the latest actual while the publisher computed its rate from another year's.
     key_of = {row[0]: row[1] for row in kpis}
@@ -84,13 +130,12 @@ def audit_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
         actuals_by_key[key_of[kpi_id]].setdefault(year, value)
     targets_by_key: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
     for row in kpis:
-        if row[7] is not None and row[8] is not None:
-            targets_by_key[row[1]].append((row[0], row[8], row[7]))
-    rows = []
-    for (kpi_id, key, direction, baseline, baseline_year, actual, actual_year, target, target_year, pct, text) in kpis:
-        results = progress.evaluate_all(baseline=baseline, baseline_year=baseline_year, actual=actual, actual_year=actual_year,
-                                        target=target, target_year=target_year, direction=direction)
-        values = {rule: result.value for rule, result in results.items()}
+        if row[5] is not None and row[6] is not None:
+            targets_by_key[row[1]].append((row[0], row[6], row[5]))
+    rows, checks = [], []
+    for (kpi_id, key, direction, baseline, actual, target, target_year, pct, text) in kpis:
+        values = {rule: results[kpi_id][rule][0] for rule in progress.RULE_NAMES}
+        published, _ = audit.published_number(pct, text)
         rule = audit.classify_published(pct, text, values)
         explanation = None
         if rule == "neither":
@@ -101,16 +146,23 @@ def audit_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
                 f"published {_fmt(pct)}; no other year's actual, other printed target, rounding or scale reproduces it")
         elif rule == "status_only":
             explanation = f"the document prints the word {text!r} instead of a rate"
-        row = {"kpi_id": kpi_id, "published_achievement_pct": pct, "published_achievement_text": text, "rule": rule, "explanation": explanation}
-        for name, result in results.items():
-            row[f"{name}_value"], row[f"{name}_status"], row[f"{name}_reason"] = result.value, result.status, result.reason
+        row = {"kpi_id": kpi_id, "published_achievement_pct": pct, "published_achievement_text": text,
+               "published_pct": published, "rule": rule, "explanation": explanation}
+        for name in progress.RULE_NAMES:
+            row[f"{name}_value"], row[f"{name}_status"], row[f"{name}_reason"] = results[kpi_id][name]
+            if published is not None:
+                value = values[name]
+                score = None if value is None else value * (100.0 if name in GROWTH_RULES else 1.0)
+                checks.append({"kpi_id": kpi_id, "rule": name, "published_pct": published, "score": score,
+                               "agreement": audit.agreement(score, published)})
         rows.append(row)
-    return rows
+    return rows, checks
 
 
 def write_achievement_audit(con: duckdb.DuckDBPyConnection) -> None:
-    rows = audit_rows(con)
+    rows, checks = audit_rows(con)
     _write(con, "int_achievement_audit", pa.Table.from_pylist(rows, schema=AUDIT_SCHEMA))
+    _write(con, "int_published_rate_checks", pa.Table.from_pylist(checks, schema=CHECKS_SCHEMA))
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,6 +344,7 @@ def write_data_quality_findings(con: duckdb.DuckDBPyConnection) -> None:
 
 
 STEPS = {
+    "write_kpi_rule_results": write_kpi_rule_results,
     "write_achievement_audit": write_achievement_audit,
     "write_data_quality_findings": write_data_quality_findings,
 }

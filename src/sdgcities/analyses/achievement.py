@@ -19,8 +19,10 @@ Conventions
 * Charts stay readable with many cities: above ``len(charts.CITY_PALETTE)`` cities they pool the
   cities (per side), pre-aggregate box plots and histograms, and list the top cities in tables.
 
-The rules themselves live in :mod:`sdgcities.progress` (public API only: RULE_NAMES, evaluate,
-progress_frame, STATUS_LABELS).
+The rules are evaluated once, in the build: this module reads their results from the models
+``kpi_rule_results`` (value, score, status, tier and reason code per KPI row and rule),
+``published_rate_checks`` (each published rate against each rule) and ``kpi_ambition``; it never
+evaluates a rule itself. Status labels come from :mod:`sdgcities.progress` (STATUS_LABELS).
 """
 
 from __future__ import annotations
@@ -34,10 +36,10 @@ import polars as pl
 
 from .. import charts
 from ..notebook import SIDE_ORDER, Context
-from ..progress import RULE_NAMES, STATUS_LABELS, progress_frame
+from ..progress import RULE_NAMES, STATUS_LABELS
 
 GROWTH_RULES = ("open_sdg", "un_cr")
-AGREEMENT_TOLERANCE = 1.0  # points: a published rate "agrees" when within +/- 1 of the recomputed value
+AGREEMENT_TOLERANCE = 1.0  # points: the build's tolerance (audit.agreement), quoted in the text
 MAX_POINTS = 5000  # Altair's row limit: above it charts draw pre-aggregated marks only
 MAX_MATRIX_ROWS = 60  # KPI rows shown in the KPI x rule matrix
 TOP_N = 10  # cities listed in the "many cities" tables
@@ -69,7 +71,8 @@ REFERENCE_LINES = {
     "un_cr": ((0, "当初値から変化なし", "no change"), (100, "必要な伸び率どおり", "required pace")),
 }
 
-# Why a row has no value under a rule (computed from RuleResult.reason and the row itself).
+# Why a row has no value under a rule: the reason codes of kpi_rule_results (progress.REASON_CODES
+# and the row facts evaluated, redacted, text_only).
 REASONS = {
     "evaluated": {"ja": "算出できた", "en": "evaluated"},
     "redacted": {"ja": "指標名・数値が黒塗り（非公開）", "en": "redacted (name and values withheld)"},
@@ -81,26 +84,21 @@ REASONS = {
     "nonpositive": {"ja": "0以下の値があり成長率を計算できない", "en": "zero or negative value: no growth rate"},
     "target_eq_baseline": {"ja": "目標値が当初値と同じ", "en": "target equals baseline"},
     "years": {"ja": "年の情報が不足または順序が不正", "en": "a year is missing or out of order"},
+    "negative_values": {"ja": "負の値の比率は達成度を表さない", "en": "a ratio of negative values"},
+    "zero_divisor": {"ja": "0で割る比率: 状態のみ判定", "en": "the ratio divides by zero: status only"},
+    "direction_unknown": {"ja": "望ましい方向が不明", "en": "direction unknown"},
+    "overflow": {"ja": "計算結果が有限の数にならない", "en": "the result is not a finite number"},
     "other": {"ja": "その他", "en": "other"},
 }
 REASON_ORDER = tuple(REASONS)
 
-# Common tiers that make the four rules' status codes comparable (for the KPI x rule matrix).
+# Common tiers that make the four rules' status codes comparable (kpi_rule_results.tier).
 TIERS = {
     "achieved": {"ja": "達成", "en": "Target met"},
     "progressing": {"ja": "前進", "en": "Progressing"},
     "stalled": {"ja": "横ばい・限定的", "en": "Stalled or limited"},
     "worse": {"ja": "後退・悪化", "en": "Worse than baseline"},
     NOT_EVALUABLE: {"ja": "判定できない", "en": "Not assessable"},
-}
-TIER_OF_STATUS = {
-    "progress": {"achieved": "achieved", "on_track": "progressing", "partial": "progressing",
-                 "stagnation": "stalled", "regress": "worse"},
-    "ratio": {"achieved": "achieved", "partial": "progressing", "stagnation": "stalled", "regress": "worse"},
-    "open_sdg": {"target_achieved": "achieved", "substantial_progress": "progressing",
-                 "moderate_progress": "progressing", "limited_progress": "stalled", "deterioration": "worse"},
-    "un_cr": {"achieved": "achieved", "on_track": "progressing", "fair": "progressing",
-              "limited": "stalled", "deterioration": "worse"},
 }
 TIER_COLOURS = {"achieved": "#2166ac", "progressing": "#67a9cf", "stalled": "#f4a261", "worse": "#b2182b",
                 NOT_EVALUABLE: "#d9d9d9"}
@@ -324,7 +322,7 @@ def _clip(frame: pl.DataFrame, columns: Sequence[str], low: float, high: float) 
 POINT_COLUMNS = ("kpi_id", "city", "group", "side_label", "indicator_ja", "unit", "direction", "score", "score_shown",
                  "status_label", "baseline_label", "baseline_value", "actual_label", "actual_value", "target_label",
                  "target_value", "published_achievement_pct", "jitter", "ambition_pct", "ambition_pct_shown",
-                 "difference", "agreement_label", "published_achievement_pct_shown")
+                 "difference", "agreement_label", "published_pct", "published_pct_shown")
 
 
 def _slim(frame: pl.DataFrame, columns: Sequence[str] = POINT_COLUMNS) -> pl.DataFrame:
@@ -361,52 +359,26 @@ def kpi_rows(ctx: Context, *, include_repeats: bool = False) -> pl.DataFrame:
     return ctx.con.sql(KPI_QUERY, params={"cities": list(ctx.cities), "include_repeats": bool(include_repeats)}).pl()
 
 
-def reason_code(*, value: float | None, reason: str | None, is_redacted: bool, status_text: str | None,
-                baseline: float | None, actual: float | None, target: float | None) -> str:
-    """Why a row has no value under a rule, as one of REASONS (computed from RuleResult.reason)."""
-    if value is not None:
-        return "evaluated"
-    if is_redacted:
-        return "redacted"
-    if status_text and baseline is None and actual is None and target is None:
-        return "text_only"
-    text = (reason or "").lower()
-    if " cap " in f" {text} " or " floor " in f" {text} ":
-        return "cap_met"
-    if "actual is" in text:
-        return "no_actual"
-    if "baseline is" in text or ("target is" in text and "target is a" not in text):
-        return "no_baseline_target"
-    if "zero or negative" in text:
-        return "nonpositive"
-    if "target equals baseline" in text:
-        return "target_eq_baseline"
-    if "year" in text:
-        return "years"
-    return "other"
+RULE_RESULTS_QUERY = """
+select kpi_id, rule, value, score, status, tier, reason_code, reason, n_rules_with_status, n_tiers, flips
+from kpi_rule_results
+where list_contains($rules, rule) and list_contains($kpis, kpi_id)
+"""
+
+
+def rule_results(ctx: Context, rows: pl.DataFrame, rules: Sequence[str]) -> pl.DataFrame:
+    """The rows (kpi_rows) with the build's results of each rule in rules, one block per rule."""
+    results = ctx.con.sql(RULE_RESULTS_QUERY, params={"rules": list(rules), "kpis": rows["kpi_id"].to_list()}).pl()
+    return pl.concat([rows.join(results.filter(pl.col("rule") == rule), on="kpi_id", how="left", maintain_order="left")
+                      for rule in rules])
 
 
 def evaluate_rows(ctx: Context, rule: str, rows: pl.DataFrame | None = None, *,
                   include_repeats: bool = False) -> pl.DataFrame:
-    """KPI rows with the rule's value, status and reason, plus score, reason code and labels.
-
-    Columns added: value, status, reason (from progress.progress_frame), score (percent scale),
-    reason_code, reason_label, status_code (status or 'not_evaluable'), status_label, city,
-    side_label, group, kpi.
-    """
+    """KPI rows with the rule's value, score, status, reason and reason code (model kpi_rule_results),
+    plus reason_label, status_code (status or 'not_evaluable'), status_label, city, side_label, group, kpi."""
     rows = kpi_rows(ctx, include_repeats=include_repeats) if rows is None else rows
-    frame = progress_frame(rows, rule)
-    codes = [
-        reason_code(value=r["value"], reason=r["reason"], is_redacted=r["is_redacted"],
-                    status_text=r["status_text"], baseline=r["baseline_value"], actual=r["actual_value"],
-                    target=r["target_value"])
-        for r in frame.iter_rows(named=True)
-    ]
-    frame = frame.with_columns(
-        pl.Series("reason_code", codes, dtype=pl.String),
-        (pl.col("value") * (100.0 if rule in GROWTH_RULES else 1.0)).alias("score"),
-        pl.col("status").fill_null(NOT_EVALUABLE).alias("status_code"),
-    )
+    frame = rule_results(ctx, rows, [rule]).with_columns(pl.col("status").fill_null(NOT_EVALUABLE).alias("status_code"))
     frame = frame.with_columns(
         pl.col("reason_code").replace_strict({k: v[ctx.lang] for k, v in REASONS.items()}).alias("reason_label"),
         pl.col("status_code").replace_strict(
@@ -748,17 +720,14 @@ def status_table(ctx: Context, evaluated: pl.DataFrame, rule: str) -> pl.DataFra
 # 3. Published vs recomputed
 
 
-def published_comparison(ctx: Context, evaluated: pl.DataFrame, *,
-                         tolerance: float = AGREEMENT_TOLERANCE) -> pl.DataFrame:
-    """KPI rows with a published 達成度 number, its recomputed score and whether they agree (±tolerance)."""
-    rows = evaluated.filter(pl.col("published_achievement_pct").is_not_null())
-    return rows.with_columns(
-        (pl.col("score") - pl.col("published_achievement_pct")).alias("difference"),
-    ).with_columns(
-        pl.when(pl.col("score").is_null()).then(pl.lit("not_comparable"))
-        .when(pl.col("difference").abs() <= tolerance + 1e-9).then(pl.lit("agrees"))
-        .otherwise(pl.lit("differs")).alias("agreement"),
-    )
+def published_comparison(ctx: Context, evaluated: pl.DataFrame, rule: str) -> pl.DataFrame:
+    """The evaluated rows with a published 達成度 number, with published_pct, difference and agreement
+    (agrees, differs within ±1 point, not_comparable) from the model published_rate_checks."""
+    checks = ctx.con.sql(
+        "select kpi_id, published_pct, difference, agreement from published_rate_checks "
+        "where rule = $rule and list_contains($kpis, kpi_id)",
+        params={"rule": rule, "kpis": evaluated["kpi_id"].to_list()}).pl()
+    return evaluated.join(checks, on="kpi_id", how="inner", maintain_order="left")
 
 
 AGREEMENT_LABELS = {
@@ -786,13 +755,13 @@ def published_text_rows(ctx: Context, evaluated: pl.DataFrame) -> pl.DataFrame:
 def published_chart(ctx: Context, comparison: pl.DataFrame, rule: str) -> alt.LayerChart:
     """Scatter of the published 達成度 (x) against the rule's recomputed score (y) with the y = x line."""
     data = comparison.filter(pl.col("score").is_not_null())
-    values = data["score"].to_list() + data["published_achievement_pct"].to_list()
+    values = data["score"].to_list() + data["published_pct"].to_list()
     low, high, _ = display_range(values, max_bins=12)
-    data = _clip(data, ["score", "published_achievement_pct"], low, high).with_columns(
+    data = _clip(data, ["score", "published_pct"], low, high).with_columns(
         pl.col("agreement").replace_strict({k: v[ctx.lang] for k, v in AGREEMENT_LABELS.items()}).alias("agreement_label"))
     outside = data.filter((pl.col("score") < low) | (pl.col("score") > high)
-                          | (pl.col("published_achievement_pct") < low)
-                          | (pl.col("published_achievement_pct") > high)).height
+                          | (pl.col("published_pct") < low)
+                          | (pl.col("published_pct") > high)).height
     counts = published_counts(comparison)
     scale = alt.Scale(domain=[low, high], nice=False)
     y_title = _t(ctx, SCORE_TITLES[rule])
@@ -802,7 +771,7 @@ def published_chart(ctx: Context, comparison: pl.DataFrame, rule: str) -> alt.La
     agree_labels = [AGREEMENT_LABELS[k][ctx.lang] for k in ("agrees", "differs")]
     if data.height <= MAX_POINTS:
         marks = alt.Chart(_slim(data)).mark_point(size=90, filled=True, opacity=0.85).encode(
-            x=alt.X("published_achievement_pct_shown:Q", scale=scale, title=x_title),
+            x=alt.X("published_pct_shown:Q", scale=scale, title=x_title),
             y=alt.Y("score_shown:Q", scale=scale, title=y_title),
             color=alt.Color("agreement_label:N", title=ctx.t("公表値との一致", "Against the published rate"),
                             scale=alt.Scale(domain=agree_labels, range=["#0072B2", "#D55E00"])),
@@ -812,7 +781,7 @@ def published_chart(ctx: Context, comparison: pl.DataFrame, rule: str) -> alt.La
                 alt.Tooltip("city:N", title=ctx.t("都市", "City")),
                 alt.Tooltip("indicator_ja:N", title=ctx.t("指標", "Indicator")),
                 alt.Tooltip("kpi_id:N", title="KPI"),
-                alt.Tooltip("published_achievement_pct:Q", format=".1f", title=x_title),
+                alt.Tooltip("published_pct:Q", format=".1f", title=x_title),
                 alt.Tooltip("score:Q", format=".1f", title=y_title),
                 alt.Tooltip("difference:Q", format="+.1f", title=ctx.t("差", "Difference")),
                 alt.Tooltip("baseline_value:Q", title=ctx.t("当初値", "Baseline")),
@@ -824,7 +793,7 @@ def published_chart(ctx: Context, comparison: pl.DataFrame, rule: str) -> alt.La
         n_bins = 30
         step = (high - low) / n_bins
         binned = data.with_columns(
-            (((pl.col("published_achievement_pct_shown") - low) / step).floor().clip(0, n_bins - 1) * step + low).alias("bx"),
+            (((pl.col("published_pct_shown") - low) / step).floor().clip(0, n_bins - 1) * step + low).alias("bx"),
             (((pl.col("score_shown") - low) / step).floor().clip(0, n_bins - 1) * step + low).alias("by"),
         ).group_by("bx", "by").agg(pl.len().alias("n")).with_columns(
             (pl.col("bx") + step).alias("bx2"), (pl.col("by") + step).alias("by2"))
@@ -853,7 +822,7 @@ def published_table(ctx: Context, comparison: pl.DataFrame) -> pl.DataFrame:
         pl.col("baseline_value").alias(ctx.t("当初値", "Baseline")),
         pl.col("actual_value").alias(ctx.t("実績値", "Actual")),
         pl.col("target_value").alias(ctx.t("目標値", "Target")),
-        pl.col("published_achievement_pct").alias(ctx.t("公表値", "Published")),
+        pl.col("published_pct").alias(ctx.t("公表値", "Published")),
         pl.col("score").round(1).alias(ctx.t("再計算", "Recomputed")),
         pl.col("agreement").replace_strict({k: v[ctx.lang] for k, v in AGREEMENT_LABELS.items()})
         .alias(ctx.t("判定", "Result")),
@@ -866,32 +835,17 @@ def published_table(ctx: Context, comparison: pl.DataFrame) -> pl.DataFrame:
 
 
 def rule_matrix(ctx: Context, rows: pl.DataFrame | None = None, *, include_repeats: bool = False) -> pl.DataFrame:
-    """Every KPI row under every rule: value, score, status, status label, common tier.
-
-    Long format (one row per KPI row and rule), with flips: the number of distinct tiers the KPI
-    gets among the rules that give it a status, and flips = n_tiers >= 2.
-    """
+    """Every KPI row under every rule (model kpi_rule_results): value, score, status, status label,
+    common tier, and per KPI row n_tiers (distinct tiers among the rules that give it a status),
+    n_rules_with_status and flips (n_tiers >= 2). Long format, one row per KPI row and rule."""
     rows = kpi_rows(ctx, include_repeats=include_repeats) if rows is None else rows
-    parts = []
-    for rule in RULE_NAMES:
-        frame = progress_frame(rows, rule).with_columns(
-            pl.lit(rule).alias("rule"),
-            pl.col("status").replace_strict(TIER_OF_STATUS[rule], default=None).alias("tier"),
-            (pl.col("value") * (100.0 if rule in GROWTH_RULES else 1.0)).alias("score"),
-        ).with_columns(
-            pl.col("status").fill_null(NOT_EVALUABLE).replace_strict(
-                {c: status_label(ctx, rule, c) for c in [*status_codes(rule), NOT_EVALUABLE]}).alias("status_label"),
-        )
-        parts.append(frame)
-    long = pl.concat(parts)
-    tiers = long.group_by("kpi_id").agg(
-        pl.col("tier").drop_nulls().n_unique().alias("n_tiers"),
-        pl.col("status").is_not_null().sum().cast(pl.Int64).alias("n_rules_with_status"),
-    )
-    long = long.join(tiers, on="kpi_id", how="left").with_columns(
-        (pl.col("n_tiers") >= 2).alias("flips"),
+    labels = pl.DataFrame(
+        [(rule, code, status_label(ctx, rule, code)) for rule in RULE_NAMES for code in [*status_codes(rule), NOT_EVALUABLE]],
+        schema=["rule", "_status", "status_label"], orient="row")
+    long = rule_results(ctx, rows, RULE_NAMES).with_columns(
+        pl.col("status").fill_null(NOT_EVALUABLE).alias("_status"),
         pl.col("tier").fill_null(NOT_EVALUABLE).alias("tier_code"),
-    )
+    ).join(labels, on=["rule", "_status"], how="left", maintain_order="left").drop("_status")
     return _with_labels(ctx, long)
 
 
@@ -1009,48 +963,26 @@ def flip_table(ctx: Context, matrix: pl.DataFrame) -> pl.DataFrame:
 # 5. Without actuals: availability, ambition, disclosure
 
 
-def availability(ctx: Context, rows: pl.DataFrame | None = None, *, include_repeats: bool = False) -> pl.DataFrame:
-    """Per city: KPI rows, rows with an actual value, redacted rows, rows printed as words only,
-    rows with both baseline and target values."""
-    rows = kpi_rows(ctx, include_repeats=include_repeats) if rows is None else rows
-    base = pl.DataFrame({"city_id": list(ctx.cities)})
-    stats = rows.group_by("city_id").agg(
-        pl.len().alias("n_rows"),
-        pl.col("actual_value").is_not_null().sum().cast(pl.Int64).alias("n_actual"),
-        pl.col("is_redacted").sum().cast(pl.Int64).alias("n_redacted"),
-        (pl.col("status_text").is_not_null() & pl.col("baseline_value").is_null()
-         & pl.col("target_value").is_null()).sum().cast(pl.Int64).alias("n_text_only"),
-        (pl.col("baseline_value").is_not_null() & pl.col("target_value").is_not_null()).sum().cast(pl.Int64)
-        .alias("n_baseline_target"),
-    )
-    return base.join(stats, on="city_id", how="left").with_columns(
+def availability(ctx: Context) -> pl.DataFrame:
+    """Per city (model city_kpi_summary, reprints left out): KPI rows, rows with an actual value, redacted
+    rows, rows printed as words only, rows with both baseline and target values."""
+    frame = ctx.con.sql(
+        "select city_id, kpi_rows as n_rows, rows_with_actual as n_actual, redacted_rows as n_redacted, "
+        "text_only_rows as n_text_only, rows_with_baseline_and_target as n_baseline_target "
+        "from city_kpi_summary where list_contains($cities, city_id)", params={"cities": list(ctx.cities)}).pl()
+    return pl.DataFrame({"city_id": list(ctx.cities)}).join(frame, on="city_id", how="left").with_columns(
         pl.col("n_rows", "n_actual", "n_redacted", "n_text_only", "n_baseline_target").fill_null(0).cast(pl.Int64),
         pl.col("city_id").replace_strict({c: ctx.city(c) for c in ctx.cities}).alias("city"),
     )
 
 
 AMBITION_QUERY = """
-with k as (
-    select kpi_id, city_id, doc_id, section, table_code, row_no, side, indicator_ja, unit, is_redacted,
-           direction, baseline_label, baseline_year, baseline_value, target_label, target_year, target_value,
-           case
-               when is_redacted then 'redacted'
-               when baseline_value is null or target_value is null then 'no_values'
-               when baseline_year is null or target_year is null or target_year <= baseline_year then 'years'
-               when baseline_value = 0 then 'zero_baseline'
-               else 'ok'
-           end as ambition_status
-    from kpis
-    where list_contains($cities, city_id) and ($include_repeats or not is_repeat)
-)
-select k.*,
-       case when ambition_status = 'ok' then
-           (case direction when 'increase' then 1.0 when 'decrease' then -1.0
-                           else sign(target_value - baseline_value) end)
-           * (target_value - baseline_value) / abs(baseline_value) / (target_year - baseline_year) * 100.0
-       end as ambition_pct
-from k
-order by city_id, kpi_id
+select k.kpi_id, k.city_id, k.doc_id, k.section, k.table_code, k.row_no, k.side, k.indicator_ja, k.unit, k.is_redacted,
+       k.direction, k.baseline_label, k.baseline_year, k.baseline_value, k.target_label, k.target_year, k.target_value,
+       a.ambition_status, a.ambition_pct
+from kpis k join kpi_ambition a using (kpi_id)
+where list_contains($cities, k.city_id) and ($include_repeats or not k.is_repeat)
+order by k.city_id, k.kpi_id
 """
 
 
@@ -1068,22 +1000,10 @@ def ambition(ctx: Context, *, include_repeats: bool = False) -> pl.DataFrame:
 
 
 AMBITION_GOAL_QUERY = """
-with k as (
-    select kpi_id, city_id, doc_id, section, direction, baseline_year, baseline_value, target_year, target_value
-    from kpis
-    where list_contains($cities, city_id) and ($include_repeats or not is_repeat)
-      and not is_redacted and baseline_value is not null and target_value is not null
-      and baseline_year is not null and target_year is not null and target_year > baseline_year
-      and baseline_value <> 0
-), a as (
-    select k.*, (case direction when 'increase' then 1.0 when 'decrease' then -1.0
-                                else sign(target_value - baseline_value) end)
-                * (target_value - baseline_value) / abs(baseline_value) / (target_year - baseline_year) * 100.0
-                as ambition_pct
-    from k
-), g as (
-    select distinct a.city_id, a.doc_id, a.section, a.kpi_id, a.ambition_pct, t.sdg_goal
-    from a join kpi_sdg_targets t using (kpi_id)
+with g as (
+    select distinct a.city_id, a.kpi_id, a.ambition_pct, t.sdg_goal
+    from kpi_ambition a join kpi_sdg_targets t using (kpi_id)
+    where list_contains($cities, a.city_id) and ($include_repeats or not a.is_repeat) and a.ambition_status = 'ok'
 )
 select city_id, sdg_goal, count(*) as n_kpis, median(ambition_pct) as median_ambition_pct,
        min(ambition_pct) as min_ambition_pct, max(ambition_pct) as max_ambition_pct
@@ -1339,11 +1259,8 @@ def disclosure_chart(ctx: Context, disc: pl.DataFrame) -> alt.LayerChart:
 
 AMBITION_GOAL_SOURCES_QUERY = """
 select distinct k.doc_id, k.section
-from kpis k join kpi_sdg_targets t using (kpi_id)
-where list_contains($cities, k.city_id) and ($include_repeats or not k.is_repeat)
-  and not k.is_redacted and k.baseline_value is not null and k.target_value is not null
-  and k.baseline_year is not null and k.target_year is not null and k.target_year > k.baseline_year
-  and k.baseline_value <> 0
+from kpis k join kpi_ambition a using (kpi_id) join kpi_sdg_targets t using (kpi_id)
+where list_contains($cities, k.city_id) and ($include_repeats or not k.is_repeat) and a.ambition_status = 'ok'
 order by k.doc_id, k.section
 """
 
@@ -1532,9 +1449,9 @@ def published_text(ctx: Context, comparison: pl.DataFrame, texts: pl.DataFrame, 
     names = _join_names(ctx, cities_with)
     differ = comparison.filter(pl.col("agreement") == "differs").sort("kpi_id")
     shown = differ.head(TOP_N)
-    diff_ja = "、".join(f"{r['indicator_ja']}（公表 {r['published_achievement_pct']:g}、再計算 {r['score']:.1f}）"
+    diff_ja = "、".join(f"{r['indicator_ja']}（公表 {r['published_pct']:g}、再計算 {r['score']:.1f}）"
                         for r in shown.iter_rows(named=True))
-    diff_en = "; ".join(f"{r['indicator_ja']} (published {r['published_achievement_pct']:g}, recomputed {r['score']:.1f})"
+    diff_en = "; ".join(f"{r['indicator_ja']} (published {r['published_pct']:g}, recomputed {r['score']:.1f})"
                         for r in shown.iter_rows(named=True))
     more = differ.height - shown.height
     n_text = texts.height

@@ -9,6 +9,10 @@ see :mod:`sdgcities.quality`); this module only reads, counts and draws them.
 * The findings: one row per inconsistency, with a code, a plain-English explanation and the
   verbatim quotes that show it.
 
+Rows marked 再掲 (``is_repeat``: a reprint of another KPI row) are left out of every count, as in the
+achievement section, so that the comparison report counts a published rate once; their number is
+stated separately (``repeat_counts``).
+
 Every query is bound to the checked city list and counts in DuckDB, so the cost stays linear in
 the number of cities; charts fold the cities beyond the first few into one "other cities" row.
 Labels come in the notebook's language (``ctx.lang``); the explanations stored in the views are
@@ -18,7 +22,6 @@ English sentences and are shown as they are.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,7 +38,7 @@ QUOTE_CHARS = 120  # quotes are shortened to this many characters in tables (ful
 MAX_FINDING_ROWS = 40  # findings listed per code; the rest are counted
 REDACTION_LIST_MAX = 10  # redaction findings above this many are summarised instead of listed
 REDACTION_EXAMPLES = 3  # example rows shown under a redaction summary
-TOLERANCE = 1.0  # points: the audit's matching tolerance (audit.classify_published's default)
+TOLERANCE = 1.0  # points: the build's matching tolerance (audit.agreement's default), drawn as the band
 NOWRAP_CHARS = 24  # table cells up to this long do not wrap (city names, ids)
 MAX_SCATTER_ROWS = 400  # published rates drawn in the scatter (two points each); above it a fixed sample
 MAX_POINT_LABELS = 10  # 'neither' points labelled with their table:row up to this many
@@ -98,12 +101,24 @@ RULE_NAMES: dict[str, dict[str, str]] = {
     "un_cr": {"ja": "国連 CR（成長率比）", "en": "UN CR (growth ratio)"},
 }
 
-# The formulas of progress.py's module docstring, in Japanese (English comes from the docstring).
-RULE_FORMULAS_JA: dict[str, str] = {
-    "progress": "(実績値 − 当初値) ÷ (目標値 − 当初値) × 100。当初値から目標値までの差のうち縮めた割合で、内閣府の進捗評価シートの達成度の算式。",
-    "ratio": "実績値 ÷ 目標値 × 100（減少が望ましい指標は 目標値 ÷ 実績値 × 100）。",
-    "open_sdg": "Open SDG の進捗指標: 実績の年平均伸び率 ÷ 必要な年平均伸び率（カナダ統計局の閾値）。",
-    "un_cr": "国連SDG進捗チャートの CR = 実績の年平均伸び率 ÷ 必要な年平均伸び率（国連統計部の閾値）。",
+# One line per rule (the formulas of progress.py's rule docstrings).
+RULE_FORMULAS: dict[str, dict[str, str]] = {
+    "progress": {
+        "ja": "(実績値 − 当初値) ÷ (目標値 − 当初値) × 100。当初値から目標値までの差のうち縮めた割合で、内閣府の進捗評価シートの達成度の算式。",
+        "en": "gap closed so far, (actual - baseline) / (target - baseline) x 100, the rule of the Cabinet Office progress evaluation sheets (進捗評価シート).",
+    },
+    "ratio": {
+        "ja": "実績値 ÷ 目標値 × 100（減少が望ましい指標は 目標値 ÷ 実績値 × 100）。",
+        "en": "actual / target x 100 (target / actual x 100 for a decrease KPI).",
+    },
+    "open_sdg": {
+        "ja": "Open SDG の進捗指標: 実績の年平均伸び率 ÷ 必要な年平均伸び率（カナダ統計局の閾値）。",
+        "en": "the Open SDG platform's progress measure: observed over required compound annual growth rate, with Statistics Canada's thresholds.",
+    },
+    "un_cr": {
+        "ja": "国連SDG進捗チャートの CR = 実績の年平均伸び率 ÷ 必要な年平均伸び率（国連統計部の閾値）。",
+        "en": "the UN SDG Progress Chart's CR = CAGR_actual / CAGR_required, with the UN Statistics Division's thresholds.",
+    },
 }
 
 FINDING_ORDER: tuple[str, ...] = tuple(FINDING_CODES)
@@ -185,31 +200,20 @@ def fmt_number(value: float | None, decimals: int = 1) -> str:
 # The rules
 # ---------------------------------------------------------------------------------------------
 
-_DOC_ENTRY = re.compile(r"^``(?P<rule>\w+)``\s+(?P<text>.*?)(?=^\s*$|^``|\Z)", re.MULTILINE | re.DOTALL)
-
-
 def rule_formulas() -> dict[str, str]:
-    """One line per rule, taken from the module docstring of sdgcities.progress (English)."""
-    found = {}
-    for match in _DOC_ENTRY.finditer(progress.__doc__ or ""):
-        if match.group("rule") in progress.RULE_NAMES:
-            found[match.group("rule")] = " ".join(match.group("text").split())
-    missing = [rule for rule in progress.RULE_NAMES if rule not in found]
-    if missing:
-        raise ValueError(f"progress.py's docstring no longer lists the rules {missing}")
-    return found
+    """One line per rule, in English."""
+    return {rule: RULE_FORMULAS[rule]["en"] for rule in progress.RULE_NAMES}
 
 
 def rule_table(ctx: Context) -> pl.DataFrame:
     """The four rules: name, formula (one line) and whether the audit compares published rates with it."""
-    english = rule_formulas()
     rows = []
     for rule in progress.RULE_NAMES:
         compared = rule in COMPARED_RULES
         rows.append({
             ctx.t("ルール", "rule"): rule,
             ctx.t("名称", "name"): RULE_NAMES[rule][ctx.lang],
-            ctx.t("算式", "formula"): RULE_FORMULAS_JA[rule] if ctx.lang == "ja" else english[rule],
+            ctx.t("算式", "formula"): RULE_FORMULAS[rule][ctx.lang],
             ctx.t("公表値との照合", "compared with the published rate"): ctx.t("する", "yes") if compared else ctx.t("しない（成長率の比で%ではない）", "no (a growth-rate ratio, not a percentage)"),
         })
     return pl.DataFrame(rows)
@@ -245,12 +249,12 @@ def audit_sources(ctx: Context) -> pl.DataFrame:
 
 
 def classification_counts(ctx: Context) -> pl.DataFrame:
-    """KPI rows per city and classification (long; only the combinations that occur)."""
+    """KPI rows per city and classification, 再掲 reprints left out (long; only the combinations that occur)."""
     frame = ctx.con.sql(
         """
         select city_id, rule, count(*)::bigint as n
         from achievement_audit
-        where list_contains($cities, city_id)
+        where list_contains($cities, city_id) and not is_repeat
         group by city_id, rule
         order by city_id, rule
         """,
@@ -270,22 +274,31 @@ def classification_totals(counts: pl.DataFrame) -> dict[str, int]:
     return totals
 
 
+def repeat_counts(ctx: Context) -> dict[str, int]:
+    """The 再掲 reprints left out of the counts: KPI rows, and those printing a rate as a number."""
+    rows, rates = ctx.con.sql(
+        """
+        select coalesce(sum(repeat_rows), 0)::bigint,
+               (select count(*) from published_rate_checks
+                where rule = 'progress' and is_repeat and list_contains($cities, city_id))::bigint
+        from city_kpi_summary where list_contains($cities, city_id)
+        """,
+        params={"cities": ctx.cities},
+    ).fetchall()[0]
+    return {"kpi_rows": int(rows), "rates": int(rates)}
+
+
 def city_disclosure(ctx: Context) -> pl.DataFrame:
-    """Per city: KPI rows, rows with a published rate, a word or nothing, redacted rows, rows with an actual."""
+    """Per city with KPI rows (model city_kpi_summary, reprints left out): KPI rows, rows with a published
+    rate, a word or nothing, redacted rows, rows with an actual."""
     return ctx.con.sql(
         """
-        select a.city_id,
-               count(*)::bigint as kpi_rows,
-               count(*) filter (where a.rule in ('progress', 'ratio', 'both', 'neither'))::bigint as rates,
-               count(*) filter (where a.rule in ('progress', 'ratio', 'both'))::bigint as reproduced,
-               count(*) filter (where a.rule = 'status_only')::bigint as status_only,
-               count(*) filter (where a.rule = 'not_published')::bigint as not_published,
-               count(*) filter (where k.is_redacted)::bigint as redacted,
-               count(*) filter (where k.actual_value is not null)::bigint as with_actual
-        from achievement_audit a join kpis k on k.kpi_id = a.kpi_id
-        where list_contains($cities, a.city_id)
-        group by a.city_id
-        order by a.city_id
+        select city_id, kpi_rows, published_rates as rates, reproduced_rates as reproduced,
+               status_only_rows as status_only, not_published_rows as not_published, redacted_rows as redacted,
+               rows_with_actual as with_actual
+        from city_kpi_summary
+        where list_contains($cities, city_id) and kpi_rows > 0
+        order by city_id
         """,
         params={"cities": ctx.cities},
     ).pl()
@@ -415,11 +428,13 @@ def classification_chart(ctx: Context, counts: pl.DataFrame, *, top: int = MANY_
 _RATE_QUERY = """
     select a.city_id, a.doc_id, k.section, k.table_code, k.row_no, a.kpi_id, a.indicator_ja, k.is_repeat,
            a.direction, a.baseline_label, a.baseline_value, a.actual_label, a.actual_value, a.target_label, a.target_value,
-           a.published_achievement_pct, a.published_achievement_text,
+           a.published_achievement_pct, a.published_achievement_text, a.published_pct as published,
            a.progress_value, a.progress_status, a.progress_reason, a.ratio_value, a.ratio_status, a.ratio_reason,
-           a.rule, a.explanation
+           p.agreement as progress_agreement, r.agreement as ratio_agreement, a.rule, a.explanation
     from achievement_audit a join kpis k on k.kpi_id = a.kpi_id
-    where list_contains($cities, a.city_id) and list_contains($rules, a.rule)
+    left join published_rate_checks p on p.kpi_id = a.kpi_id and p.rule = 'progress'
+    left join published_rate_checks r on r.kpi_id = a.kpi_id and r.rule = 'ratio'
+    where list_contains($cities, a.city_id) and list_contains($rules, a.rule) and not a.is_repeat
     order by a.city_id, a.kpi_id
 """
 
@@ -436,17 +451,10 @@ def _rows_of(ctx: Context, rules: Sequence[str]) -> pl.DataFrame:
 def published_rates(ctx: Context) -> pl.DataFrame:
     """The KPI rows that publish a rate as a number (progress, ratio, both, neither), with the rule values.
 
-    ``published`` is the published figure (percent); ``published_achievement_pct`` is NULL only when
-    the rate is printed inside a text cell, whose number classify_published read.
+    ``published`` is the published figure (percent, achievement_audit.published_pct: also a number
+    printed inside a text cell); progress_agreement and ratio_agreement come from published_rate_checks.
     """
-    frame = _rows_of(ctx, RATE_CLASSES)
-    from_text = [
-        None if text is None else audit._number_from_text(text)  # the same reading as the audit's
-        for text in frame["published_achievement_text"].to_list()
-    ]
-    return frame.with_columns(
-        pl.coalesce(pl.col("published_achievement_pct"), pl.Series("from_text", from_text, dtype=pl.Float64)).alias("published"),
-    ).with_columns(
+    return _rows_of(ctx, RATE_CLASSES).with_columns(
         (pl.col("published") - pl.col("progress_value")).alias("progress_diff"),
         (pl.col("published") - pl.col("ratio_value")).alias("ratio_diff"),
     )
@@ -504,7 +512,7 @@ def audit_summary(ctx: Context, counts: pl.DataFrame, rates: pl.DataFrame, words
         "kpi_rows": sum(totals.values()),
         "rates": sum(totals[r] for r in RATE_CLASSES),
         "reproduced": sum(totals[r] for r in REPRODUCED),
-        "rate_repeats": int(rates["is_repeat"].sum()) if rates.height else 0,
+        "rate_repeats": repeat_counts(ctx)["rates"],
         "rate_cities": [c for c in disclosure.filter(pl.col("rates") > 0)["city_id"].to_list()],
         "no_rate_cities": disclosure.filter(pl.col("rates") == 0).to_dicts(),
         "words": sorted(set(words["published_achievement_text"].drop_nulls().to_list())),
@@ -579,8 +587,8 @@ def rates_scatter(ctx: Context, rates: pl.DataFrame, *, max_rows: int = MAX_SCAT
     panels = []
     for rule in COMPARED_RULES:
         subset = points.filter(pl.col("panel") == rule)
-        computed = rates.filter(pl.col(f"{rule}_value").is_not_null() & pl.col("published").is_not_null())
-        within = computed.filter((pl.col("published") - pl.col(f"{rule}_value")).abs() <= TOLERANCE + 1e-9).height
+        computed = rates.filter(pl.col(f"{rule}_agreement").is_in(["agrees", "differs"]))
+        within = computed.filter(pl.col(f"{rule}_agreement") == "agrees").height
         panel_title = ctx.t(
             f"{RULE_NAMES[rule]['ja']}: {computed.height:,}件中{within:,}件が±1以内",
             f"{RULE_NAMES[rule]['en']}: {within:,} of {computed.height:,} within ±1",
@@ -1010,10 +1018,12 @@ def neither_sentences(ctx: Context, rates: pl.DataFrame, limit: int = 5) -> list
 # ---------------------------------------------------------------------------------------------
 
 
-def classification_lines(counts: pl.DataFrame) -> str:
+def classification_lines(counts: pl.DataFrame, repeats: dict[str, int] | None = None) -> str:
     totals = classification_totals(counts)
     lines = [f"{rule:<15}{n:>5}" for rule, n in totals.items()]
     lines.append(f"{'total':<15}{sum(totals.values()):>5}")
+    if repeats is not None:
+        lines.append(f"{'repeats left out':<17}{repeats['kpi_rows']:>3} (with a rate {repeats['rates']})")
     return "\n".join(lines)
 
 
