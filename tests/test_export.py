@@ -39,6 +39,9 @@ def db_rows(database, view: str) -> list[tuple]:
     return database.sql(f"select * from {view.name}").fetchall()
 
 
+INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
+
+
 def from_text(text, duckdb_type: str):
     """A CSV cell read by pandas as text, back to the database's Python value (the documented format)."""
     if duckdb_type.endswith("[]"):
@@ -47,7 +50,7 @@ def from_text(text, duckdb_type: str):
         return None
     if duckdb_type == "BOOLEAN":
         return {"true": True, "false": False}[text]
-    if duckdb_type == "INTEGER":
+    if duckdb_type in INTEGER_TYPES:
         return int(text)
     if duckdb_type == "DOUBLE":
         return float(text)
