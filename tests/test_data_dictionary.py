@@ -18,3 +18,19 @@ def test_dictionary_matches_the_database_exactly(con):
         for name, spec in columns.items():
             if not name.startswith("_"):
                 assert len(spec) == 4 and all(str(part).strip() for part in spec[1:3]), f"{view}.{name} needs meaning, allowed values, example"
+
+
+def test_every_view_column_and_code_has_a_japanese_label():
+    """The bilingual codebook never shows （未翻訳）: each view, column and coded value of the dictionary
+    has its label in data_dictionary_ja.yaml."""
+    from sdgcities import codebook, datapackage
+
+    views = datapackage.load_dictionary()
+    labels = codebook.japanese_labels()
+    assert len(views) >= 20
+    missing_views = [v.name for v in views if v.name not in (labels.get("views") or {})]
+    missing_columns = sorted({f"{v.name}.{c.name}" for v in views for c in v.columns
+                              if codebook._column_ja(labels, v.name, c.name) == codebook.UNTRANSLATED})
+    missing_codes = sorted({f"{v.name}.{c.name}={code}" for v in views for c in v.columns for code in (c.codes or [])
+                            if code not in (labels.get("codes") or {})})
+    assert (missing_views, missing_columns, missing_codes) == ([], [], [])
