@@ -12,7 +12,7 @@ APT_PACKAGES := fonts-noto-cjk fonts-dejavu-core chromium poppler-utils
 help:
 	@echo "make reports   set up .venv and system packages, build the database, run the report suite"
 	@echo "make test      the whole test suite (sets up what it needs first)"
-	@echo "make data      rebuild data/curated/sdgs.duckdb from data/raw and data/curated"
+	@echo "make data      rebuild data/curated/sdgs.duckdb from data/raw and data/curated (FORCE=1: even when up to date)"
 	@echo "make lab       JupyterLab on the project's environment"
 	@echo "make bench     benchmarks (speed and scale figures)"
 
@@ -44,7 +44,7 @@ system:
 	fi
 
 data: $(STAMP)
-	$(BIN)/python -m sdgcities.build
+	$(BIN)/python -m sdgcities.build $(if $(FORCE),--force)
 
 reports: setup data
 	$(BIN)/python -m sdgcities.reports

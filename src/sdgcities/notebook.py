@@ -41,6 +41,24 @@ def check_choice(parameter: str, value: Any, valid: Sequence[Any]) -> Any:
     return value
 
 
+class DuplicateParameterWarning(UserWarning):
+    """A parameter list named the same thing twice; it is counted once."""
+
+
+def unique_cities(con: Any, cities: Sequence[str] | str | None) -> tuple[list[str], str | None]:
+    """The checked city ids without repeats (names accepted: `加賀市`, `Kaga`), and a note when the
+    parameter named a city more than once; every notebook gets its cities from here, so no analysis
+    ever counts a city twice."""
+    if cities is None:
+        return api.valid_cities(con), None
+    given = [cities] if isinstance(cities, str) else cities
+    checked = api.check_cities(con, cities)
+    note = None
+    if isinstance(given, (list, tuple)) and len(checked) < len(given):
+        note = f"cities: {list(given)!r} names a city more than once; each city is counted once: {checked!r}"
+    return checked, note
+
+
 @dataclass
 class Context:
     """The checked parameters of a notebook run and what they imply."""
@@ -108,7 +126,12 @@ def setup(*, cities: Sequence[str] | str | None = None, lang: str = "ja", databa
     """Check the common parameters, open the database read-only and set up charts."""
     check_choice("lang", lang, LANGS)
     con = api.connect(database)
-    checked = api.check_cities(con, cities) if cities is not None else api.valid_cities(con)
+    checked, note = unique_cities(con, cities)
+    if note:
+        import warnings
+
+        warnings.warn(note, DuplicateParameterWarning, stacklevel=2)
+    _record_build(con)
     documents = {row["doc_id"]: row for row in api.documents(con).iter_rows(named=True)}
     city_frame = api.cities(con)
     name_column = "name_ja" if lang == "ja" else "name_en"
@@ -130,6 +153,21 @@ def setup(*, cities: Sequence[str] | str | None = None, lang: str = "ja", databa
     charts.register_fonts()
     charts.enable_theme()
     return Context(con, list(checked), lang, city_names, goal_names, goal_colours, documents)
+
+
+def _record_build(con: Any) -> None:
+    """Leave the id of the build this notebook reads in its output (invisible; the report run checks
+    that every notebook of a report read the same build)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover
+        return
+    if get_ipython() is None:
+        return
+    from .snapshot import BUILD_MIME_TYPE
+
+    display({BUILD_MIME_TYPE: {"build_id": api.build_id(con)}, "text/plain": ""}, metadata={"sdgcities": {"kind": "build"}}, raw=True)
 
 
 def say(ctx: Context, ja: str, en: str) -> None:

@@ -105,10 +105,9 @@ def code_fingerprint() -> str:
 
 def database_fingerprint(database: Path) -> str:
     """The build's own fingerprint of its inputs (raw, curated, SQL, build code), read from the database."""
-    import duckdb
+    from .dbfile import read_build_info
 
-    with duckdb.connect(str(database), read_only=True) as con:
-        return con.sql("select inputs_sha256 from build_info").fetchall()[0][0]
+    return read_build_info(database)["inputs_sha256"]
 
 
 def job_key(job: Job, database_key: str, code_key: str) -> str:
@@ -120,8 +119,9 @@ def job_key(job: Job, database_key: str, code_key: str) -> str:
     return digest.hexdigest()
 
 
-def execute(job: Job, output: str, database: str) -> float:
-    """Run one notebook (in a worker process). Writes to a temporary file, then renames it."""
+def execute(job: Job, output: str, database: str, build_id: str | None = None) -> float:
+    """Run one notebook (in a worker process). Writes to a temporary file, then renames it, only
+    when the notebook read the build `build_id` (when given) throughout."""
     import logging
 
     import papermill
@@ -146,6 +146,10 @@ def execute(job: Job, output: str, database: str) -> float:
                 # A rare race on the kernel's ports at start-up: one retry.
                 if attempt == 2:
                     raise
+        if build_id is not None:
+            from .snapshot import check_notebook_build
+
+            check_notebook_build(Path(temporary), build_id, name=job.name)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -179,12 +183,22 @@ def run(*, force: bool = False, pdf: bool = True, workers: int | None = None, da
         raise FileNotFoundError(f"{database} does not exist: run `make data` first")
 
     # Load inputs.
+    from .snapshot import pinned_build
+
+    with pinned_build(database, executed_dir) as pinned:
+        return _run_pinned(pinned, force=force, pdf=pdf, workers=workers, reports_dir=reports_dir, executed_dir=executed_dir, started=started)
+
+
+def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_dir: Path, executed_dir: Path, started: float) -> dict[str, Any]:
+    """run() on one build: every notebook reads the run's snapshot of the database (pinned.path)."""
     import duckdb
 
+    database = pinned.path
     with duckdb.connect(str(database), read_only=True) as con:
         city_names = {r[0]: {"name_ja": r[1], "name_en": r[2]} for r in con.sql("select city_id, name_ja, name_en from cities order by city_id").fetchall()}
     reports = load_config(paths.notebooks_dir() / "reports.yaml", city_names)
-    database_key, code_key = database_fingerprint(database), code_fingerprint()
+    # The build id, not only the inputs hash: outputs are current only for the very build they read.
+    database_key, code_key = pinned.build_id, code_fingerprint()
     state = {} if force else _load_state(reports_dir)
     jobs = {job.name: job for report in reports for job in report.jobs}
     keys = {name: job_key(job, database_key, code_key) for name, job in jobs.items()}
@@ -218,7 +232,7 @@ def run(*, force: bool = False, pdf: bool = True, workers: int | None = None, da
                 futures[future] = ("render", report.stem)
 
             for name in stale:
-                futures[pool.submit(execute, jobs[name], str(jobs[name].output(executed_dir)), str(database))] = ("job", name)
+                futures[pool.submit(execute, jobs[name], str(jobs[name].output(executed_dir)), str(database), pinned.build_id)] = ("job", name)
             # Reports whose notebooks are all up to date can be rendered straight away.
             for stem, pending in waiting.items():
                 if not pending:
@@ -264,8 +278,11 @@ def run(*, force: bool = False, pdf: bool = True, workers: int | None = None, da
             raise RuntimeError(f"{len(failures)} step(s) failed; the reports they feed keep their previous version:\n{details}")
 
     elapsed = time.perf_counter() - started
-    print(f"reports: {total} notebook run(s), {rendered} report(s) rendered, {elapsed:.1f} s", flush=True)
-    return {"executed": total, "rendered": rendered, "seconds": elapsed, "timings": timings, "jobs": len(jobs)}
+    print(f"reports: {total} notebook run(s), {rendered} report(s) rendered from build {pinned.build_id}, {elapsed:.1f} s", flush=True)
+    rebuilt = pinned.rebuilt_since()
+    if rebuilt:
+        print(f"reports: {rebuilt}", flush=True)
+    return {"executed": total, "rendered": rendered, "seconds": elapsed, "timings": timings, "jobs": len(jobs), "build_id": pinned.build_id, "rebuilt_during_run": bool(rebuilt)}
 
 
 def render_one(notebooks: list[str], title: str, html_path: str, pdf_path: str | None, lang: str) -> float:
