@@ -170,18 +170,33 @@ def _record_build(con: Any) -> None:
     display({BUILD_MIME_TYPE: {"build_id": api.build_id(con)}, "text/plain": ""}, metadata={"sdgcities": {"kind": "build"}}, raw=True)
 
 
+_MARKDOWN_ACTIVE = str.maketrans({"[": "\\[", "]": "\\]", "<": "&lt;", ">": "&gt;", "&": "&amp;", "\\": "\\\\"})
+
+
+def markdown_text(text: str) -> str:
+    """Text made inert in Markdown: no link, image, autolink, raw HTML tag or entity can come out of
+    it (brackets, angle brackets, & and backslashes escaped); emphasis (**bold**) still works.
+
+    Narrative sentences mix the project's wording with text from the data (city names, document
+    titles, indicators, notes), so the whole sentence is escaped here, once, where it becomes
+    Markdown; the project's own sentences use no links or HTML."""
+    return text.translate(_MARKDOWN_ACTIVE)
+
+
 def say(ctx: Context, ja: str, en: str) -> None:
     """Narrative text in the notebook's language (Markdown). Numbers come from f-strings, never typed."""
     from IPython.display import Markdown, display
 
-    display(Markdown(ctx.t(ja, en)))
+    display(Markdown(markdown_text(ctx.t(ja, en))))
 
 
 def heading(ctx: Context, ja: str, en: str, level: int = 2) -> None:
     """A section heading in the report (picked up by the table of contents)."""
     from IPython.display import Markdown, display
 
-    display(Markdown(f"{'#' * level} {ctx.t(ja, en)}"))
+    if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 6:
+        raise ValueError(f"level must be a whole number 1-6, not {level!r}")
+    display(Markdown(f"{'#' * level} {markdown_text(ctx.t(ja, en))}"))
 
 
 def pct(value: float | None, decimals: int = 0) -> str:

@@ -38,9 +38,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from sdgcities import charts
+from sdgcities.snapshot import BUILD_MIME_TYPE, report_build
 
 log = logging.getLogger(__name__)
 
@@ -254,6 +255,8 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             if "# NBVAL_CHECK_OUTPUT" in cell.get("source", ""):
                 # Plain-text key results printed for nbval: the narrative states them for readers.
                 cell["outputs"] = []
+            # The build id notebook.setup records is for the report run's checks, not for readers.
+            cell["outputs"] = [o for o in cell.get("outputs", []) if BUILD_MIME_TYPE not in (o.get("data") or {})]
             if not cell.get("outputs"):
                 continue  # input is hidden anyway: nothing to show
         if cell.get("cell_type") == "raw":
@@ -293,6 +296,8 @@ class Page:
     chart_count: int
     headings: list[tuple[int, str, str]] = field(default_factory=list)  # (level, id, text)
     removed_external: list[str] = field(default_factory=list)
+    neutralised: list[str] = field(default_factory=list)  # live links/scripts from notebook outputs made inert
+    build_id: str | None = None
 
 
 def _build_date(lang: str) -> str:
@@ -326,6 +331,43 @@ def _strip_external(soup: BeautifulSoup) -> list[str]:
     return removed
 
 
+# Links a report may hold: fragments, relative paths and these schemes. Anything else (javascript:,
+# vbscript:, data: ...) in notebook output is made inert.
+SAFE_SCHEMES = ("http", "https", "mailto")
+URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "srcdoc", "data", "poster", "background")
+ACTIVE_TAGS = ("script", "iframe", "object", "embed", "form", "frame", "frameset", "base", "meta", "link")
+
+
+def _safe_url(value: str) -> bool:
+    cleaned = re.sub(r"[\x00-\x20\x7f]", "", html.unescape(value)).lower()
+    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", cleaned)
+    return scheme is None or scheme.group(1) in SAFE_SCHEMES
+
+
+def neutralise_active_content(root: Tag) -> list[str]:
+    """Make inert everything in notebook outputs that could run code or leave the page when clicked
+    (a javascript: link, an event handler, a script that is not a chart spec); return what changed.
+    Text from the data is escaped where it enters Markdown and HTML (notebook.say, charts.cite);
+    this is the second line, over the whole report."""
+    changed: list[str] = []
+    for tag in root.find_all(True):
+        if tag.name == "script" and "sdg-chart-spec" in (tag.get("class") or []) and tag.get("type") == "application/json":
+            continue  # chart data, never executed (charts.spec_json escapes <, > and &)
+        if tag.name in ACTIVE_TAGS:
+            changed.append(f"<{tag.name}>")
+            tag.replace_with(NavigableString(tag.get_text()))
+            continue
+        for attribute in list(tag.attrs):
+            name = attribute.lower()
+            value = tag.attrs[attribute]
+            if name.startswith("on") or (name in URL_ATTRIBUTES and isinstance(value, str) and not _safe_url(value)) or (name == "style" and "url(" in str(value).lower()):
+                changed.append(f"<{tag.name} {attribute}={str(value)[:60]!r}>")
+                del tag.attrs[attribute]
+        if tag.name == "a" and "href" not in tag.attrs:
+            tag.unwrap()
+    return changed
+
+
 def _heading_text(tag: Tag) -> str:
     parts = []
     for node in tag.descendants:
@@ -334,7 +376,7 @@ def _heading_text(tag: Tag) -> str:
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
-def assemble_page(exports: Sequence[tuple[Path, str]], *, title: str, lang: str) -> Page:
+def assemble_page(exports: Sequence[tuple[Path, str]], *, title: str, lang: str, build_id: str | None = None) -> Page:
     """One HTML page from nbconvert exports of several notebooks."""
     labels = LABELS.get(lang, LABELS["en"])
     styles: list[str] = []
@@ -352,11 +394,12 @@ def assemble_page(exports: Sequence[tuple[Path, str]], *, title: str, lang: str)
             f'<div class="jp-Notebook">{inner}</div></section>'
         )
 
+    build_meta = f'<meta name="sdgcities-build" content="{html.escape(build_id, quote=True)}">' if build_id else ""
     soup = BeautifulSoup(
         "<!DOCTYPE html>"
         f'<html lang="{html.escape(lang, quote=True)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">'
-        f'<meta name="generator" content="sdgcities.render">'
+        f'<meta name="generator" content="sdgcities.render">{build_meta}'
         f"<title>{html.escape(title)}</title></head>"
         '<body class="jp-Notebook-body" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">'
         '<div class="sdg-page">'
@@ -376,6 +419,9 @@ def assemble_page(exports: Sequence[tuple[Path, str]], *, title: str, lang: str)
         anchor.decompose()
     for boot in report.select("script.sdg-chart-boot"):
         boot.decompose()
+    neutralised = neutralise_active_content(report)
+    for item in neutralised:
+        log.warning("made inert in the report: %s", item)
 
     # Unique chart ids (the same chart may appear in two notebooks).
     seen: dict[str, int] = {}
@@ -431,16 +477,19 @@ def assemble_page(exports: Sequence[tuple[Path, str]], *, title: str, lang: str)
     if charts_found:
         # Inserted after serialisation so the 900 KB bundle is never parsed or escaped by bs4.
         text = text.replace("__SDG_VEGA_BUNDLE__", javascript_bundle(), 1)
-    return Page(html=text, chart_count=len(charts_found), headings=headings, removed_external=removed)
+    return Page(html=text, chart_count=len(charts_found), headings=headings, removed_external=removed, neutralised=neutralised)
 
 
 def build_html(notebooks: Sequence[Path], *, title: str, lang: str = "ja") -> Page:
     """The report page for a list of executed notebooks."""
-    exports = []
+    exports, read = [], []
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
+        read.append(nb)
         exports.append((path, export_notebook(prepare_notebook(nb), path=path)))
-    return assemble_page(exports, title=title, lang=lang)
+    build_id = report_build(read, [Path(p).stem for p in notebooks])  # MixedBuildError when they differ
+    page = assemble_page(exports, title=title, lang=lang, build_id=build_id)
+    return page
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Parameter sets live in notebooks/reports.yaml. Each run of a notebook is a job; independent jobs run in
 parallel, one process per core. A job is skipped when its inputs — the notebook, its parameters, the
-database content (its build fingerprint) and the package code — have not changed since its last
+build of the database (its build id) and the package code — have not changed since its last
 successful run, decided by content hashes. Reports are written to temporary files and renamed into
 place, so an interrupted run leaves the last good reports.
 
@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -81,7 +82,12 @@ def load_config(path: Path, city_names: dict[str, dict[str, str]]) -> list[Repor
     reports.append(report)
 
     per_city = config["city"]
+    from .curated import RESERVED_CITY_IDS
+
     for city, names in city_names.items():
+        # The build refuses such ids; a database built elsewhere is checked again before any file is named after it.
+        if city in RESERVED_CITY_IDS or not re.fullmatch(r"[a-z][a-z0-9_]*", city):
+            raise ReportConfigError(f"city id {city!r} cannot name a report (reserved or not matching [a-z][a-z0-9_]*): rename it in data/curated/reference/cities.csv")
         lang = per_city.get("lang", "ja")
         report = Report(city, per_city["title"][lang].format(city=city, **names), lang)
         for entry in per_city["notebooks"]:
