@@ -127,7 +127,7 @@ def _is_integer(value: Any) -> bool:
 
 def _is_array(value: Any) -> bool:
     """A numpy array or a pandas/polars Series: accepted as a list."""
-    return type(value).__name__ in ("ndarray", "Series") and hasattr(value, "tolist")
+    return type(value).__name__ in ("ndarray", "Series") and hasattr(value, "__iter__")
 
 
 def _hashable(name: str, value: Any, item: str) -> Any:
