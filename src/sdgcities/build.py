@@ -296,7 +296,10 @@ def _verify_swapped(database: Path, build_id: str, counts: dict[str, int]) -> No
         info = dbfile.read_build_info(database)
         reopened = _counts(database)
     except duckdb.Error as error:
-        raise BuildError(f"the new {paths.relative(database)} does not open read-only: {str(error).splitlines()[0]}") from error
+        raise BuildError(
+            f"the new {paths.relative(database)} does not open read-only: {str(error).splitlines()[0]}. "
+            "Run `make data` again (it sets a stale .wal aside and rebuilds)"
+        ) from error
     if info.get("build_id") != build_id or reopened != counts:
         raise BuildError(f"{paths.relative(database)} is not the file this build wrote (build id {info.get('build_id')}, expected {build_id})")
 
