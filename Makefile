@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_PACKAGES := fonts-noto-cjk fonts-dejavu-core chromium poppler-utils
 
-.PHONY: help setup system data reports test lab bench lock clean
+.PHONY: help setup system data reports test lab bench soak lock clean
 
 help:
 	@echo "make reports   set up .venv and system packages, build the database, run the report suite"
@@ -15,6 +15,7 @@ help:
 	@echo "make data      rebuild data/curated/sdgs.duckdb from data/raw and data/curated (FORCE=1: even when up to date)"
 	@echo "make lab       JupyterLab on the project's environment"
 	@echo "make bench     benchmarks (speed and scale figures)"
+	@echo "make soak      50 rebuilds under 3 readers and report runs: errors and mixed builds (~10 min)"
 
 setup: $(STAMP) system
 
@@ -59,6 +60,10 @@ lab: setup data
 
 bench: setup data
 	$(BIN)/python bench/run.py
+
+# Not in `make test`: rebuilds while readers and report runs go on (bench/soak.py).
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py
 
 # Refresh requirements.lock after changing dependencies in pyproject.toml.
 lock: $(STAMP)

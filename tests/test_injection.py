@@ -112,3 +112,41 @@ def test_data_text_never_becomes_a_live_link_or_script(workspace, caplog):
         assert "<script>alert(2)</script>" in soup.get_text(), page.name
     # Escaping where data text enters Markdown and HTML did it all: the report-wide guard had nothing to do.
     assert not [r for r in caplog.records if "made inert" in r.getMessage()]
+
+
+def test_markdown_from_the_data_renders_as_text():
+    from pathlib import Path
+
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from sdgcities import render
+    from sdgcities.htmlsafe import markdown_text
+
+    sentence = f"Kaga's note:{PAYLOAD} **counted**"
+    for text, live in ((sentence, True), (markdown_text(sentence), False)):
+        cell = new_code_cell("x", outputs=[new_output("display_data", data={"text/markdown": text, "text/plain": ""})])
+        exported = render.export_notebook(render.prepare_notebook(new_notebook(cells=[cell])), path=Path("x.ipynb"))
+        soup = BeautifulSoup(exported, "html.parser").find("main")
+        hrefs = [a.get("href", "") for a in soup.find_all("a")]
+        # Before: nbconvert turns the raw Markdown into live javascript: links; escaped, it stays text.
+        assert any(h.startswith("javascript:") for h in hrefs) is live
+        assert soup.find("strong").get_text() == "counted"
+        if not live:
+            assert "[x](javascript:alert(1))" in soup.get_text() and "<script>alert(2)</script>" in soup.get_text()
+        page = render.assemble_page([(Path("x.ipynb"), exported)], title="t", lang="en")
+        assert "javascript:" not in "".join(a.get("href", "") for a in BeautifulSoup(page.html, "html.parser").find_all("a"))
+        assert bool(page.neutralised) is live  # the report-wide guard catches what escaping would have
+
+
+@pytest.mark.parametrize("href, safe", [
+    ("javascript:alert(1)", False), (" JaVaScRiPt:alert(1)", False), ("java\tscript:alert(1)", False),
+    ("&#106;avascript:alert(1)", False), ("vbscript:x", False), ("data:text/html,<script>", False),
+    ("https://example.org", True), ("#sec-1", True), ("exports/kpis.csv", True), ("mailto:a@b.c", True),
+])
+def test_only_safe_links_stay_live(href, safe):
+    from sdgcities.htmlsafe import neutralise_active_content
+
+    soup = BeautifulSoup(f'<main><p><a href="{href}">link</a></p></main>', "html.parser")
+    changed = neutralise_active_content(soup.main)
+    assert (soup.find("a") is not None) is safe and bool(changed) is not safe
+    assert soup.get_text() == "link"

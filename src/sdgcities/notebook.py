@@ -17,6 +17,7 @@ import polars as pl
 
 from . import api
 from .api import UnknownValueError
+from .htmlsafe import markdown_text
 
 LANGS = ("ja", "en")
 SIDE_CHOICES = ("all", "economy", "society", "environment")
@@ -168,19 +169,6 @@ def _record_build(con: Any) -> None:
     from .snapshot import BUILD_MIME_TYPE
 
     display({BUILD_MIME_TYPE: {"build_id": api.build_id(con)}, "text/plain": ""}, metadata={"sdgcities": {"kind": "build"}}, raw=True)
-
-
-_MARKDOWN_ACTIVE = str.maketrans({"[": "\\[", "]": "\\]", "<": "&lt;", ">": "&gt;", "&": "&amp;", "\\": "\\\\"})
-
-
-def markdown_text(text: str) -> str:
-    """Text made inert in Markdown: no link, image, autolink, raw HTML tag or entity can come out of
-    it (brackets, angle brackets, & and backslashes escaped); emphasis (**bold**) still works.
-
-    Narrative sentences mix the project's wording with text from the data (city names, document
-    titles, indicators, notes), so the whole sentence is escaped here, once, where it becomes
-    Markdown; the project's own sentences use no links or HTML."""
-    return text.translate(_MARKDOWN_ACTIVE)
 
 
 def say(ctx: Context, ja: str, en: str) -> None:

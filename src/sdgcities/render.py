@@ -38,9 +38,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Tag
 
 from sdgcities import charts
+from sdgcities.htmlsafe import neutralise_active_content
 from sdgcities.snapshot import BUILD_MIME_TYPE, report_build
 
 log = logging.getLogger(__name__)
@@ -329,43 +330,6 @@ def _strip_external(soup: BeautifulSoup) -> list[str]:
             removed.append("<script type=module> importing from the network")
             script.decompose()
     return removed
-
-
-# Links a report may hold: fragments, relative paths and these schemes. Anything else (javascript:,
-# vbscript:, data: ...) in notebook output is made inert.
-SAFE_SCHEMES = ("http", "https", "mailto")
-URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "srcdoc", "data", "poster", "background")
-ACTIVE_TAGS = ("script", "iframe", "object", "embed", "form", "frame", "frameset", "base", "meta", "link")
-
-
-def _safe_url(value: str) -> bool:
-    cleaned = re.sub(r"[\x00-\x20\x7f]", "", html.unescape(value)).lower()
-    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", cleaned)
-    return scheme is None or scheme.group(1) in SAFE_SCHEMES
-
-
-def neutralise_active_content(root: Tag) -> list[str]:
-    """Make inert everything in notebook outputs that could run code or leave the page when clicked
-    (a javascript: link, an event handler, a script that is not a chart spec); return what changed.
-    Text from the data is escaped where it enters Markdown and HTML (notebook.say, charts.cite);
-    this is the second line, over the whole report."""
-    changed: list[str] = []
-    for tag in root.find_all(True):
-        if tag.name == "script" and "sdg-chart-spec" in (tag.get("class") or []) and tag.get("type") == "application/json":
-            continue  # chart data, never executed (charts.spec_json escapes <, > and &)
-        if tag.name in ACTIVE_TAGS:
-            changed.append(f"<{tag.name}>")
-            tag.replace_with(NavigableString(tag.get_text()))
-            continue
-        for attribute in list(tag.attrs):
-            name = attribute.lower()
-            value = tag.attrs[attribute]
-            if name.startswith("on") or (name in URL_ATTRIBUTES and isinstance(value, str) and not _safe_url(value)) or (name == "style" and "url(" in str(value).lower()):
-                changed.append(f"<{tag.name} {attribute}={str(value)[:60]!r}>")
-                del tag.attrs[attribute]
-        if tag.name == "a" and "href" not in tag.attrs:
-            tag.unwrap()
-    return changed
 
 
 def _heading_text(tag: Tag) -> str:
