@@ -55,7 +55,7 @@ def temporary_path(database: Path) -> Path:
 
 
 @contextlib.contextmanager
-def build_lock(database: Path, *, wait: bool = True, quiet: bool = False) -> Iterator[None]:
+def build_lock(database: Path, *, wait: bool = True, quiet: bool = False, what: str = "build") -> Iterator[None]:
     """Hold the build lock of `database` (flock on sdgs.duckdb.lock) for the whole build.
 
     A second build waits for the first (saying so) or, with wait=False, stops with a message.
@@ -70,11 +70,11 @@ def build_lock(database: Path, *, wait: bool = True, quiet: bool = False) -> Ite
             holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
             if not wait:
                 raise DatabaseFileError(
-                    f"another build (PID {holder}) is writing {paths.relative(database)}; "
-                    "wait for it to finish, then run `make data` again"
+                    f"another {what} (PID {holder}) is writing {paths.relative(database)}; "
+                    "wait for it to finish, then run it again"
                 ) from None
             if not quiet:
-                print(f"another build (PID {holder}) is writing {paths.relative(database)}: waiting for it to finish ...", file=sys.stderr, flush=True)
+                print(f"another {what} (PID {holder}) is writing {paths.relative(database)}: waiting for it to finish ...", file=sys.stderr, flush=True)
             fcntl.flock(fd, fcntl.LOCK_EX)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)

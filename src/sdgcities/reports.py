@@ -109,13 +109,6 @@ def code_fingerprint() -> str:
     return _hash_files(sorted(Path(__file__).parent.rglob("*.py")))
 
 
-def database_fingerprint(database: Path) -> str:
-    """The build's own fingerprint of its inputs (raw, curated, SQL, build code), read from the database."""
-    from .dbfile import read_build_info
-
-    return read_build_info(database)["inputs_sha256"]
-
-
 def job_key(job: Job, database_key: str, code_key: str) -> str:
     digest = hashlib.sha256()
     digest.update(job.notebook.read_bytes())
@@ -183,16 +176,20 @@ def run(*, force: bool = False, pdf: bool = True, workers: int | None = None, da
     reports_dir = Path(reports_dir) if reports_dir else paths.reports_dir()
     executed_dir = reports_dir / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
-    for stale in executed_dir.glob(".*.tmp-*"):
-        stale.unlink()  # left by a run that was killed
     if not database.is_file():
         raise FileNotFoundError(f"{database} does not exist: run `make data` first")
 
     # Load inputs.
+    from .dbfile import build_lock
     from .snapshot import pinned_build
 
-    with pinned_build(database, executed_dir) as pinned:
-        return _run_pinned(pinned, force=force, pdf=pdf, workers=workers, reports_dir=reports_dir, executed_dir=executed_dir, started=started)
+    # One report run per reports folder at a time (a second waits), so that only the lock holder
+    # removes temporary files and no run removes another's.
+    with build_lock(reports_dir / "executed" / "run", what="report run"):
+        for stale in executed_dir.glob(".*.tmp-*"):
+            stale.unlink()  # left by a run that was killed
+        with pinned_build(database, executed_dir) as pinned:
+            return _run_pinned(pinned, force=force, pdf=pdf, workers=workers, reports_dir=reports_dir, executed_dir=executed_dir, started=started)
 
 
 def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_dir: Path, executed_dir: Path, started: float) -> dict[str, Any]:
