@@ -10,7 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import uuid
+import time
 from pathlib import Path
 
 import duckdb
@@ -74,7 +74,13 @@ def built(workspace):
 def test_concurrent_builds_never_crash_on_each_others_files(built):
     root = built.parents[2]
     for trial in range(4):
-        processes = [start_build(root, "--force") for _ in range(2)]
+        # The second build starts while the first is writing its temporary file: the old build then
+        # removed it as "stale" and the first crashed with FileNotFoundError (6 of 8 trials).
+        first = start_build(root, "--force")
+        deadline = time.monotonic() + 120
+        while not list(built.parent.glob("sdgs.duckdb.tmp-*")) and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        processes = [first, start_build(root, "--force")]
         results = [(p.wait(timeout=300), *p.communicate()) for p in processes]
         for code, out, err in results:
             assert code == 0, err
