@@ -141,7 +141,9 @@ def test_markdown_from_the_data_renders_as_text():
 @pytest.mark.parametrize("href, safe", [
     ("javascript:alert(1)", False), (" JaVaScRiPt:alert(1)", False), ("java\tscript:alert(1)", False),
     ("&#106;avascript:alert(1)", False), ("vbscript:x", False), ("data:text/html,<script>", False),
+    ("data:image/svg+xml,<svg onload=alert(1)>", False),
     ("https://example.org", True), ("#sec-1", True), ("exports/kpis.csv", True), ("mailto:a@b.c", True),
+    ("data:text/csv;charset=utf-8,a%2Cb", True),
 ])
 def test_only_safe_links_stay_live(href, safe):
     from sdgcities.htmlsafe import neutralise_active_content
@@ -150,3 +152,10 @@ def test_only_safe_links_stay_live(href, safe):
     changed = neutralise_active_content(soup.main)
     assert (soup.find("a") is not None) is safe and bool(changed) is not safe
     assert soup.get_text() == "link"
+
+
+def test_embedded_images_stay():
+    from sdgcities.htmlsafe import neutralise_active_content
+
+    soup = BeautifulSoup('<main><img src="data:image/png;base64,iVBORw0KGgo=" alt="chart"></main>', "html.parser")
+    assert neutralise_active_content(soup.main) == [] and soup.find("img")["src"].startswith("data:image/png")

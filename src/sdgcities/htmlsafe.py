@@ -33,10 +33,14 @@ URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "srcdoc",
 ACTIVE_TAGS = ("script", "iframe", "object", "embed", "form", "frame", "frameset", "base", "meta", "link")
 
 
+# data: URLs that carry no code: raster images (nbconvert embeds image/png outputs so) and CSV downloads.
+SAFE_DATA = re.compile(r"^data:(image/(png|jpeg|gif|webp)|text/csv)[;,]")
+
+
 def _safe_url(value: str) -> bool:
     cleaned = re.sub(r"[\x00-\x20\x7f]", "", html.unescape(value)).lower()
     scheme = re.match(r"^([a-z][a-z0-9+.-]*):", cleaned)
-    return scheme is None or scheme.group(1) in SAFE_SCHEMES
+    return scheme is None or scheme.group(1) in SAFE_SCHEMES or bool(SAFE_DATA.match(cleaned))
 
 
 def neutralise_active_content(root: Tag) -> list[str]:
@@ -46,8 +50,8 @@ def neutralise_active_content(root: Tag) -> list[str]:
     this is the second line, over the whole report."""
     changed: list[str] = []
     for tag in root.find_all(True):
-        if tag.name == "script" and "sdg-chart-spec" in (tag.get("class") or []) and tag.get("type") == "application/json":
-            continue  # chart data, never executed (charts.spec_json escapes <, > and &)
+        if tag.name == "script" and str(tag.get("type", "")).strip().lower() == "application/json":
+            continue  # data (chart specs), never executed by the browser
         if tag.name in ACTIVE_TAGS:
             changed.append(f"<{tag.name}>")
             tag.replace_with(NavigableString(tag.get_text()))
