@@ -7,15 +7,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_PACKAGES := fonts-noto-cjk fonts-dejavu-core chromium poppler-utils
 
-.PHONY: help setup system data reports test lab bench lock clean draft bench-draft export
+.PHONY: help setup system data reports test lab bench soak lock clean draft bench-draft export
 
 help:
 	@echo "make reports   set up .venv and system packages, build the database, run the report suite"
 	@echo "make test      the whole test suite (sets up what it needs first)"
-	@echo "make data      rebuild data/curated/sdgs.duckdb from data/raw and data/curated"
+	@echo "make data      rebuild data/curated/sdgs.duckdb from data/raw and data/curated (FORCE=1: even when up to date)"
 	@echo "make export    write every view to exports/ (Parquet, CSV, xlsx, datapackage.json, codebook)"
 	@echo "make lab       JupyterLab on the project's environment"
 	@echo "make bench     benchmarks (speed and scale figures)"
+	@echo "make soak      50 rebuilds under 3 readers and report runs: errors and mixed builds (~10 min)"
 	@echo "make draft DOC=path/to/document.pdf [ID=doc_id] [CITY=city_id]   draft curated rows into data/staging/"
 
 setup: $(STAMP) system
@@ -46,7 +47,7 @@ system:
 	fi
 
 data: $(STAMP)
-	$(BIN)/python -m sdgcities.build
+	$(BIN)/python -m sdgcities.build $(if $(FORCE),--force)
 
 reports: setup data export
 	$(BIN)/python -m sdgcities.reports
@@ -74,6 +75,10 @@ draft: $(STAMP)
 
 bench-draft: $(STAMP)
 	$(BIN)/python bench/draft_bench.py
+
+# Not in `make test`: rebuilds while readers and report runs go on (bench/soak.py).
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py
 
 # Refresh requirements.lock after changing dependencies in pyproject.toml.
 lock: $(STAMP)

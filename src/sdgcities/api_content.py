@@ -1,10 +1,10 @@
 """Read-only access to the content views: initiatives (and their KPIs), expert comments, city facts
 and financing. Same conventions as api.py (validated filters, bound parameters, polars or pandas).
 
-    from sdgcities import api, api_content
+    from sdgcities import api
     con = api.connect()
-    api_content.initiatives(con, cities=["kaga"], levels=["project"])
-    api_content.kpis_per_initiative(con, frame="pandas")
+    api.initiatives(con, cities=["kaga"], levels=["project"])   # also importable from api_content
+    api.kpis_per_initiative(con, frame="pandas")
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from .api import UnknownValueError, _as_list, _frame, _select, check_cities, check_sides
+from .api import UnknownValueError, _as_list, _frame, _qualified, _select, check_cities, check_frame, check_sides
 from .curated_content import FINANCING_KINDS, INITIATIVE_LEVELS
 
 Frame = Literal["polars", "pandas"]
 
 
 def _check_choice(name: str, values: Iterable[str] | str | None, valid: tuple[str, ...]) -> list[str] | None:
-    values = _as_list(name, values)
+    values = _as_list(name, values, item=name.rstrip("s"))
     for value in values or []:
         if value not in valid:
             raise UnknownValueError(name.rstrip("s"), value, valid)
@@ -28,6 +28,7 @@ def _check_choice(name: str, values: Iterable[str] | str | None, valid: tuple[st
 
 def initiatives(con, cities=None, sides=None, levels=None, *, frame: Frame = "polars"):
     """Initiatives in printed order; `levels` keeps those of the given levels (strategy, project, ...)."""
+    check_frame(frame)
     levels = _check_choice("levels", levels, INITIATIVE_LEVELS)
     if levels is None:
         return _select(con, "initiatives", cities=cities, sides=sides, order="doc_id, printed_order", frame=frame)
@@ -47,10 +48,11 @@ def expert_comments(con, cities=None, *, frame: Frame = "polars"):
 
 def city_facts(con, cities=None, fact_keys=None, *, frame: Frame = "polars"):
     """Facts about each city as printed; `fact_keys` keeps e.g. ["population", "area"]."""
-    keys = _as_list("fact_keys", fact_keys)
+    check_frame(frame)
+    keys = _as_list("fact_keys", fact_keys, item="fact key")
     result = _select(con, "city_facts", cities=cities, side_column=None, order="fact_id", frame="polars")
     if keys is not None:
-        all_keys = sorted(r[0] for r in con.sql("select distinct fact_key from city_facts").fetchall())
+        all_keys = sorted(r[0] for r in con.sql(f"select distinct fact_key from {_qualified(con, 'city_facts')}").fetchall())
         for key in keys:
             if key not in all_keys:
                 raise UnknownValueError("fact_key", key, all_keys)
@@ -59,6 +61,7 @@ def city_facts(con, cities=None, fact_keys=None, *, frame: Frame = "polars"):
 
 
 def financing(con, cities=None, kinds=None, *, frame: Frame = "polars"):
+    check_frame(frame)
     kinds = _check_choice("kinds", kinds, FINANCING_KINDS)
     result = _select(con, "financing", cities=cities, side_column=None, order="financing_id", frame="polars")
     if kinds is not None:
@@ -69,6 +72,7 @@ def financing(con, cities=None, kinds=None, *, frame: Frame = "polars"):
 def kpis_per_initiative(con, cities=None, sides=None, *, frame: Frame = "polars"):
     """One row per (city, document, initiative level, side): initiatives, those with at least one
     KPI, and KPI links. Initiatives of any level are counted; a KPI linked to two initiatives counts twice."""
+    check_frame(frame)
     cities, sides = check_cities(con, cities), check_sides(sides)
     clauses, params = [], {}
     if cities is not None:
@@ -83,7 +87,7 @@ def kpis_per_initiative(con, cities=None, sides=None, *, frame: Frame = "polars"
                count(*)::integer as n_initiatives,
                count(*) filter (where n_kpis > 0)::integer as n_with_kpis,
                sum(n_kpis)::integer as n_kpi_links
-        from initiatives {where}
+        from {_qualified(con, "initiatives")} {where}
         group by all
         order by city_id, doc_id, level, side
     """

@@ -6,11 +6,17 @@ build leaves the last good database intact and readable.
 
     python -m sdgcities.build            # validate and build
     python -m sdgcities.build --check    # validate the inputs only, write nothing
+    python -m sdgcities.build --force    # rebuild even when up to date (`make data FORCE=1`)
+    python -m sdgcities.build --no-wait  # stop instead of waiting when another build runs
+
+One build at a time: a second one waits for the lock (sdgs.duckdb.lock) and says so. See dbfile.py
+for the files kept beside the database.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import sys
@@ -20,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from . import paths
+from . import dbfile, paths
 from .curated import CuratedDataError, Inputs, load_inputs
 from .curated_content import CONTENT_SCHEMAS, CONTENT_SORT_KEYS
 
@@ -145,7 +151,7 @@ def fingerprint(files: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def write_database(inputs: Inputs, target: Path, inputs_key: str) -> dict[str, int]:
+def write_database(inputs: Inputs, target: Path, inputs_key: str, build_id: str = "") -> dict[str, int]:
     """Write every source table and run the SQL models into a new database at `target`."""
     con = duckdb.connect(str(target))
     try:
@@ -171,18 +177,24 @@ def write_database(inputs: Inputs, target: Path, inputs_key: str) -> dict[str, i
                 con.execute(f"create {kind} {step.stem} as\n{sql}")
             except duckdb.Error as error:
                 raise BuildError(f"{paths.relative(step)}: {error}") from error
-        con.execute("create table build_info as select ? as inputs_sha256, ? as duckdb_version", [inputs_key, duckdb.__version__])
+        # build_id names this one build (readers check they read one build throughout: api.build_id).
+        con.execute(
+            "create table build_info as select ? as inputs_sha256, ? as duckdb_version, ? as build_id, ? as built_at",
+            [inputs_key, duckdb.__version__, build_id, build_id.split("-", 1)[0]],
+        )
         _pause_point("models_run")
         _check_database(con)
         counts = {name: con.sql(f"select count(*) from {name}").fetchall()[0][0] for name in CONTRACT_VIEWS}
         con.execute("checkpoint")
     finally:
-        con.close()
+        with contextlib.suppress(duckdb.Error):  # after a fatal error (disk full) close raises again
+            con.close()
     return counts
 
 
 CONTRACT_VIEWS = ("cities", "documents", "kpis", "kpi_observations", "priority_targets", "stakeholders", "synergies", "sdg_goals", "sdg_targets", "achievement_audit", "data_quality_findings",
-                  "initiatives", "initiative_kpis", "expert_comments", "city_facts", "financing")
+                  "initiatives", "initiative_kpis", "expert_comments", "city_facts", "financing",
+                  "kpi_rule_results", "published_rate_checks", "kpi_ambition", "city_kpi_summary")
 
 
 def _check_database(con: duckdb.DuckDBPyConnection) -> None:
@@ -202,8 +214,7 @@ def built_fingerprint(database: Path) -> str | None:
     if not database.is_file():
         return None
     try:
-        with duckdb.connect(str(database), read_only=True) as con:
-            return con.sql("select inputs_sha256 from build_info").fetchall()[0][0]
+        return dbfile.read_build_info(database)["inputs_sha256"]
     except duckdb.Error:
         return None
 
@@ -213,49 +224,97 @@ def _counts(database: Path) -> dict[str, int]:
         return {name: con.sql(f"select count(*) from {name}").fetchall()[0][0] for name in CONTRACT_VIEWS}
 
 
-def build(database: Path | None = None, *, quiet: bool = False, force: bool = False) -> dict[str, int]:
+def _refuse_writer(database: Path) -> None:
+    holder = dbfile.writer_holding(database)
+    if holder:
+        raise BuildError(dbfile.writer_message(database, holder))
+
+
+def _write_failed(error: BaseException, database: Path) -> BuildError:
+    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if dbfile.is_disk_full(error):
+        return BuildError(
+            f"the disk holding {paths.relative(database.parent)} is full (or the file size limit was reached) while "
+            f"writing the new database: {first}. Free some space there and run `make data` again."
+        )
+    return BuildError(f"writing the new database failed: {type(error).__name__}: {first}")
+
+
+def build(database: Path | None = None, *, quiet: bool = False, force: bool = False, wait: bool = True) -> dict[str, int]:
     """Validate the inputs and atomically replace the database. Returns row counts per view.
 
-    When the database already records the same inputs fingerprint (content hashes of every input),
-    nothing has changed and it is left as it is, unless force is set.
+    One build at a time owns the file (a lock beside it; a second build waits, or stops when wait is
+    False). The database is up to date, and left as it is unless force is set, only when the file is
+    exactly what the last build wrote (sidecar: size, content hash, build id) from the same inputs
+    (content hashes of every input). A read-write connection held by another process is refused
+    (its writes would vanish); a .wal it left behind is set aside with its database, never deleted.
+    After the swap the new file is opened read-only and checked before "built" is printed.
     """
     started = time.perf_counter()
     database = Path(database) if database else paths.database_path()
     database.parent.mkdir(parents=True, exist_ok=True)
-    for stale in database.parent.glob(f"{database.name}.tmp-*"):
-        stale.unlink()  # left by a killed build
-    inputs_key = fingerprint(input_files())
-    if not force and built_fingerprint(database) == inputs_key:
-        if not quiet:
-            print(f"{paths.relative(database)} is up to date (inputs unchanged, {time.perf_counter() - started:.2f} s)")
-        return _counts(database)
+    with dbfile.build_lock(database, wait=wait, quiet=quiet):
+        dbfile.remove_stale_temporaries(database)  # left by killed builds: the lock says none is running
+        _refuse_writer(database)
+        inputs_key = fingerprint(input_files())
+        reason = dbfile.out_of_date_reason(database, inputs_key)
+        if not force and reason is None:
+            if not quiet:
+                print(f"{paths.relative(database)} is up to date (inputs and database file unchanged, {time.perf_counter() - started:.2f} s)")
+            return _counts(database)
 
-    # Load inputs.
-    inputs = load_inputs()
-    _pause_point("inputs_loaded")
+        # Load inputs.
+        inputs = load_inputs()
+        _pause_point("inputs_loaded")
 
-    # Process data.
-    temporary = database.with_name(f"{database.name}.tmp-{os.getpid()}")
-    try:
-        counts = write_database(inputs, temporary, inputs_key)
-        _pause_point("before_swap")
-        # Save outputs.
-        os.replace(temporary, database)
-    except BaseException:
-        for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
-            if leftover.exists():
-                leftover.unlink()
-        raise
+        # Process data.
+        build_id = dbfile.new_build_id()
+        temporary = dbfile.temporary_path(database)
+        kept_wal = None
+        try:
+            try:
+                counts = write_database(inputs, temporary, inputs_key, build_id)
+            except (duckdb.Error, OSError) as error:
+                raise _write_failed(error, database) from error
+            _pause_point("before_swap")
+            # Save outputs.
+            _refuse_writer(database)  # a researcher may have opened it read-write while we built
+            kept_wal = dbfile.set_aside_wal(database)
+            os.replace(temporary, database)
+        except BaseException:
+            for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+            raise
+        _verify_swapped(database, build_id, counts)
+        dbfile.write_sidecar(database, build_id, inputs_key)
+    if kept_wal:
+        print(f"make data: {kept_wal}", file=sys.stderr)
     if not quiet:
         summary = ", ".join(f"{name} {count}" for name, count in counts.items())
-        print(f"built {paths.relative(database)} in {time.perf_counter() - started:.2f} s: {summary}")
+        print(f"built {paths.relative(database)} (build {build_id}) in {time.perf_counter() - started:.2f} s: {summary}")
     return counts
+
+
+def _verify_swapped(database: Path, build_id: str, counts: dict[str, int]) -> None:
+    """Open the swapped-in file read-only, as every reader will, and check it is this build."""
+    try:
+        info = dbfile.read_build_info(database)
+        reopened = _counts(database)
+    except duckdb.Error as error:
+        raise BuildError(
+            f"the new {paths.relative(database)} does not open read-only: {str(error).splitlines()[0]}. "
+            "Run `make data` again (it sets a stale .wal aside and rebuilds)"
+        ) from error
+    if info.get("build_id") != build_id or reopened != counts:
+        raise BuildError(f"{paths.relative(database)} is not the file this build wrote (build id {info.get('build_id')}, expected {build_id})")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Validate the curated data and build data/curated/sdgs.duckdb.")
     parser.add_argument("--check", action="store_true", help="validate the inputs only; write nothing")
     parser.add_argument("--force", action="store_true", help="rebuild even when the inputs are unchanged")
+    parser.add_argument("--no-wait", action="store_true", help="stop with a message instead of waiting when another build holds the database")
     parser.add_argument("--database", type=Path, default=None, help="where to write the database (default data/curated/sdgs.duckdb)")
     parser.add_argument("--record-counts", nargs="*", metavar="DOC_ID", default=None,
                         help="record the curated row counts (per table and section) of these documents, or of all; writes data/curated/<doc_id>/row_counts.yaml")
@@ -270,9 +329,12 @@ def main(argv: list[str] | None = None) -> int:
             inputs = load_inputs()
             print(f"inputs valid: {len(inputs.documents)} documents, {len(inputs.kpis)} KPI rows, {len(inputs.kpi_observations)} observations")
         else:
-            build(args.database, force=args.force)
+            build(args.database, force=args.force, wait=not args.no_wait)
     except CuratedDataError as error:
         print(f"make data: the inputs were refused, nothing was written.\n{error}", file=sys.stderr)
+        return 1
+    except dbfile.DatabaseFileError as error:
+        print(f"make data: {error}", file=sys.stderr)
         return 1
     except BuildError as error:
         print(f"make data: the build failed, the previous database is unchanged.\n{error}", file=sys.stderr)

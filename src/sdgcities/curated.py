@@ -373,6 +373,9 @@ def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[lis
         except (yaml.YAMLError, UnicodeDecodeError) as error:
             problems.append(Problem(name, f"unreadable manifest: {error}"))
             continue
+        except ValueError:  # YAML reads an unquoted 2019-13-45 as a date and fails on it
+            problems.extend(_manifest_date_problems(name, manifest_path))
+            continue
         if not isinstance(manifest, dict):
             problems.append(Problem(name, "a manifest must be a YAML mapping of the keys " + ", ".join(MANIFEST_KEYS)))
             continue
@@ -413,6 +416,29 @@ def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[lis
     return documents, texts
 
 
+def _manifest_date_problems(name: str, manifest_path: Path) -> list[Problem]:
+    """Name the key and value of every date-like manifest value that is not a real date."""
+    found = []
+    raw_values = yaml.load(manifest_path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader) or {}
+    for key, value in raw_values.items() if isinstance(raw_values, dict) else []:
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value.strip()):
+            try:
+                _iso_date(value.strip())
+            except CellError as error:
+                found.append(Problem(name, f"{error}", column=key, value=value))
+    return found or [Problem(name, "unreadable manifest: a value YAML reads as a date is not a real date")]
+
+
+# City ids name report files (reports/<city>.html) and executed notebooks: these are taken.
+RESERVED_CITY_IDS = ("comparison", "index", "executed", "ja", "en", "exports", "codebook", "readme", "all")
+
+
+def _check_city_ids_name_no_report(inputs: Inputs, problems: list[Problem]) -> None:
+    for record in inputs.cities:
+        if record["city_id"] in RESERVED_CITY_IDS:
+            problems.append(_problem(record, "city_id", record["city_id"], f"is the name of a report or folder; city ids must not be one of {', '.join(RESERVED_CITY_IDS)}"))
+
+
 def load_inputs() -> Inputs:
     """Read, parse and validate every input; raise CuratedDataError listing all problems found."""
     # Imported here: these modules import Problem from this one.
@@ -438,6 +464,7 @@ def load_inputs() -> Inputs:
     target_goal = {t["target"]: t["goal"] for t in inputs.sdg_targets}
     _check_reference(inputs, problems)
     check_reference_checksums(reference, problems)
+    _check_city_ids_name_no_report(inputs, problems)
 
     inputs.documents, texts = load_manifests(problems, city_ids)
     inputs.input_files += sorted(paths.raw_dir().glob("*.yaml")) + sorted(paths.raw_dir().glob("*.txt"))

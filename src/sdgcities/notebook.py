@@ -17,6 +17,7 @@ import polars as pl
 
 from . import api
 from .api import UnknownValueError
+from .htmlsafe import markdown_text
 
 LANGS = ("ja", "en")
 SIDE_CHOICES = ("all", "economy", "society", "environment")
@@ -39,6 +40,24 @@ def check_choice(parameter: str, value: Any, valid: Sequence[Any]) -> Any:
     if not isinstance(value, (str, int)) or isinstance(value, bool) or value not in valid:
         raise UnknownValueError(parameter, value, valid)
     return value
+
+
+class DuplicateParameterWarning(UserWarning):
+    """A parameter list named the same thing twice; it is counted once."""
+
+
+def unique_cities(con: Any, cities: Sequence[str] | str | None) -> tuple[list[str], str | None]:
+    """The checked city ids without repeats (names accepted: `加賀市`, `Kaga`), and a note when the
+    parameter named a city more than once; every notebook gets its cities from here, so no analysis
+    ever counts a city twice."""
+    if cities is None:
+        return api.valid_cities(con), None
+    given = [cities] if isinstance(cities, str) else cities
+    checked = api.check_cities(con, cities)
+    note = None
+    if isinstance(given, (list, tuple)) and len(checked) < len(given):
+        note = f"cities: {list(given)!r} names a city more than once; each city is counted once: {checked!r}"
+    return checked, note
 
 
 @dataclass
@@ -108,7 +127,12 @@ def setup(*, cities: Sequence[str] | str | None = None, lang: str = "ja", databa
     """Check the common parameters, open the database read-only and set up charts."""
     check_choice("lang", lang, LANGS)
     con = api.connect(database)
-    checked = api.check_cities(con, cities) if cities is not None else api.valid_cities(con)
+    checked, note = unique_cities(con, cities)
+    if note:
+        import warnings
+
+        warnings.warn(note, DuplicateParameterWarning, stacklevel=2)
+    _record_build(con)
     documents = {row["doc_id"]: row for row in api.documents(con).iter_rows(named=True)}
     city_frame = api.cities(con)
     name_column = "name_ja" if lang == "ja" else "name_en"
@@ -132,18 +156,35 @@ def setup(*, cities: Sequence[str] | str | None = None, lang: str = "ja", databa
     return Context(con, list(checked), lang, city_names, goal_names, goal_colours, documents)
 
 
+def _record_build(con: Any) -> None:
+    """Leave the id of the build this notebook reads in its output (invisible; the report run checks
+    that every notebook of a report read the same build)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover
+        return
+    if get_ipython() is None:
+        return
+    from .snapshot import BUILD_MIME_TYPE
+
+    display({BUILD_MIME_TYPE: {"build_id": api.build_id(con)}, "text/plain": ""}, metadata={"sdgcities": {"kind": "build"}}, raw=True)
+
+
 def say(ctx: Context, ja: str, en: str) -> None:
     """Narrative text in the notebook's language (Markdown). Numbers come from f-strings, never typed."""
     from IPython.display import Markdown, display
 
-    display(Markdown(ctx.t(ja, en)))
+    display(Markdown(markdown_text(ctx.t(ja, en))))
 
 
 def heading(ctx: Context, ja: str, en: str, level: int = 2) -> None:
     """A section heading in the report (picked up by the table of contents)."""
     from IPython.display import Markdown, display
 
-    display(Markdown(f"{'#' * level} {ctx.t(ja, en)}"))
+    if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 6:
+        raise ValueError(f"level must be a whole number 1-6, not {level!r}")
+    display(Markdown(f"{'#' * level} {markdown_text(ctx.t(ja, en))}"))
 
 
 def pct(value: float | None, decimals: int = 0) -> str:

@@ -42,6 +42,8 @@ from bs4 import BeautifulSoup, Tag
 
 from sdgcities import charts
 from sdgcities.version import report_version_html
+from sdgcities.htmlsafe import neutralise_active_content
+from sdgcities.snapshot import BUILD_MIME_TYPE, report_build
 
 log = logging.getLogger(__name__)
 
@@ -255,6 +257,8 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             if "# NBVAL_CHECK_OUTPUT" in cell.get("source", ""):
                 # Plain-text key results printed for nbval: the narrative states them for readers.
                 cell["outputs"] = []
+            # The build id notebook.setup records is for the report run's checks, not for readers.
+            cell["outputs"] = [o for o in cell.get("outputs", []) if BUILD_MIME_TYPE not in (o.get("data") or {})]
             if not cell.get("outputs"):
                 continue  # input is hidden anyway: nothing to show
         if cell.get("cell_type") == "raw":
@@ -294,6 +298,8 @@ class Page:
     chart_count: int
     headings: list[tuple[int, str, str]] = field(default_factory=list)  # (level, id, text)
     removed_external: list[str] = field(default_factory=list)
+    neutralised: list[str] = field(default_factory=list)  # live links/scripts from notebook outputs made inert
+    build_id: str | None = None
 
 
 def _build_date(lang: str) -> str:
@@ -335,7 +341,7 @@ def _heading_text(tag: Tag) -> str:
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
-def assemble_page(exports: Sequence[tuple[Path, str]], *, title: str, lang: str) -> Page:
+def assemble_page(exports: Sequence[tuple[Path, str]], *, title: str, lang: str, build_id: str | None = None) -> Page:
     """One HTML page from nbconvert exports of several notebooks."""
     labels = LABELS.get(lang, LABELS["en"])
     styles: list[str] = []
@@ -353,11 +359,12 @@ def assemble_page(exports: Sequence[tuple[Path, str]], *, title: str, lang: str)
             f'<div class="jp-Notebook">{inner}</div></section>'
         )
 
+    build_meta = f'<meta name="sdgcities-build" content="{html.escape(build_id, quote=True)}">' if build_id else ""
     soup = BeautifulSoup(
         "<!DOCTYPE html>"
         f'<html lang="{html.escape(lang, quote=True)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">'
-        f'<meta name="generator" content="sdgcities.render">'
+        f'<meta name="generator" content="sdgcities.render">{build_meta}'
         f"<title>{html.escape(title)}</title></head>"
         '<body class="jp-Notebook-body" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">'
         '<div class="sdg-page">'
@@ -378,6 +385,9 @@ def assemble_page(exports: Sequence[tuple[Path, str]], *, title: str, lang: str)
         anchor.decompose()
     for boot in report.select("script.sdg-chart-boot"):
         boot.decompose()
+    neutralised = neutralise_active_content(report)
+    for item in neutralised:
+        log.warning("made inert in the report: %s", item)
 
     # Unique chart ids (the same chart may appear in two notebooks).
     seen: dict[str, int] = {}
@@ -433,16 +443,19 @@ def assemble_page(exports: Sequence[tuple[Path, str]], *, title: str, lang: str)
     if charts_found:
         # Inserted after serialisation so the 900 KB bundle is never parsed or escaped by bs4.
         text = text.replace("__SDG_VEGA_BUNDLE__", javascript_bundle(), 1)
-    return Page(html=text, chart_count=len(charts_found), headings=headings, removed_external=removed)
+    return Page(html=text, chart_count=len(charts_found), headings=headings, removed_external=removed, neutralised=neutralised)
 
 
 def build_html(notebooks: Sequence[Path], *, title: str, lang: str = "ja") -> Page:
     """The report page for a list of executed notebooks."""
-    exports = []
+    exports, read = [], []
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
+        read.append(nb)
         exports.append((path, export_notebook(prepare_notebook(nb), path=path)))
-    return assemble_page(exports, title=title, lang=lang)
+    build_id = report_build(read, [Path(p).stem for p in notebooks])  # MixedBuildError when they differ
+    page = assemble_page(exports, title=title, lang=lang, build_id=build_id)
+    return page
 
 
 # ---------------------------------------------------------------------------------------------

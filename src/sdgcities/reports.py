@@ -2,7 +2,7 @@
 
 Parameter sets live in notebooks/reports.yaml. Each run of a notebook is a job; independent jobs run in
 parallel, one process per core. A job is skipped when its inputs — the notebook, its parameters, the
-database content (its build fingerprint) and the package code — have not changed since its last
+build of the database (its build id) and the package code — have not changed since its last
 successful run, decided by content hashes. Reports are written to temporary files and renamed into
 place, so an interrupted run leaves the last good reports.
 
@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -81,7 +82,12 @@ def load_config(path: Path, city_names: dict[str, dict[str, str]]) -> list[Repor
     reports.append(report)
 
     per_city = config["city"]
+    from .curated import RESERVED_CITY_IDS
+
     for city, names in city_names.items():
+        # The build refuses such ids; a database built elsewhere is checked again before any file is named after it.
+        if city in RESERVED_CITY_IDS or not re.fullmatch(r"[a-z][a-z0-9_]*", city):
+            raise ReportConfigError(f"city id {city!r} cannot name a report (reserved or not matching [a-z][a-z0-9_]*): rename it in data/curated/reference/cities.csv")
         lang = per_city.get("lang", "ja")
         report = Report(city, per_city["title"][lang].format(city=city, **names), lang)
         for entry in per_city["notebooks"]:
@@ -103,14 +109,6 @@ def code_fingerprint() -> str:
     return _hash_files(sorted(Path(__file__).parent.rglob("*.py")))
 
 
-def database_fingerprint(database: Path) -> str:
-    """The build's own fingerprint of its inputs (raw, curated, SQL, build code), read from the database."""
-    import duckdb
-
-    with duckdb.connect(str(database), read_only=True) as con:
-        return con.sql("select inputs_sha256 from build_info").fetchall()[0][0]
-
-
 def job_key(job: Job, database_key: str, code_key: str) -> str:
     digest = hashlib.sha256()
     digest.update(job.notebook.read_bytes())
@@ -120,8 +118,9 @@ def job_key(job: Job, database_key: str, code_key: str) -> str:
     return digest.hexdigest()
 
 
-def execute(job: Job, output: str, database: str) -> float:
-    """Run one notebook (in a worker process). Writes to a temporary file, then renames it."""
+def execute(job: Job, output: str, database: str, build_id: str | None = None) -> float:
+    """Run one notebook (in a worker process). Writes to a temporary file, then renames it, only
+    when the notebook read the build `build_id` (when given) throughout."""
     import logging
 
     import papermill
@@ -146,6 +145,10 @@ def execute(job: Job, output: str, database: str) -> float:
                 # A rare race on the kernel's ports at start-up: one retry.
                 if attempt == 2:
                     raise
+        if build_id is not None:
+            from .snapshot import check_notebook_build
+
+            check_notebook_build(Path(temporary), build_id, name=job.name)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -173,18 +176,32 @@ def run(*, force: bool = False, pdf: bool = True, workers: int | None = None, da
     reports_dir = Path(reports_dir) if reports_dir else paths.reports_dir()
     executed_dir = reports_dir / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
-    for stale in executed_dir.glob(".*.tmp-*"):
-        stale.unlink()  # left by a run that was killed
     if not database.is_file():
         raise FileNotFoundError(f"{database} does not exist: run `make data` first")
 
     # Load inputs.
+    from .dbfile import build_lock
+    from .snapshot import pinned_build
+
+    # One report run per reports folder at a time (a second waits), so that only the lock holder
+    # removes temporary files and no run removes another's.
+    with build_lock(reports_dir / "executed" / "run", what="report run"):
+        for stale in executed_dir.glob(".*.tmp-*"):
+            stale.unlink()  # left by a run that was killed
+        with pinned_build(database, executed_dir) as pinned:
+            return _run_pinned(pinned, force=force, pdf=pdf, workers=workers, reports_dir=reports_dir, executed_dir=executed_dir, started=started)
+
+
+def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_dir: Path, executed_dir: Path, started: float) -> dict[str, Any]:
+    """run() on one build: every notebook reads the run's snapshot of the database (pinned.path)."""
     import duckdb
 
+    database = pinned.path
     with duckdb.connect(str(database), read_only=True) as con:
         city_names = {r[0]: {"name_ja": r[1], "name_en": r[2]} for r in con.sql("select city_id, name_ja, name_en from cities order by city_id").fetchall()}
     reports = load_config(paths.notebooks_dir() / "reports.yaml", city_names)
-    database_key, code_key = database_fingerprint(database), code_fingerprint()
+    # The build id, not only the inputs hash: outputs are current only for the very build they read.
+    database_key, code_key = pinned.build_id, code_fingerprint()
     state = {} if force else _load_state(reports_dir)
     jobs = {job.name: job for report in reports for job in report.jobs}
     keys = {name: job_key(job, database_key, code_key) for name, job in jobs.items()}
@@ -218,7 +235,7 @@ def run(*, force: bool = False, pdf: bool = True, workers: int | None = None, da
                 futures[future] = ("render", report.stem)
 
             for name in stale:
-                futures[pool.submit(execute, jobs[name], str(jobs[name].output(executed_dir)), str(database))] = ("job", name)
+                futures[pool.submit(execute, jobs[name], str(jobs[name].output(executed_dir)), str(database), pinned.build_id)] = ("job", name)
             # Reports whose notebooks are all up to date can be rendered straight away.
             for stem, pending in waiting.items():
                 if not pending:
@@ -267,8 +284,11 @@ def run(*, force: bool = False, pdf: bool = True, workers: int | None = None, da
 
     write_index(reports_dir, database=database)
     elapsed = time.perf_counter() - started
-    print(f"reports: {total} notebook run(s), {rendered} report(s) rendered, {elapsed:.1f} s", flush=True)
-    return {"executed": total, "rendered": rendered, "seconds": elapsed, "timings": timings, "jobs": len(jobs)}
+    print(f"reports: {total} notebook run(s), {rendered} report(s) rendered from build {pinned.build_id}, {elapsed:.1f} s", flush=True)
+    rebuilt = pinned.rebuilt_since()
+    if rebuilt:
+        print(f"reports: {rebuilt}", flush=True)
+    return {"executed": total, "rendered": rendered, "seconds": elapsed, "timings": timings, "jobs": len(jobs), "build_id": pinned.build_id, "rebuilt_during_run": bool(rebuilt)}
 
 
 def render_one(notebooks: list[str], title: str, html_path: str, pdf_path: str | None, lang: str) -> float:
