@@ -235,20 +235,24 @@ def test_make_data_passes_force():
 # ---------------------------------------------------------------- case 7: faults give messages
 
 
-def _can_mount_tmpfs(folder: Path) -> bool:
+def _can_mount_tmpfs(folder: Path, size_bytes: int) -> bool:
     if os.geteuid() != 0 or not shutil.which("mount"):
         return False
-    return subprocess.run(["mount", "-t", "tmpfs", "-o", "size=10m", "tmpfs", str(folder)], capture_output=True).returncode == 0
+    size = f"size={size_bytes // 1024 + 1}k"
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", size, "tmpfs", str(folder)], capture_output=True).returncode == 0
 
 
 def test_a_full_disk_gives_a_message_and_keeps_the_database(workspace, tmp_path):
+    # A disk one and a half databases large: the first build fits, a second copy beside it does not.
+    reference = tmp_path / "reference" / "sdgs.duckdb"
+    assert run_build(workspace, "--database", str(reference)).returncode == 0
     disk = tmp_path / "small-disk"
     disk.mkdir()
-    if not _can_mount_tmpfs(disk):
+    if not _can_mount_tmpfs(disk, reference.stat().st_size * 3 // 2):
         pytest.skip("mounting a small tmpfs needs root; test_a_file_size_limit_gives_a_message covers the write failure")
     try:
         database = disk / "sdgs.duckdb"
-        assert run_build(workspace, "--database", str(database)).returncode == 0  # 6.5 MB on a 10 MB disk
+        assert run_build(workspace, "--database", str(database)).returncode == 0
         before = sha256(database)
         result = run_build(workspace, "--database", str(database), "--force")  # a second copy does not fit
         assert result.returncode == 1 and "Traceback" not in result.stderr

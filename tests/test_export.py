@@ -31,7 +31,9 @@ def exported(built_db, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def database(built_db):
-    with duckdb.connect(str(built_db), read_only=True) as connection:
+    from sdgcities import api
+
+    with api.connect(built_db) as connection:
         yield connection
 
 

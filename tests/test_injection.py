@@ -20,7 +20,7 @@ from sdgcities.curated import CuratedDataError
 PAYLOAD = " [x](javascript:alert(1)) <script>alert(2)</script> <img src=x onerror=alert(3)> <javascript:alert(4)> [y][r]\n\n[r]: javascript:alert(5)"
 # Free-text columns; ids, codes, numbers, dates and quotes are checked by the build and stay as they are.
 TEXT_COLUMNS = {"note", "indicator_ja", "unit", "status_text", "name_ja", "name_en", "prefecture_ja", "prefecture_en", "role_ja",
-                "agreed_on_label", "description_ja", "section", "published_achievement", "label", "column_label", "value_text"}
+                "event_on_label", "description_ja", "comment_ja", "goal_ja", "fact_ja", "item_ja", "owning_division", "section", "published_achievement", "label", "column_label", "value_text"}
 MANIFEST_TEXT = ("title_ja", "title_en", "publisher", "published_label", "covers", "source", "licence")
 
 
@@ -61,6 +61,9 @@ def put_back_refused(root, error: CuratedDataError) -> int:
             continue
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
         originals = list(csv.reader(io.StringIO(original.read_text(encoding="utf-8"))))
+        if column not in rows[0]:  # a rule of the whole file (reference checksums, row counts)
+            shutil.copyfile(original, path)
+            continue
         index = rows[0].index(column)
         for row, old in zip(rows[1:], originals[1:]):
             row[index] = old[index]
@@ -82,19 +85,21 @@ def test_data_text_never_becomes_a_live_link_or_script(workspace, caplog):
     database = workspace / "data/curated/sdgs.duckdb"
     import duckdb
 
-    with duckdb.connect(str(database), read_only=True) as con:
+    from sdgcities import api
+
+    with api.connect(database) as con:
         carried = {
             "cities.name_ja": con.sql("select count(*) from cities where name_ja like '%javascript:alert(1)%'").fetchall()[0][0],
             "documents.title_ja": con.sql("select count(*) from documents where title_ja like '%javascript:alert(1)%'").fetchall()[0][0],
             "kpis.note": con.sql("select count(*) from kpis where note like '%javascript:alert(1)%'").fetchall()[0][0],
-            "stakeholders.name_ja": con.sql("select count(*) from stakeholders where name_ja like '%<script>%'").fetchall()[0][0],
+            "stakeholders.note": con.sql("select count(*) from stakeholders where note like '%<script>%'").fetchall()[0][0],
         }
     assert all(carried.values()), carried  # the payload reached the database through the main text fields
     out = workspace / "reports"
     with caplog.at_level(logging.WARNING):
         reports.run(pdf=False, database=database, reports_dir=out)
     pages = sorted(out.glob("*.html"))
-    assert [p.stem for p in pages] == ["comparison", "hiratsuka", "kaga", "kumamoto"]
+    assert [p.stem for p in pages] == ["comparison", "hiratsuka", "index", "kaga", "kumamoto"]
     for page in pages:
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         links = [a.get("href", "") for a in soup.find_all("a")]

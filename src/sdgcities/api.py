@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from . import paths
+from . import dbfile, paths
 
 SIDES = ("economy", "society", "environment", "integrated")
 GOALS = tuple(range(1, 18))
@@ -68,7 +68,7 @@ def connect(path: Path | str | None = None, *, read_only: bool = True) -> duckdb
             )
         return duckdb.connect(str(path))
     try:
-        return duckdb.connect(str(path), read_only=True, config={"enable_external_access": False, "lock_configuration": True})
+        return dbfile.open_read_only(path)
     except duckdb.IOException as error:
         text = str(error)
         if "lock" in text.lower():

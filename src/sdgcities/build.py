@@ -220,7 +220,7 @@ def built_fingerprint(database: Path) -> str | None:
 
 
 def _counts(database: Path) -> dict[str, int]:
-    with duckdb.connect(str(database), read_only=True) as con:
+    with dbfile.open_read_only(database) as con:
         return {name: con.sql(f"select count(*) from {name}").fetchall()[0][0] for name in CONTRACT_VIEWS}
 
 

@@ -27,6 +27,16 @@ import duckdb
 
 from . import paths
 
+# Every read-only connection of a project database uses this one configuration (no access to other files,
+# settings locked), because DuckDB refuses a second connection to a file that is open in the same process
+# under another configuration.
+READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+
+
+def open_read_only(database: Path | str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection of `database` with READ_ONLY_CONFIG (it reads views; it writes no file)."""
+    return duckdb.connect(str(database), read_only=True, config=dict(READ_ONLY_CONFIG))
+
 
 class DatabaseFileError(Exception):
     """The database file cannot be built or opened as asked; the message says what to do."""
@@ -105,7 +115,7 @@ def writer_holding(database: Path) -> str | None:
     if not database.is_file():
         return None
     try:
-        duckdb.connect(str(database), read_only=True).close()
+        open_read_only(database).close()
     except duckdb.Error as error:
         text = str(error)
         if "lock" in text.lower():
@@ -170,7 +180,7 @@ def write_sidecar(database: Path, build_id: str, inputs_key: str) -> None:
 
 def read_build_info(database: Path) -> dict:
     """build_info of a database, opened read-only (raises duckdb.Error when it does not open)."""
-    with duckdb.connect(str(database), read_only=True) as con:
+    with open_read_only(database) as con:
         columns = [c[0] for c in con.sql("select * from build_info").description]
         return dict(zip(columns, con.sql("select * from build_info").fetchall()[0]))
 

@@ -28,9 +28,10 @@ import time
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import yaml
 
-from . import paths
+from . import dbfile, paths
 from .codebook import codebook_rows, write_codebook_html
 from .datapackage import CSV_ENCODING, LIST_DELIMITER, View, csv_resource, load_dictionary
 from .version import DatasetVersion, citation_text, dataset_version
@@ -195,15 +196,14 @@ def write_export(target: Path, database: Path) -> dict[str, int]:
     (target / "parquet").mkdir(parents=True)
     (target / "csv").mkdir()
     tables: dict[str, tuple[list[str], list[tuple]]] = {}
-    with duckdb.connect(str(database), read_only=True) as con:
-        con.execute("set threads to 1")  # same row order on every run
+    # The database is read like any reader's (dbfile.READ_ONLY_CONFIG: no file access), so Parquet is
+    # written from Arrow rather than by DuckDB's COPY; lists stay lists either way.
+    with dbfile.open_read_only(database) as con:
         views = _exported_views(con, views)
         for view in views:
             relation = con.sql(f"select * from {view.name}")  # the name was checked against the database above
             tables[view.name] = (list(relation.columns), relation.fetchall())
-            # Parquet is saved straight from the database while it is open (lists stay lists).
-            parquet_path = str(target / "parquet" / f"{view.name}.parquet").replace("'", "''")
-            con.execute(f"copy (select * from {view.name}) to '{parquet_path}' (format parquet)")
+            pq.write_table(con.sql(f"select * from {view.name}").to_arrow_table(), target / "parquet" / f"{view.name}.parquet")
         sources = _sources(con, views)
         codebook = codebook_rows(con, views)
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from . import paths
+from . import dbfile, paths
 
 KERNEL = "python3"
 STATE_FILE = ".state.json"
@@ -197,7 +197,7 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
     import duckdb
 
     database = pinned.path
-    with duckdb.connect(str(database), read_only=True) as con:
+    with dbfile.open_read_only(database) as con:
         city_names = {r[0]: {"name_ja": r[1], "name_en": r[2]} for r in con.sql("select city_id, name_ja, name_en from cities order by city_id").fetchall()}
     reports = load_config(paths.notebooks_dir() / "reports.yaml", city_names)
     # The build id, not only the inputs hash: outputs are current only for the very build they read.
