@@ -32,7 +32,7 @@ def observation_file(tmp_path: Path, value: str, *, encoding="utf-8", newline="\
     return path
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=400))
 def test_random_bytes_never_crash_the_loader(tmp_path, data):
     path = tmp_path / "random.csv"
@@ -76,7 +76,7 @@ def test_shift_jis_is_refused_with_its_location(tmp_path):
     assert "not valid UTF-8" in str(problems[0]) and "Shift_JIS" in str(problems[0]) and "line 2" in str(problems[0])
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=st.text(alphabet=st.sampled_from(list("0123456789,.-▲△－，．０１２３４５６７８９ %年度a")), max_size=12))
 def test_fuzzed_values_give_an_error_or_the_right_number(tmp_path, value):
     path = observation_file(tmp_path, value)
