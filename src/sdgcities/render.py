@@ -117,7 +117,18 @@ figure.sdg-chart-figure {{ break-inside: avoid; page-break-inside: avoid; }}
 .sdg-fallback img {{ max-width: 100%; height: auto; }}
 figcaption.sdg-source, p.sdg-source {{ font-size: 12px; color: #555; margin: 4px 0 0; }}
 .sdg-source-label {{ font-weight: bold; }}
-.sdg-table-wrap {{ overflow-x: auto; }}
+/* Wide tables scroll inside their own box, never the page: nbconvert's output area is a flex row whose
+   items would otherwise grow to the table's width (min-width: auto). */
+main.sdg-report .jp-Cell-outputWrapper, main.sdg-report .jp-OutputArea, main.sdg-report .jp-OutputArea-child,
+main.sdg-report .jp-OutputArea-output, figure.sdg-figure {{ min-width: 0; max-width: 100%; }}
+.sdg-table-wrap {{ overflow-x: auto; max-width: 100%; }}
+/* Machine ids (kpi_id, doc_id) have no break points: let them break anywhere rather than widen the table. */
+main.sdg-report table.sdg-table td {{ overflow-wrap: anywhere; }}
+/* Narrow columns under Japanese headers: at least four characters per line, never one. */
+main.sdg-report table.sdg-table th {{ min-width: 4.5em; }}
+table.sdg-table tfoot.sdg-print-source {{ display: none; }}
+main.sdg-report table.sdg-table tfoot.sdg-print-source td {{ font-size: 10px; color: #555; border: 0; padding: 4px 0 0;
+  font-weight: normal; overflow-wrap: normal; }}
 table.sdg-table {{ border-collapse: collapse; font-size: 13px; margin: 0; }}
 main.sdg-report table.sdg-table th, main.sdg-report table.sdg-table td {{ border-bottom: 1px solid #d8dee4; padding: 3px 10px; line-height: 1.4; }}
 main.sdg-report table.sdg-table thead th {{ border-bottom: 2px solid #666; background: #f6f8fa; }}
@@ -134,6 +145,12 @@ section.sdg-notebook {{ margin: 0; }}
   table.sdg-table thead {{ display: table-header-group; }}
   table.sdg-table tr {{ break-inside: avoid; }}
   figure.sdg-table-figure {{ break-inside: auto; }}
+  /* Keep a source line with what it cites. Chromium ignores break-before: avoid after a table, so a table
+     prints its source as a footer group (repeated under every page of a long table) instead of the
+     caption, which could otherwise land alone at the top of the next page. */
+  figcaption.sdg-source, p.sdg-source {{ break-before: avoid; page-break-before: avoid; break-inside: avoid; }}
+  table.sdg-table tfoot.sdg-print-source {{ display: table-footer-group; }}
+  figure.sdg-table-figure:has(tfoot.sdg-print-source) > figcaption.sdg-source {{ display: none; }}
   /* A scroll container cannot be split across pages: let long tables flow. */
   .sdg-table-wrap {{ overflow: visible; }}
   /* Paper cannot scroll: smaller table text so that wide tables fit the page. */
