@@ -1585,6 +1585,10 @@ def ambition_text(ctx: Context, amb: pl.DataFrame) -> dict[str, str]:
     if not against.is_empty():
         ja += f" 負の値の {against.height:,} 行は、目標値が望ましい方向と逆側にある（上限目標など）行です。"
         en += f" The {against.height:,} negative rows have a target on the far side of the desired direction (e.g. a cap)."
+    # Both languages from the one Context: periods_note speaks ctx.lang, so the other text keeps its own.
+    warning = small_n.periods_note(ctx, amb.filter(pl.col("ambition_pct").is_not_null()))
+    if warning:
+        ja, en = (ja + " " + warning, en) if ctx.lang == "ja" else (ja, en + " " + warning)
     return {"ja": ja, "en": en}
 
 
