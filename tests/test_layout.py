@@ -51,7 +51,8 @@ def pdf_pages(pdf: Path) -> list[list[str]]:
     for number in range(1, n_pages + 1):
         text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-layout", str(pdf), "-"],
                               capture_output=True, text=True, check=True).stdout
-        pages.append([line.strip() for line in text.splitlines() if line.strip()])
+        # -layout pads columns with runs of spaces that vary from page to page: collapse them.
+        pages.append([" ".join(line.split()) for line in text.splitlines() if line.strip()])
     return pages
 
 
