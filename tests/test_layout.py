@@ -97,3 +97,14 @@ def test_the_checks_catch_a_wide_table_and_an_orphaned_source(tmp_path):
     subprocess.run([str(render.find_chromium()), *render.CHROMIUM_ARGS, "--headless", "--no-pdf-header-footer",
                     f"--print-to-pdf={pdf}", page.resolve().as_uri()], check=True, capture_output=True, timeout=120)
     assert pages_starting_with_a_source(pdf) == [2]
+
+
+def test_a_table_prints_its_source_as_a_footer_and_ids_may_break_at_colons():
+    import polars as pl
+
+    data, _ = charts.cite_bundle(pl.DataFrame({"KPI": ["kumamoto_progress_2022:initiatives:03"], "値": [1.5]}), source="S doc")
+    html = data["text/html"]
+    assert "kumamoto_progress_2022:<wbr>initiatives:<wbr>03" in html
+    footer = html[html.index("<tfoot"):html.index("</tfoot>")]
+    assert 'class="sdg-print-source"' in footer and 'colspan="2"' in footer and "S doc" in footer
+    assert "出典 / Source:" in footer

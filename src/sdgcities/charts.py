@@ -588,6 +588,13 @@ def _table_rows(table: Any) -> tuple[list[str], list[list[Any]], int]:
     raise TypeError(f"cite() needs a pandas/polars table or a string, got {type(table).__name__}")
 
 
+def _breakable(text: str) -> str:
+    """Escaped cell text; a machine id without spaces (kumamoto_progress_2022:initiatives:03) may break
+    after its colons, so that it does not make a table wider than the page."""
+    escaped = html.escape(text)
+    return escaped.replace(":", ":<wbr>") if len(text) > 12 and not any(c.isspace() for c in text) else escaped
+
+
 def table_html(table: Any, *, decimals: int | None = None, max_rows: int = 200,
                print_footer: str | None = None) -> tuple[str, str]:
     """(html, plain text) of a table; numbers right-aligned with thousands separators.
@@ -613,7 +620,7 @@ def table_html(table: Any, *, decimals: int | None = None, max_rows: int = 200,
     for row in cells:
         # Numbers and short labels (city names, goal labels) never break inside; long text wraps.
         tds = "".join(
-            f"<td{align(numeric, numeric or len(text) <= 12)}>{html.escape(text)}</td>" for text, numeric in row
+            f"<td{align(numeric, numeric or len(text) <= 12)}>{_breakable(text)}</td>" for text, numeric in row
         )
         body.append(f"<tr>{tds}</tr>")
         plain.append("\t".join(text for text, _ in row))

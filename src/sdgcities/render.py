@@ -122,8 +122,6 @@ figcaption.sdg-source, p.sdg-source {{ font-size: 12px; color: #555; margin: 4px
 main.sdg-report .jp-Cell-outputWrapper, main.sdg-report .jp-OutputArea, main.sdg-report .jp-OutputArea-child,
 main.sdg-report .jp-OutputArea-output, figure.sdg-figure {{ min-width: 0; max-width: 100%; }}
 .sdg-table-wrap {{ overflow-x: auto; max-width: 100%; }}
-/* Machine ids (kpi_id, doc_id) have no break points: let them break anywhere rather than widen the table. */
-@media screen {{ main.sdg-report table.sdg-table td {{ overflow-wrap: anywhere; }} }}
 /* Narrow columns under Japanese headers: at least four characters per line, never one. */
 main.sdg-report table.sdg-table th {{ min-width: 4.5em; }}
 table.sdg-table tfoot.sdg-print-source {{ display: none; }}
