@@ -136,6 +136,9 @@ section.sdg-notebook {{ margin: 0; }}
 #vg-tooltip-element {{ font-family: {BODY_FONT}; }}
 @media print {{
   @page {{ size: A4; }}
+  /* The print scale, set on purpose: reports used to be shrunk to about 80 % by Chromium because a table
+     overflowed the page; now nothing overflows, and this keeps the same compact A4 page. */
+  html {{ zoom: 0.8; }}
   .sdg-page {{ max-width: none; padding: 0; }}
   nav.sdg-toc {{ break-after: page; page-break-after: always; background: none; border: 0; padding: 0; }}
   section.sdg-notebook + section.sdg-notebook {{ break-before: page; page-break-before: always; }}
@@ -154,6 +157,11 @@ section.sdg-notebook {{ margin: 0; }}
   /* Paper cannot scroll: smaller table text so that wide tables fit the page. */
   table.sdg-table {{ font-size: 10px; }}
   main.sdg-report table.sdg-table th, main.sdg-report table.sdg-table td {{ padding: 2px 5px; }}
+  /* A table wider than the page makes Chromium shrink every page to fit: on paper short labels may wrap
+     too (numbers stay whole). */
+  main.sdg-report table.sdg-table td {{ white-space: normal !important; }}
+  main.sdg-report table.sdg-table td.num {{ white-space: nowrap !important; }}
+  main.sdg-report table.sdg-table th {{ min-width: 3.5em; }}
   a {{ color: inherit; text-decoration: none; }}
 }}
 """
