@@ -26,11 +26,24 @@ def built_reports(built_db, tmp_path_factory) -> Path:
     return folder
 
 
+def narrowest_headers(page) -> list[tuple[str, float]]:
+    """Japanese table headers of more than two characters narrower than three of their characters (the width of a
+    header that wraps one or two characters a line), as (text, width in em)."""
+    return page.evaluate(
+        "() => Array.from(document.querySelectorAll('table.sdg-table th')).map(th => {"
+        " const em = parseFloat(getComputedStyle(th).fontSize);"
+        " const pad = parseFloat(getComputedStyle(th).paddingLeft) + parseFloat(getComputedStyle(th).paddingRight);"
+        " return [th.innerText.trim(), (th.getBoundingClientRect().width - pad) / em]; })"
+        ".filter(([text, w]) => /[^\\x00-\\x7F]/.test(text) && text.length > 2 && w < 2.9)"
+    )
+
+
 def page_width(html_path: Path, width: int = WINDOW_WIDTH) -> tuple[int, list[str]]:
     """The document's scroll width at a window `width` px wide, once every chart is drawn, and the
     innermost elements reaching past the window's right edge (for the failure message)."""
     with render.open_page(html_path) as (page, _seen):
         page.set_viewport_size({"width": width, "height": 900})
+        assert narrowest_headers(page) == []
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         culprits = page.evaluate(
             "(w) => Array.from(document.querySelectorAll('body *'))"
@@ -72,6 +85,7 @@ def pages_starting_with_a_source(pdf: Path) -> list[int]:
 
 @pytest.mark.parametrize("stem", [*STEMS, "index"])
 def test_no_report_scrolls_sideways_at_1280_px(built_reports, stem):
+    """...and no table header is squeezed to one or two characters a line (checked in page_width)."""
     scroll_width, culprits = page_width(built_reports / f"{stem}.html")
     assert scroll_width <= WINDOW_WIDTH, culprits
 
