@@ -307,7 +307,7 @@ def _layer_data(spec: dict) -> list[list[dict]]:
 
 def test_distribution_chart_has_one_point_per_evaluated_row(ctx, progress_rows):
     spec = ach.distribution_chart(ctx, progress_rows, "progress").to_dict()
-    assert spec["title"]["text"] == "Gap closed (Cabinet Office achievement rate): Kumamoto median 80.8 (24 rows)"
+    assert spec["title"]["text"] == "Gap closed (Cabinet Office achievement rate): Kumamoto median 80.8 (n=24)"
     point_layers = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "circle"]
     assert len(point_layers) == 1
     points = spec["datasets"][point_layers[0]["data"]["name"]]

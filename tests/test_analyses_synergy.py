@@ -229,7 +229,8 @@ def test_network_and_metrics_charts(ctx, monkeypatch):
     merged = syn.target_network(ctx.con, ctx.cities, by="indicator")
     metrics = syn.network_metrics(network, ctx.cities)
     spec = syn.network_chart(ctx, network, metrics, merged).to_dict()
-    assert spec["title"] == "KPIでつながるSDGターゲット: 最も密なのは熊本市（密度0.103）"
+    # the headline city and its figures (26 edges from 10 KPI rows; the largest row cites 5 targets = 10 pairs)
+    assert all(part in spec["title"] for part in ("熊本市", "26", "10 行", "5 ターゲット", "10組"))
     assert [p["title"]["text"] for p in spec["concat"]] == [
         "平塚市: 14ターゲット, 辺5本, 成分9",
         "加賀市: 10ターゲット, 辺なし（再掲統合で+6本）",

@@ -588,10 +588,20 @@ def _table_rows(table: Any) -> tuple[list[str], list[list[Any]], int]:
     raise TypeError(f"cite() needs a pandas/polars table or a string, got {type(table).__name__}")
 
 
-def table_html(table: Any, *, decimals: int | None = None, max_rows: int = 200) -> tuple[str, str]:
+def _breakable(text: str) -> str:
+    """Escaped cell text; a machine id without spaces (kumamoto_progress_2022:initiatives:03) may break
+    after its colons, so that it does not make a table wider than the page."""
+    escaped = html.escape(text)
+    return escaped.replace(":", ":<wbr>") if len(text) > 12 and not any(c.isspace() for c in text) else escaped
+
+
+def table_html(table: Any, *, decimals: int | None = None, max_rows: int = 200,
+               print_footer: str | None = None) -> tuple[str, str]:
     """(html, plain text) of a table; numbers right-aligned with thousands separators.
 
     Alignment is written inline so it also holds in JupyterLab, whose CSS right-aligns every cell.
+    ``print_footer`` (HTML, the source line) goes into a ``<tfoot class="sdg-print-source">`` that only
+    print shows: a footer group stays with the table's rows, where a caption can be orphaned.
     """
     columns, rows, total = _table_rows(table)
     shown = rows[:max_rows]
@@ -610,7 +620,7 @@ def table_html(table: Any, *, decimals: int | None = None, max_rows: int = 200) 
     for row in cells:
         # Numbers and short labels (city names, goal labels) never break inside; long text wraps.
         tds = "".join(
-            f"<td{align(numeric, numeric or len(text) <= 12)}>{html.escape(text)}</td>" for text, numeric in row
+            f"<td{align(numeric, numeric or len(text) <= 12)}>{_breakable(text)}</td>" for text, numeric in row
         )
         body.append(f"<tr>{tds}</tr>")
         plain.append("\t".join(text for text, _ in row))
@@ -619,9 +629,11 @@ def table_html(table: Any, *, decimals: int | None = None, max_rows: int = 200) 
         omitted = total - len(shown)
         note = f'<p class="sdg-table-note">… {omitted:,} 行省略 / rows omitted (全 {total:,} 行 / rows)</p>'
         plain.append(f"... {omitted} rows omitted")
+    foot = (f'<tfoot class="sdg-print-source"><tr><td colspan="{len(columns)}">{print_footer}</td></tr></tfoot>'
+            if print_footer else "")
     out = (
         '<div class="sdg-table-wrap"><table class="sdg-table">'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{note}"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>{foot}</table></div>{note}"
     )
     return out, "\n".join(plain)
 
@@ -639,7 +651,7 @@ def cite_bundle(table_or_text: Any, *, source: str, decimals: int | None = None,
         plain = str(table_or_text.data)
         kind = "table"
     else:
-        inner, plain = table_html(table_or_text, decimals=decimals, max_rows=max_rows)
+        inner, plain = table_html(table_or_text, decimals=decimals, max_rows=max_rows, print_footer=source_html(source))
         kind = "table"
     figure = (
         f'<figure class="sdg-figure sdg-{kind}-figure">{inner}'

@@ -119,7 +119,16 @@ figure.sdg-chart-figure {{ break-inside: avoid; page-break-inside: avoid; }}
 .sdg-fallback img {{ max-width: 100%; height: auto; }}
 figcaption.sdg-source, p.sdg-source {{ font-size: 12px; color: #555; margin: 4px 0 0; }}
 .sdg-source-label {{ font-weight: bold; }}
-.sdg-table-wrap {{ overflow-x: auto; }}
+/* Wide tables scroll inside their own box, never the page: nbconvert's output area is a flex row whose
+   items would otherwise grow to the table's width (min-width: auto). */
+main.sdg-report .jp-Cell-outputWrapper, main.sdg-report .jp-OutputArea, main.sdg-report .jp-OutputArea-child,
+main.sdg-report .jp-OutputArea-output, figure.sdg-figure {{ min-width: 0; max-width: 100%; }}
+.sdg-table-wrap {{ overflow-x: auto; max-width: 100%; }}
+/* Narrow columns under Japanese headers: at least four characters per line, never one. */
+main.sdg-report table.sdg-table th {{ min-width: 4.5em; }}
+table.sdg-table tfoot.sdg-print-source {{ display: none; }}
+main.sdg-report table.sdg-table tfoot.sdg-print-source td {{ font-size: 10px; color: #555; border: 0; padding: 4px 0 0;
+  font-weight: normal; overflow-wrap: normal; }}
 table.sdg-table {{ border-collapse: collapse; font-size: 13px; margin: 0; }}
 main.sdg-report table.sdg-table th, main.sdg-report table.sdg-table td {{ border-bottom: 1px solid #d8dee4; padding: 3px 10px; line-height: 1.4; }}
 main.sdg-report table.sdg-table thead th {{ border-bottom: 2px solid #666; background: #f6f8fa; }}
@@ -129,6 +138,9 @@ section.sdg-notebook {{ margin: 0; }}
 #vg-tooltip-element {{ font-family: {BODY_FONT}; }}
 @media print {{
   @page {{ size: A4; }}
+  /* The print scale, set on purpose: reports used to be shrunk to about 80 % by Chromium because a table
+     overflowed the page; now nothing overflows, and this keeps the same compact A4 page. */
+  html {{ zoom: 0.8; }}
   .sdg-page {{ max-width: none; padding: 0; }}
   nav.sdg-toc {{ break-after: page; page-break-after: always; background: none; border: 0; padding: 0; }}
   section.sdg-notebook + section.sdg-notebook {{ break-before: page; page-break-before: always; }}
@@ -136,11 +148,22 @@ section.sdg-notebook {{ margin: 0; }}
   table.sdg-table thead {{ display: table-header-group; }}
   table.sdg-table tr {{ break-inside: avoid; }}
   figure.sdg-table-figure {{ break-inside: auto; }}
+  /* Keep a source line with what it cites. Chromium ignores break-before: avoid after a table, so a table
+     prints its source as a footer group (repeated under every page of a long table) instead of the
+     caption, which could otherwise land alone at the top of the next page. */
+  figcaption.sdg-source, p.sdg-source {{ break-before: avoid; page-break-before: avoid; break-inside: avoid; }}
+  table.sdg-table tfoot.sdg-print-source {{ display: table-footer-group; }}
+  figure.sdg-table-figure:has(tfoot.sdg-print-source) > figcaption.sdg-source {{ display: none; }}
   /* A scroll container cannot be split across pages: let long tables flow. */
   .sdg-table-wrap {{ overflow: visible; }}
   /* Paper cannot scroll: smaller table text so that wide tables fit the page. */
   table.sdg-table {{ font-size: 10px; }}
   main.sdg-report table.sdg-table th, main.sdg-report table.sdg-table td {{ padding: 2px 5px; }}
+  /* A table wider than the page makes Chromium shrink every page to fit: on paper short labels may wrap
+     too (numbers stay whole). */
+  main.sdg-report table.sdg-table td {{ white-space: normal !important; }}
+  main.sdg-report table.sdg-table td.num {{ white-space: nowrap !important; }}
+  main.sdg-report table.sdg-table th {{ min-width: 3.5em; }}
   a {{ color: inherit; text-decoration: none; }}
 }}
 """

@@ -37,6 +37,7 @@ import polars as pl
 from .. import charts
 from ..notebook import SIDE_ORDER, Context
 from ..progress import RULE_NAMES, STATUS_LABELS
+from . import small_n
 
 GROWTH_RULES = ("open_sdg", "un_cr")
 AGREEMENT_TOLERANCE = 1.0  # points: the build's tolerance (audit.agreement), quoted in the text
@@ -314,6 +315,28 @@ def _box_stats(frame: pl.DataFrame, by: Sequence[str], value: str) -> pl.DataFra
     )
 
 
+def _box_layers(ctx: Context, stats: pl.DataFrame, y: alt.Y, x_scale: alt.Scale, x_title: str,
+                tooltip: list[alt.Tooltip], *, points: bool) -> list[Any]:
+    """Whisker, box and median tick for the groups with at least small_n.MIN_BOX values. Smaller groups
+    get no box; with ``points`` (the strip of single values is not drawn) their values become points."""
+    b = alt.Chart(small_n.box_groups(stats))
+    layers: list[Any] = [
+        b.mark_rule(color="#555555").encode(y=y, x=alt.X("low_shown:Q", scale=x_scale, title=x_title),
+                                            x2="high_shown:Q", tooltip=tooltip),
+        b.mark_bar(size=22, color="#e8e8e8", stroke="#555555", strokeWidth=1).encode(
+            y=y, x="q1_shown:Q", x2="q3_shown:Q", tooltip=tooltip),
+        b.mark_tick(color="#222222", size=22, thickness=2.5).encode(y=y, x="median_shown:Q", tooltip=tooltip),
+    ]
+    small = small_n.small_group_points(stats, "group")
+    if points and not small.is_empty():
+        layers.append(alt.Chart(small).mark_point(size=70, color="#222222", filled=True).encode(
+            y=y, x=alt.X("value_shown:Q", scale=x_scale, title=x_title),
+            tooltip=[alt.Tooltip("group:N", title=ctx.t("都市・側面", "City · side")),
+                     alt.Tooltip("n:Q", title=ctx.t("KPI行数", "KPI rows")),
+                     alt.Tooltip("value:Q", format=".1f", title=ctx.t("値", "Value"))]))
+    return layers
+
+
 def _clip(frame: pl.DataFrame, columns: Sequence[str], low: float, high: float) -> pl.DataFrame:
     """Copies of columns clipped to [low, high] (suffix _shown) for drawing; the originals stay in tooltips."""
     return frame.with_columns(pl.col(c).clip(low, high).alias(f"{c}_shown") for c in columns)
@@ -486,14 +509,7 @@ def distribution_chart(ctx: Context, evaluated: pl.DataFrame, rule: str) -> alt.
         alt.Tooltip("low:Q", format=".1f", title=ctx.t("最小", "Min")),
         alt.Tooltip("high:Q", format=".1f", title=ctx.t("最大", "Max")),
     ]
-    box_base = alt.Chart(stats)
-    whisker = box_base.mark_rule(color="#555555").encode(
-        y=y, x=alt.X("low_shown:Q", scale=x_scale, title=x_title), x2="high_shown:Q", tooltip=box_tooltip)
-    box = box_base.mark_bar(size=22, color="#e8e8e8", stroke="#555555", strokeWidth=1).encode(
-        y=y, x="q1_shown:Q", x2="q3_shown:Q", tooltip=box_tooltip)
-    median = box_base.mark_tick(color="#222222", size=22, thickness=2.5).encode(
-        y=y, x="median_shown:Q", tooltip=box_tooltip)
-    layers: list[Any] = [whisker, box, median]
+    layers: list[Any] = _box_layers(ctx, stats, y, x_scale, x_title, box_tooltip, points=many)
 
     if not many:
         # Deterministic jitter: spread the points of a group over the band by their rank.
@@ -526,7 +542,7 @@ def distribution_chart(ctx: Context, evaluated: pl.DataFrame, rule: str) -> alt.
     layers.append(_reference_rules(ctx, rule, low, high))
 
     title, subtitle = _distribution_title(ctx, evaluated, rule)
-    notes = [subtitle, _outside_note(ctx, n_outside, low, high)]
+    notes = [subtitle, _outside_note(ctx, n_outside, low, high), small_n.small_n_note(ctx, stats)]
     if many:
         notes.append(ctx.t(f"{len(ctx.cities):,} 都市を側面ごとにまとめた箱ひげ図（点は省略）",
                            f"boxes pool {len(ctx.cities):,} cities per side (points omitted)"))
@@ -546,14 +562,11 @@ def _distribution_title(ctx: Context, evaluated: pl.DataFrame, rule: str) -> tup
     if many_cities(ctx):
         n = int(with_values["n_evaluated"].sum())
         med = evaluated["score"].median()
-        title = ctx.t(f"{rule_name}: {with_values.height:,} 都市の {n:,} 行、中央値 {med:.1f}",
-                      f"{rule_name}: {n:,} rows in {with_values.height:,} cities, median {med:.1f}")
+        title = ctx.t(f"{rule_name}: {with_values.height:,} 都市、", f"{rule_name}: {with_values.height:,} cities, ") + \
+            small_n.centre_text(ctx, med, n)
     else:
-        parts = [
-            ctx.t(f"{r['city']} 中央値 {r['median_score']:.1f}（{r['n_evaluated']} 行）",
-                  f"{r['city']} median {r['median_score']:.1f} ({r['n_evaluated']} rows)")
-            for r in with_values.iter_rows(named=True)
-        ]
+        parts = [f"{r['city']} " + small_n.centre_text(ctx, r["median_score"], r["n_evaluated"])
+                 for r in with_values.iter_rows(named=True)]
         title = f"{rule_name}: " + ctx.t("、", "; ").join(parts)
     subtitle = ""
     if not without.is_empty():
@@ -897,9 +910,12 @@ def matrix_chart(ctx: Context, matrix: pl.DataFrame, *, max_rows: int = MAX_MATR
         pl.when(pl.col("score").is_null()).then(pl.lit("–"))
         .when(pl.col("score").abs() >= 10000).then(pl.col("score").round(0).cast(pl.Int64).cast(pl.String))
         .otherwise(pl.col("score").round(0).cast(pl.Int64).cast(pl.String)).alias("score_text"),
+        # Tooltips print a missing value as "null": give them a dash instead.
+        pl.col("score").round(1).cast(pl.String).fill_null("–").alias("score_tip"),
+        pl.col("reason").fill_null("–"),
     )
-    data = data.select("row_label", "rule_label", "tier_code", "tier_label", "score", "score_text", "status_label",
-                       "city", "indicator_ja", "kpi_id", "reason")
+    data = data.select("row_label", "rule_label", "tier_code", "tier_label", "score", "score_text", "score_tip",
+                       "status_label", "city", "indicator_ja", "kpi_id", "reason")
     rule_order = [_t(ctx, RULE_TITLES[r]) for r in RULE_NAMES]
     tier_codes = list(TIERS)
     y = alt.Y("row_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=380))
@@ -911,7 +927,7 @@ def matrix_chart(ctx: Context, matrix: pl.DataFrame, *, max_rows: int = MAX_MATR
         alt.Tooltip("rule_label:N", title=ctx.t("ルール", "Rule")),
         alt.Tooltip("status_label:N", title=ctx.t("状態", "Status")),
         alt.Tooltip("tier_label:N", title=ctx.t("共通の区分", "Common tier")),
-        alt.Tooltip("score:Q", format=".1f", title=ctx.t("値（%表示）", "Value (percent scale)")),
+        alt.Tooltip("score_tip:N", title=ctx.t("値（%表示）", "Value (percent scale)")),
         alt.Tooltip("reason:N", title=ctx.t("理由・注記", "Reason or caveat")),
     ]
     cells = alt.Chart(data).mark_rect(stroke="white", strokeWidth=1.5).encode(
@@ -1051,14 +1067,7 @@ def ambition_chart(ctx: Context, amb: pl.DataFrame) -> alt.LayerChart:
     tip = [alt.Tooltip("group:N", title=ctx.t("都市・側面", "City · side")),
            alt.Tooltip("n:Q", title=ctx.t("KPI行数", "KPI rows")),
            alt.Tooltip("median:Q", format=".2f", title=ctx.t("中央値", "Median"))]
-    b = alt.Chart(stats)
-    layers: list[Any] = [
-        b.mark_rule(color="#555555").encode(y=y, x=alt.X("low_shown:Q", scale=x_scale, title=x_title),
-                                            x2="high_shown:Q", tooltip=tip),
-        b.mark_bar(size=22, color="#e8e8e8", stroke="#555555", strokeWidth=1).encode(
-            y=y, x="q1_shown:Q", x2="q3_shown:Q", tooltip=tip),
-        b.mark_tick(color="#222222", size=22, thickness=2.5).encode(y=y, x="median_shown:Q", tooltip=tip),
-    ]
+    layers: list[Any] = _box_layers(ctx, stats, y, x_scale, x_title, tip, points=many)
     if not many:
         data = data.sort("kpi_id").with_columns(
             ((pl.col("kpi_id").rank("ordinal").over("group") * 0.618034) % 1.0 - 0.5).alias("jitter"))
@@ -1083,17 +1092,16 @@ def ambition_chart(ctx: Context, amb: pl.DataFrame) -> alt.LayerChart:
     if summary.is_empty():
         title = ctx.t("目標の意欲度を計算できるKPI行はない", "No KPI row has the values for target ambition")
     elif many_cities(ctx):
-        title = ctx.t(f"{summary.height:,} 都市の必要な変化率: 中央値 {data['ambition_pct'].median():.1f}%/年",
-                      f"Required change in {summary.height:,} cities: median {data['ambition_pct'].median():.1f}% per year")
+        title = ctx.t(f"{summary.height:,} 都市の必要な変化率: ", f"Required change in {summary.height:,} cities: ") + \
+            small_n.centre_text(ctx, data["ambition_pct"].median(), data.height, unit_ja="%/年", unit_en="% per year")
     else:
-        parts = [ctx.t(f"{r['city']} 中央値 {r['median_pct']:.1f}%/年（{r['n']} 行）",
-                       f"{r['city']} median {r['median_pct']:.1f}% per year ({r['n']} rows)")
+        parts = [f"{r['city']} " + small_n.centre_text(ctx, r["median_pct"], r["n"], unit_ja="%/年", unit_en="% per year")
                  for r in summary.iter_rows(named=True)]
         title = ctx.t("目標までに必要な年あたり変化率: ", "Required change per year to reach the target: ") + ctx.t("、", "; ").join(parts)
-    note = _outside_note(ctx, outside, low, high)
+    notes = [small_n.periods_note(ctx, data), _outside_note(ctx, outside, low, high), small_n.small_n_note(ctx, stats)]
     return alt.layer(*layers).properties(
         width=560, height=max(90, 46 * max(1, len(order))),
-        title=alt.Title(title, subtitle=[note] if note else []))
+        title=alt.Title(title, subtitle=[n for n in notes if n]))
 
 
 def ambition_goal_chart(ctx: Context, by_goal: pl.DataFrame) -> alt.Chart:
@@ -1114,8 +1122,11 @@ def ambition_goal_chart(ctx: Context, by_goal: pl.DataFrame) -> alt.Chart:
     goals = data["sdg_goal"].unique(maintain_order=True).to_list()
     colour = alt.Color("goal_label:N", scale=alt.Scale(domain=goal_labels, range=[charts.SDG_COLOURS[g] for g in goals]),
                        legend=None)
-    data = data.select("city", "sdg_goal", "goal_label", "n_kpis", "median_ambition_pct", "min_ambition_pct",
-                       "max_ambition_pct", "median_ambition_pct_shown", "clipped_text")
+    data = data.with_columns(
+        (pl.lit("n=") + pl.col("n_kpis").cast(pl.String)).alias("n_text"),
+        pl.max_horizontal(pl.col("median_ambition_pct_shown"), pl.lit(0.0)).alias("n_text_x"),
+    ).select("city", "sdg_goal", "goal_label", "n_kpis", "median_ambition_pct", "min_ambition_pct",
+             "max_ambition_pct", "median_ambition_pct_shown", "clipped_text", "n_text", "n_text_x")
     y = alt.Y("goal_label:N", sort=goal_labels, title=None, axis=alt.Axis(labelLimit=300))
     x = alt.X("median_ambition_pct_shown:Q", scale=alt.Scale(domain=[low, high], nice=False),
               title=ctx.t("必要な変化率の中央値 (%/年)", "Median required change (% per year)"))
@@ -1133,22 +1144,33 @@ def ambition_goal_chart(ctx: Context, by_goal: pl.DataFrame) -> alt.Chart:
     clipped = alt.Chart().mark_text(align="right", dx=-4, fontSize=11, fontWeight="bold", color="white").encode(
         y=y, x=x, text="clipped_text:N")
     zero = alt.Chart().mark_rule(color="#333333", strokeWidth=1).encode(x=alt.datum(0))
-    layered = alt.layer(bars, clipped, zero, data=data).properties(width=300, height=max(60, 24 * len(goal_labels)))
+    # n beside every bar: most goals rest on one or two KPI rows, and a bar of one value is no median.
+    n_labels = alt.Chart().mark_text(align="left", dx=4, fontSize=10, color="#333333").encode(
+        y=y, x=alt.X("n_text_x:Q", scale=alt.Scale(domain=[low, high], nice=False)), text="n_text:N")
+    layered = alt.layer(bars, clipped, zero, n_labels, data=data).properties(width=300, height=max(60, 24 * len(goal_labels)))
     if data.is_empty():
         title = ctx.t("ゴール別の意欲度を計算できるKPI行はない", "No KPI row has the values for ambition by goal")
     else:
         top = data.sort(["median_ambition_pct", "sdg_goal"], descending=[True, False]).row(0, named=True)
         if many_cities(ctx):
-            title = ctx.t(f"{len(ctx.cities):,} 都市で最も大きな変化を求めるゴールは {top['goal_label']}（都市別中央値の中央値 {top['median_ambition_pct']:.1f}%/年）",
-                          f"Across {len(ctx.cities):,} cities the steepest required change is for {top['goal_label']} (median of city medians {top['median_ambition_pct']:.1f}% per year)")
+            title = ctx.t(f"{len(ctx.cities):,} 都市で最も大きな変化を求めるゴールは {top['goal_label']}（都市別中央値の中央値 {top['median_ambition_pct']:.1f}%/年、KPI {top['n_kpis']} 行）",
+                          f"Across {len(ctx.cities):,} cities the steepest required change is for {top['goal_label']} (median of city medians {top['median_ambition_pct']:.1f}% per year, {top['n_kpis']} KPI rows)")
         else:
-            title = ctx.t(f"最も大きな変化を求めるのは {top['city']} の {top['goal_label']}（中央値 {top['median_ambition_pct']:.1f}%/年）",
-                          f"The steepest required change: {top['city']}, {top['goal_label']} (median {top['median_ambition_pct']:.1f}% per year)")
+            centre = small_n.centre_text(ctx, top["median_ambition_pct"], top["n_kpis"], unit_ja="%/年", unit_en="% per year")
+            title = ctx.t(f"最も大きな変化を求めるのは {top['city']} の {top['goal_label']}（{centre}）",
+                          f"The steepest required change: {top['city']}, {top['goal_label']} ({centre})")
     outside = data.filter((pl.col("median_ambition_pct") < low) | (pl.col("median_ambition_pct") > high)).height
-    note = _outside_note(ctx, outside, low, high)
+    n_small = data.filter(pl.col("n_kpis") < small_n.MIN_BOX).height
+    notes = [
+        small_n.periods_note(ctx, ambition(ctx).filter(pl.col("ambition_pct").is_not_null())),
+        ctx.t(f"棒はゴールごとのKPI行の中央値（n=KPI行数）。{n_small} 本は {small_n.MIN_BOX} 行未満で、1値そのもの（n=1）または2値の中間（n=2）",
+              f"bars: median of the goal's KPI rows (n = rows); {n_small} bar(s) rest on fewer than {small_n.MIN_BOX} rows: "
+              "the single value (n=1) or the midpoint of two (n=2)") if n_small else "",
+        _outside_note(ctx, outside, low, high),
+    ]
     return layered.facet(
         column=alt.Column("city:N", title=None, sort=ctx.city_order() if not many_cities(ctx) else None),
-    ).properties(title=alt.Title(title, subtitle=[note] if note else []))
+    ).properties(title=alt.Title(title, subtitle=[n for n in notes if n]))
 
 
 DISCLOSURE_QUERY = """
@@ -1563,6 +1585,10 @@ def ambition_text(ctx: Context, amb: pl.DataFrame) -> dict[str, str]:
     if not against.is_empty():
         ja += f" 負の値の {against.height:,} 行は、目標値が望ましい方向と逆側にある（上限目標など）行です。"
         en += f" The {against.height:,} negative rows have a target on the far side of the desired direction (e.g. a cap)."
+    # Both languages from the one Context: periods_note speaks ctx.lang, so the other text keeps its own.
+    warning = small_n.periods_note(ctx, amb.filter(pl.col("ambition_pct").is_not_null()))
+    if warning:
+        ja, en = (ja + " " + warning, en) if ctx.lang == "ja" else (ja, en + " " + warning)
     return {"ja": ja, "en": en}
 
 

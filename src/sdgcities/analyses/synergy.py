@@ -20,6 +20,7 @@ import polars as pl
 from .. import charts
 from ..api import UnknownValueError
 from ..notebook import PAIRS, Context, check_choice
+from .synergy_links import links_headline, row_links, structure_text  # noqa: F401 (used by the notebook)
 
 SIDES3 = ("economy", "society", "environment")
 
@@ -845,7 +846,9 @@ def format_metrics(metrics: pl.DataFrame, label: str = "") -> str:
 METRIC_LABELS = {
     "nodes": ("ノード数（ターゲット）", "Nodes (targets)"),
     "edges": ("辺の数", "Edges"),
-    "density": ("密度", "Density"),
+    # Edges only join targets printed on one KPI row, so the density mostly counts how many targets single
+    # rows print; the label says so.
+    "density": ("密度（同じKPI行に並ぶターゲットの組の割合）", "Density (share of target pairs printed on one KPI row)"),
     "components": ("連結成分数", "Components"),
     "largest_component": ("最大成分のノード数", "Largest component"),
     "cross_goal_share": ("目標をまたぐ辺の割合", "Cross-goal edge share"),
@@ -860,7 +863,7 @@ def metrics_table(ctx: Context, metrics: pl.DataFrame, *, extra: pl.DataFrame | 
         *[pl.col(k).alias(ctx.t(*v)) for k, v in METRIC_LABELS.items()],
         pl.col("isolated").alias(ctx.t("孤立ターゲット", "Isolated targets")),
     ).with_columns(
-        pl.col(ctx.t("密度", "Density")).round(3),
+        pl.col(ctx.t(*METRIC_LABELS["density"])).round(3),
         pl.col(ctx.t("目標をまたぐ辺の割合", "Cross-goal edge share")).round(3),
     )
     if extra is not None:
@@ -993,13 +996,9 @@ def network_chart(ctx: Context, network: Network, metrics: pl.DataFrame, merged:
                        by_city[city], goal_domain, kinds)
         for city in chosen
     ]
-    densest = metrics.filter(pl.col("edges") > 0).sort(["density", "city_id"], descending=[True, False])
-    if densest.height:
-        r = densest.row(0, named=True)
-        title = ctx.t(
-            f"KPIでつながるSDGターゲット: 最も密なのは{ctx.city(r['city_id'])}（密度{r['density']:.3f}）{note}",
-            f"SDG targets linked through KPIs: {ctx.city(r['city_id'])} is the densest (density {r['density']:.3f}){note}",
-        )
+    headline = links_headline(ctx, row_links(ctx.con, ctx.cities, metrics))
+    if headline:
+        title = ctx.t(f"同じKPI行に並ぶSDGターゲットの組: {headline}{note}", f"SDG targets printed on one KPI row: {headline}{note}")
     else:
         title = ctx.t(f"同じKPI行でつながるSDGターゲットはない{note}", f"No two SDG targets share a KPI row{note}")
     return alt.concat(*panels, columns=3, spacing=16).properties(title=title)
