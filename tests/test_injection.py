@@ -83,8 +83,6 @@ def test_data_text_never_becomes_a_live_link_or_script(workspace, caplog):
         except CuratedDataError as error:
             assert put_back_refused(workspace, error) > 0, str(error)
     database = workspace / "data/curated/sdgs.duckdb"
-    import duckdb
-
     from sdgcities import api
 
     with api.connect(database) as con:

@@ -33,6 +33,17 @@ from . import paths
 READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 
 
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs (one owned by another user counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def open_read_only(database: Path | str) -> duckdb.DuckDBPyConnection:
     """A read-only connection of `database` with READ_ONLY_CONFIG (it reads views; it writes no file)."""
     return duckdb.connect(str(database), read_only=True, config=dict(READ_ONLY_CONFIG))

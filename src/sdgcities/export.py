@@ -241,22 +241,12 @@ def _swap(temporary: Path, final: Path) -> None:
         shutil.rmtree(previous)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _clean_up_after_killed_exports(out: Path) -> None:
     """Remove what a killed export left (its temporary directory) and, when it was killed between the
     two renames of the swap, put the previous export back. Directories of running exports are kept."""
     for leftover in sorted(out.parent.glob(f".{out.name}.*-*")):
         kind, _, pid = leftover.name.rpartition("-")
-        if not pid.isdigit() or _pid_alive(int(pid)):
+        if not pid.isdigit() or dbfile.pid_alive(int(pid)):
             continue
         if kind.endswith(".old") and not out.exists():
             os.replace(leftover, out)

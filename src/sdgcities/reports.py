@@ -194,8 +194,6 @@ def run(*, force: bool = False, pdf: bool = True, workers: int | None = None, da
 
 def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_dir: Path, executed_dir: Path, started: float) -> dict[str, Any]:
     """run() on one build: every notebook reads the run's snapshot of the database (pinned.path)."""
-    import duckdb
-
     database = pinned.path
     with dbfile.open_read_only(database) as con:
         city_names = {r[0]: {"name_ja": r[1], "name_en": r[2]} for r in con.sql("select city_id, name_ja, name_en from cities order by city_id").fetchall()}

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import nbformat
 
-from . import paths
+from . import dbfile, paths
 from .dbfile import read_build_info
 
 BUILD_MIME_TYPE = "application/vnd.sdgcities.build+json"
@@ -51,21 +51,11 @@ class PinnedBuild:
         return None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_stale_snapshots(folder: Path) -> None:
     """Remove snapshots of report runs that were killed (their process is gone)."""
     for stale in folder.glob(".snapshot-*.duckdb*"):
         pid = stale.name.split("-")[1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not dbfile.pid_alive(int(pid)):
             with contextlib.suppress(FileNotFoundError):
                 stale.unlink()
 

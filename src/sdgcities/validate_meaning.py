@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import paths
 from .curated import DOC_TABLES, Inputs, Problem, _problem
 from .exceptions import DeclaredExceptions
 from .parsing import ValueParseError, parse_number, strip_whitespace
