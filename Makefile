@@ -50,11 +50,11 @@ data: $(STAMP)
 	$(BIN)/python -m sdgcities.build $(if $(FORCE),--force)
 
 reports: setup data export
-	$(BIN)/python -m sdgcities.reports
+	$(BIN)/python -m sdgcities.publish.reports
 
 # Data to take away: exports/ (written to a temporary directory and swapped in when complete).
 export: $(STAMP) data
-	$(BIN)/python -m sdgcities.export
+	$(BIN)/python -m sdgcities.publish.export
 
 # The tests, then nbval on every notebook (its defaults, against the built database; the cells marked
 # NBVAL_CHECK_OUTPUT are compared strictly with their committed outputs).
@@ -71,7 +71,7 @@ bench: setup data
 # Draft curation of a new document (text or PDF) into data/staging/<doc_id>/, for review and --promote.
 draft: $(STAMP)
 	@test -n "$(DOC)" || { echo "usage: make draft DOC=path/to/document.pdf [ID=doc_id] [CITY=city_id]"; exit 2; }
-	$(BIN)/python -m sdgcities.draft "$(DOC)" $(if $(ID),--doc-id $(ID)) $(if $(CITY),--city $(CITY))
+	$(BIN)/python -m sdgcities.build.draft "$(DOC)" $(if $(ID),--doc-id $(ID)) $(if $(CITY),--city $(CITY))
 
 bench-draft: $(STAMP)
 	$(BIN)/python bench/draft_bench.py

@@ -4,7 +4,7 @@ that has a hand-curated folder and compare the draft with the hand-curated rows.
 Figures per document: seconds to draft (best of 3), precision and recall of KPI rows, of KPI cells (each
 baseline/actual/target value with its year label, each SDG target, each published rate; a redacted cell
 counts as found when drafted as redacted), of priority targets, stakeholders and synergies. Rows are
-matched as `python -m sdgcities.draft --compare` matches them (sdgcities.draft.compare). The section
+matched as `python -m sdgcities.build.draft --compare` matches them (sdgcities.build.draft.compare). The section
 "Draft curation" of bench/RESULTS.md is replaced; the rest of the file is kept.
 """
 
@@ -21,8 +21,8 @@ REPO = BENCH.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from sdgcities import paths  # noqa: E402
-from sdgcities.draft import draft_document  # noqa: E402
-from sdgcities.draft.compare import compare  # noqa: E402
+from sdgcities.build.draft import draft_document  # noqa: E402
+from sdgcities.build.draft.compare import compare  # noqa: E402
 
 TABLES = ("kpis", "kpi_cells", "priority_targets", "stakeholders", "synergies")
 START, END = "<!-- draft-bench:start -->", "<!-- draft-bench:end -->"
@@ -52,7 +52,7 @@ def run(runs: int = 3) -> tuple[list[dict], dict]:
 
 
 def section(results: list[dict]) -> list[str]:
-    lines = [START, "## Draft curation (`python -m sdgcities.draft`, bench/draft_bench.py)", "",
+    lines = [START, "## Draft curation (`python -m sdgcities.build.draft`, bench/draft_bench.py)", "",
              "Each raw document drafted and compared with its hand-curated rows. P = precision (drafted rows or cells",
              "that the curator also has), R = recall (curated ones the draft found), with the counts found/drafted/curated.",
              "KPI cells: each baseline/actual/target value with its year label, each SDG target, each published rate.",

@@ -3,7 +3,7 @@
     python bench/nbexec.py NOTEBOOK OUTPUT [--parameters JSON] [--repeat N]
 
 Python and papermill are imported before the clock starts, as in the report suite's worker
-processes (sdgcities.reports.execute), so `seconds` is papermill.execute_notebook alone: kernel
+processes (sdgcities.publish.reports.execute), so `seconds` is papermill.execute_notebook alone: kernel
 start-up, the package imports inside the kernel, the cells, and writing the output. The database
 and root come from SDGCITIES_DB / SDGCITIES_ROOT in the environment.
 """
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     import papermill
 
     import_seconds = time.perf_counter() - import_started
-    os.environ.setdefault("SDGCITIES_CHART_MODE", "report")  # as sdgcities.reports.execute does
+    os.environ.setdefault("SDGCITIES_CHART_MODE", "report")  # as sdgcities.publish.reports.execute does
     parameters = json.loads(args.parameters)
     seconds: list[float] = []
     error = None

@@ -7,8 +7,8 @@ papermill parameters injected after the cell tagged `parameters`, under cProfile
 - the wall time of every cell;
 - the package functions (src/sdgcities) with the largest cumulative time, and the functions with
   the largest own time anywhere;
-- every chart's static PNG render (sdgcities.charts.static_png: vl-convert + recompression), with
-  the size of its Vega-Lite spec, and every table's HTML (sdgcities.charts.table_html).
+- every chart's static PNG render (sdgcities.present.charts.static_png: vl-convert + recompression), with
+  the size of its Vega-Lite spec, and every table's HTML (sdgcities.present.charts.table_html).
 The database and root come from SDGCITIES_DB / SDGCITIES_ROOT.
 """
 
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     import nbformat
     from IPython.core.interactiveshell import InteractiveShell
 
-    from sdgcities import charts
+    from sdgcities.present import charts
 
     nb = nbformat.read(args.notebook, as_version=4)
     parameters = json.loads(args.parameters)

@@ -10,13 +10,13 @@ own database or reports/):
 
 - floor: papermill executing bench/floor.ipynb (imports the package, opens the database), median
   of 3 warm runs; and the number of notebook executions the suite makes (notebooks/reports.yaml
-  through sdgcities.reports.load_config).
+  through sdgcities.publish.reports.load_config).
 - make data: `python -m sdgcities.build --force`, then the same without --force (nothing changed).
-- make reports: `python -m sdgcities.reports --force` on a built copy of the repository, its ratio
+- make reports: `python -m sdgcities.publish.reports --force` on a built copy of the repository, its ratio
   to floor x executions / cores, then a second run with nothing changed.
 - scale: for each size N, a root with the 3 real cities plus N - 3 synthetic ones (bench/synth.py),
   the database build, each comparison notebook executed by papermill on it, the comparison report
-  (and one city report) rendered to HTML + PDF by sdgcities.render; ratios time(N) / time(3) next
+  (and one city report) rendered to HTML + PDF by sdgcities.publish.render; ratios time(N) / time(3) next
   to N / 3.
 
 Peak memory: every command runs as a child process; the harness samples the RSS of its whole
@@ -290,7 +290,7 @@ def code_state(base: Path) -> dict:
 
 
 def executions(root: Path, database: Path) -> dict:
-    """How many notebook runs the suite makes, from reports.yaml through sdgcities.reports.load_config."""
+    """How many notebook runs the suite makes, from reports.yaml through sdgcities.publish.reports.load_config."""
     import duckdb
     import yaml
 
@@ -299,12 +299,12 @@ def executions(root: Path, database: Path) -> dict:
     previous = os.environ.get("SDGCITIES_ROOT")
     os.environ["SDGCITIES_ROOT"] = str(root)
     try:
-        from sdgcities import reports
+        from sdgcities.publish import reports
 
         try:
             config = reports.load_config(root / "notebooks" / "reports.yaml", names)
             jobs = [job.name for report in config for job in report.jobs]
-            return {"executions": len(jobs), "reports": len(config), "source": "sdgcities.reports.load_config", "jobs": jobs}
+            return {"executions": len(jobs), "reports": len(config), "source": "sdgcities.publish.reports.load_config", "jobs": jobs}
         except reports.ReportConfigError as error:
             # A notebook named in reports.yaml does not exist yet: count from the YAML itself.
             data = yaml.safe_load((root / "notebooks" / "reports.yaml").read_text(encoding="utf-8"))
@@ -354,10 +354,10 @@ _RENDER = re.compile(r"rendered (\S+?)(?: and \.pdf)? in ([\d.]+) s")
 
 
 def section_reports(root: Path, floor: dict, timeout: float) -> dict:
-    print("\nmake reports (python -m sdgcities.reports) on the built copy", flush=True)
+    print("\nmake reports (python -m sdgcities.publish.reports) on the built copy", flush=True)
     env = child_env(root)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    forced = measure([PYTHON, "-m", "sdgcities.reports", "--force"], env=env, cwd=root, timeout=timeout)
+    forced = measure([PYTHON, "-m", "sdgcities.publish.reports", "--force"], env=env, cwd=root, timeout=timeout)
     result: dict = {"forced": forced.brief(), "cores": cores}
     if not forced.ok:
         say("make reports --force", "FAILED", f"<= {GOALS['reports_ratio']:g}x", False, fail_text(forced))
@@ -378,7 +378,7 @@ def section_reports(root: Path, floor: dict, timeout: float) -> dict:
     if renders:
         say("  sum of report renders (HTML+PDF, sequential)", f"{sum(renders.values()):.1f} s",
             extra=", ".join(f"{Path(n).name} {s:.1f}" for n, s in renders.items()))
-    nochange = measure([PYTHON, "-m", "sdgcities.reports"], env=env, cwd=root, timeout=timeout)
+    nochange = measure([PYTHON, "-m", "sdgcities.publish.reports"], env=env, cwd=root, timeout=timeout)
     result["nochange"] = nochange.brief()
     say("make reports, nothing changed", f"{nochange.seconds:.2f} s" if nochange.ok else "FAILED", f"<= {GOALS['reports_nochange_s']:g} s",
         nochange.ok and nochange.seconds <= GOALS["reports_nochange_s"], mem(nochange) if nochange.ok else fail_text(nochange))
@@ -459,7 +459,7 @@ def scale_one(n: int, seed: int, workdir: Path, timeout: float) -> dict:
         if not inputs:
             continue
         html, pdf = root / "reports" / f"{report}.html", root / "reports" / f"{report}.pdf"
-        run = measure([PYTHON, "-m", "sdgcities.render", "--title", f"bench {report} {n}", "--out-html", str(html), "--out-pdf", str(pdf), "-q",
+        run = measure([PYTHON, "-m", "sdgcities.publish.render", "--title", f"bench {report} {n}", "--out-html", str(html), "--out-pdf", str(pdf), "-q",
                        *map(str, inputs)], env=child_env(root, database), cwd=root, timeout=timeout)
         renders[report] = {"run": run.brief(), "notebooks": [p.stem for p in inputs], "seconds": run.seconds if run.ok else None,
                            "html_bytes": html.stat().st_size if run.ok and html.exists() else None,
@@ -589,8 +589,8 @@ def section_profile(n: int, seed: int, workdir: Path, timeout: float) -> dict:
         else:
             say(f"profile {name}", "FAILED", extra=fail_text(run)[:200])
     # Import time of what a notebook imports (python -X importtime), in a fresh process.
-    modules = "sdgcities.notebook, sdgcities.charts, sdgcities.api, " + ", ".join(
-        f"sdgcities.analyses.{m}" for m in ("coverage", "synergy", "achievement", "stakeholders", "data_quality", "profile")
+    modules = "sdgcities.present.notebook, sdgcities.present.charts, sdgcities.access.api, " + ", ".join(
+        f"sdgcities.present.analyses.{m}" for m in ("coverage", "synergy", "achievement", "stakeholders", "data_quality", "profile")
         if (REPO / "src" / "sdgcities" / "analyses" / f"{m}.py").is_file())
     imp = measure([PYTHON, "-X", "importtime", "-c", f"import {modules}"], env=env)
     rows = []
@@ -682,7 +682,7 @@ def write_results_md(results: dict, path: Path) -> None:
     if rep.get("forced"):
         f = rep["forced"]
         if f["returncode"] == 0 and not f.get("timed_out"):
-            row("`make reports` (`python -m sdgcities.reports --force`), wall", f"{f['seconds']:.1f} s", run=f)
+            row("`make reports` (`python -m sdgcities.publish.reports --force`), wall", f"{f['seconds']:.1f} s", run=f)
             if rep.get("ratio") is not None:
                 row(f"… ratio to floor × {floor.get('executions')} executions ÷ {rep.get('cores')} cores ({rep['ideal_seconds']:.1f} s)",
                     f"{rep['ratio']:.2f}×", f"≤ {GOALS['reports_ratio']:g}×", rep["ratio"] <= GOALS["reports_ratio"])

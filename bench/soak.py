@@ -12,7 +12,7 @@ Everything runs on a copy of the repository's inputs under --workdir (default be
 - Readers: separate processes that open `api.connect()`, read the build id and three views, check
   that the counts belong to that build (same connection, one file) and close, in a loop. Any
   exception is an error.
-- Report runs: `python -m sdgcities.reports --no-pdf` in a loop until the rebuilds end (at least
+- Report runs: `python -m sdgcities.publish.reports --no-pdf` in a loop until the rebuilds end (at least
   one). A failed run is an error. A mixed build is an executed notebook or a rendered report whose
   build id differs from the one its run printed, or a report whose notebooks read different builds.
 Figures go to stdout and --workdir/soak.json.
@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 READER = r"""
 import json, sys, time
 from pathlib import Path
-from sdgcities import api
+from sdgcities.access import api
 stop = Path(sys.argv[1])
 opened, errors, builds, messages = 0, 0, set(), []
 while not stop.exists():
@@ -86,7 +86,7 @@ def report_run_figures(reports_dir: Path, printed: str) -> dict:
     sys.path.insert(0, str(REPO / "src"))
     import nbformat
 
-    from sdgcities.snapshot import notebook_builds
+    from sdgcities.publish.snapshot import notebook_builds
 
     found = re.search(r"rendered from build (\S+),", printed)
     run_build = found.group(1) if found else None

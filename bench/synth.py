@@ -43,9 +43,9 @@ from pathlib import Path
 
 import yaml
 
-from sdgcities.parsing import parse_number
-from sdgcities.row_counts import write_counts
-from sdgcities.curated_content import CONTENT_TABLES
+from sdgcities.build.inputs.parsing import parse_number
+from sdgcities.build.inputs.row_counts import write_counts
+from sdgcities.build.inputs.curated_content import CONTENT_TABLES
 
 REPO = Path(__file__).resolve().parents[1]
 MARKER = ".synth.json"

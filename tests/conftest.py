@@ -35,7 +35,7 @@ def workspace(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory) -> Path:
     """The real database, built once from the repository's inputs into a temporary folder."""
-    from sdgcities import build
+    from sdgcities.build import run as build
 
     target = tmp_path_factory.mktemp("db") / "sdgs.duckdb"
     build.build(target, quiet=True)
@@ -44,7 +44,7 @@ def built_db(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def con(built_db):
-    from sdgcities import api
+    from sdgcities.access import api
 
     connection = api.connect(built_db)
     yield connection

@@ -1,4 +1,4 @@
-"""Tests for sdgcities.analyses.achievement on the real database.
+"""Tests for sdgcities.present.analyses.achievement on the real database.
 
 The expected figures were checked by hand against data/curated/*/kpis.csv and the raw documents:
 Kumamoto's progress sheet prints baselines, actuals, targets and 達成度 for 30 KPI rows (4 of them
@@ -16,10 +16,11 @@ import nbformat
 import polars as pl
 import pytest
 
-from sdgcities import api, progress
-from sdgcities import notebook as nb
-from sdgcities.analyses import achievement as ach
-from sdgcities.progress import RULE_NAMES
+from sdgcities.access import api
+from sdgcities.build.models import progress
+from sdgcities.present import notebook as nb
+from sdgcities.present.analyses import achievement as ach
+from sdgcities.build.models.progress import RULE_NAMES
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "achievement.ipynb"
 

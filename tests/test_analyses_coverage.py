@@ -1,4 +1,4 @@
-"""Tests for sdgcities.analyses.coverage against the real database.
+"""Tests for sdgcities.present.analyses.coverage against the real database.
 
 Expected values were checked by hand against the raw documents and curated tables:
 
@@ -24,8 +24,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from sdgcities.analyses import coverage
-from sdgcities.api import UnknownValueError
+from sdgcities.present.analyses import coverage
+from sdgcities.access.api import UnknownValueError
 
 CITIES = ["kaga", "kumamoto", "hiratsuka"]
 
@@ -226,7 +226,7 @@ def test_unmeasured_priority_targets(con):
 
 @pytest.fixture
 def ctx(built_db):
-    from sdgcities import notebook as nb
+    from sdgcities.present import notebook as nb
 
     context = nb.setup(lang="en", database=built_db)
     yield context
@@ -248,7 +248,7 @@ def test_heatmap_marks_priority_goals_and_uses_goal_colours(ctx):
 
 
 def test_other_charts_render(ctx):
-    from sdgcities import charts
+    from sdgcities.present import charts
 
     summary = coverage.city_summary(ctx.con, ctx.cities, "all")
     cells = coverage.goal_cells(ctx.con, ctx.cities, "all")
@@ -268,7 +268,7 @@ def test_other_charts_render(ctx):
 def test_notebook_is_clean_and_parameterised():
     from pathlib import Path
 
-    from sdgcities import nbstore
+    from sdgcities.publish import nbstore
 
     path = Path(__file__).resolve().parents[1] / "notebooks" / "coverage.ipynb"
     assert nbstore.problems(path) == []
@@ -300,7 +300,7 @@ def many(built_db, tmp_path):
 
 
 def test_many_cities_stay_bounded(many):
-    from sdgcities import notebook as nb
+    from sdgcities.present import notebook as nb
 
     ctx = nb.setup(lang="ja", database=many)
     try:

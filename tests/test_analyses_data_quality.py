@@ -14,10 +14,12 @@ import nbformat
 import polars as pl
 import pytest
 
-from sdgcities import api, audit, nbstore
-from sdgcities.analyses import data_quality as dq
-from sdgcities.notebook import Context
-from sdgcities.quality import FINDING_CODES
+from sdgcities.access import api
+from sdgcities.build.models import audit
+from sdgcities.publish import nbstore
+from sdgcities.present.analyses import data_quality as dq
+from sdgcities.present.notebook import Context
+from sdgcities.build.models.quality import FINDING_CODES
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "data_quality.ipynb"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from sdgcities import notebook as nb
-from sdgcities.analyses import profile
-from sdgcities.api import UnknownValueError
+from sdgcities.present import notebook as nb
+from sdgcities.present.analyses import profile
+from sdgcities.access.api import UnknownValueError
 
 
 @pytest.fixture
@@ -195,7 +195,7 @@ def test_unknown_city_fails_naming_it(built_db, bad):
 
 
 def test_a_city_that_is_not_text_fails_naming_its_type(built_db):
-    from sdgcities.api import ParameterTypeError
+    from sdgcities.access.api import ParameterTypeError
 
     with pytest.raises(ParameterTypeError) as error:
         nb.setup(cities=[None], lang="ja", database=built_db)

@@ -7,9 +7,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from sdgcities import notebook as nb
-from sdgcities.analyses import stakeholders as st
-from sdgcities.api import UnknownValueError
+from sdgcities.present import notebook as nb
+from sdgcities.present.analyses import stakeholders as st
+from sdgcities.access.api import UnknownValueError
 
 
 @pytest.fixture

@@ -17,10 +17,10 @@ import nbformat
 import polars as pl
 import pytest
 
-from sdgcities import charts
-from sdgcities import notebook as nb
-from sdgcities.analyses import synergy as syn
-from sdgcities.api import UnknownValueError
+from sdgcities.present import charts
+from sdgcities.present import notebook as nb
+from sdgcities.present.analyses import synergy as syn
+from sdgcities.access.api import UnknownValueError
 
 CITIES = ["hiratsuka", "kaga", "kumamoto"]
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "synergy.ipynb"

@@ -7,7 +7,7 @@ import polars as pl
 import pandas as pd
 import pytest
 
-from sdgcities import api
+from sdgcities.access import api
 
 
 def test_filters_by_city_side_and_goal(con):

@@ -16,8 +16,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from sdgcities import api, build
-from sdgcities import notebook as nb
+from sdgcities.access import api
+from sdgcities.build import run as build
+from sdgcities.present import notebook as nb
 
 ACCESSORS = {
     "cities": lambda c, **k: api.cities(c, **k),
@@ -182,7 +183,7 @@ def test_duplicate_cities_are_counted_once_with_a_note(built_db):
 
 
 def test_duplicate_cities_do_not_change_the_coverage_numbers(built_db):
-    from sdgcities.analyses import coverage
+    from sdgcities.present.analyses import coverage
 
     given = ["kaga", "kaga", "kumamoto"]
     with pytest.warns(nb.DuplicateParameterWarning):

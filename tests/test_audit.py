@@ -1,4 +1,4 @@
-"""Tests for sdgcities.audit: classification of published achievement rates and the search for
+"""Tests for sdgcities.build.models.audit: classification of published achievement rates and the search for
 what a publisher computed when the figure matches neither rule."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sdgcities.audit import CLASSIFICATIONS, classify_published, explain_neither
-from sdgcities.progress import evaluate_all
+from sdgcities.build.models.audit import CLASSIFICATIONS, classify_published, explain_neither
+from sdgcities.build.models.progress import evaluate_all
 
 KUMAMOTO = dict(baseline=40.6, baseline_year=2017, actual=29.5, actual_year=2021,
                 target=50, target_year=2030, direction="increase")

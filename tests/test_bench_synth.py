@@ -11,9 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sdgcities import build, curated
-from sdgcities.curated import CuratedDataError
-from sdgcities.parsing import strip_whitespace
+from sdgcities.build import run as build
+from sdgcities.build.inputs import curated
+from sdgcities.build.inputs.curated import CuratedDataError
+from sdgcities.build.inputs.parsing import strip_whitespace
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -14,9 +14,9 @@ import duckdb
 import pytest
 
 from conftest import REPO, sha256
-from sdgcities import build
-from sdgcities.curated import CuratedDataError
-from sdgcities.parsing import strip_whitespace
+from sdgcities.build import run as build
+from sdgcities.build.inputs.curated import CuratedDataError
+from sdgcities.build.inputs.parsing import strip_whitespace
 
 KUMAMOTO = Path("data/curated/kumamoto_progress_2022")
 
@@ -249,7 +249,7 @@ def test_a_build_killed_half_way_leaves_the_previous_database(built_workspace, s
 
 def test_a_fourth_city_is_data_only(workspace):
     from fourth_city import add_fourth_city
-    from sdgcities import api
+    from sdgcities.access import api
 
     city = add_fourth_city(workspace)
     counts = build.build(quiet=True)

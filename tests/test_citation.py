@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sdgcities import build, licences, version
+from sdgcities.build import run as build
+from sdgcities.publish import licences, version
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"
@@ -48,7 +49,7 @@ def test_citation_references_every_source_document_as_its_manifest_names_it():
 def test_licence_files_cover_code_and_every_raw_document():
     assert (REPO / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
     text = (REPO / "DATA_LICENSE.md").read_text(encoding="utf-8")
-    assert text == licences.data_licence_text(), "DATA_LICENSE.md is out of date: run `python -m sdgcities.licences`"
+    assert text == licences.data_licence_text(), "DATA_LICENSE.md is out of date: run `python -m sdgcities.publish.licences`"
     documents = sorted(p.stem for p in RAW.glob("*.txt"))
     assert len(documents) >= 5
     for doc_id in documents:
@@ -106,7 +107,7 @@ def test_git_commit_short_sha_and_dirty(tmp_path):
 
 
 def test_report_title_page_names_the_dataset_version(built_db, monkeypatch):
-    from sdgcities import render
+    from sdgcities.publish import render
 
     monkeypatch.setenv("SDGCITIES_DB", str(built_db))
     expected = version.dataset_version(built_db, fresh=True)

@@ -17,8 +17,9 @@ import duckdb
 import pytest
 
 from conftest import REPO, sha256
-from sdgcities import api, build, dbfile
-from sdgcities.curated import CuratedDataError
+from sdgcities.access import api
+from sdgcities.build import run as build, dbfile
+from sdgcities.build.inputs.curated import CuratedDataError
 
 KUMAMOTO_KPIS = Path("data/curated/kumamoto_progress_2022/kpis.csv")
 
@@ -165,7 +166,7 @@ def test_a_stale_wal_that_no_longer_matches_is_reported_and_cleared(built, tmp_p
     writer.wait(timeout=30)
     with pytest.raises(api.DatabaseAccessError, match="make data"):
         api.connect(built)
-    from sdgcities import snapshot
+    from sdgcities.publish import snapshot
 
     with pytest.raises(snapshot.MixedBuildError, match="make data"):
         with snapshot.pinned_build(built, tmp_path / "executed"):
@@ -182,7 +183,7 @@ def test_reports_give_a_message_not_a_traceback_on_a_stale_wal(built, tmp_path):
     writer.send_signal(signal.SIGKILL)
     writer.wait(timeout=30)
     env = {**os.environ, "SDGCITIES_ROOT": str(built.parents[2])}
-    result = subprocess.run([sys.executable, "-m", "sdgcities.reports", "--no-pdf"], env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([sys.executable, "-m", "sdgcities.publish.reports", "--no-pdf"], env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "sdgs.duckdb.wal exists" in result.stderr and "make data" in result.stderr
 
@@ -307,7 +308,7 @@ def test_a_city_id_that_names_a_report_or_a_path_is_refused(built, city_id):
 
 
 def test_the_report_suite_refuses_a_city_that_would_overwrite_a_report(tmp_path):
-    from sdgcities import reports
+    from sdgcities.publish import reports
 
     names = {"comparison": {"name_ja": "比較市", "name_en": "Hikaku"}, "kaga": {"name_ja": "加賀市", "name_en": "Kaga"}}
     with pytest.raises(reports.ReportConfigError, match="'comparison'"):

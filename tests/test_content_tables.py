@@ -10,11 +10,12 @@ import pytest
 
 from conftest import REPO
 from fourth_city import add_fourth_city
-from sdgcities import api_content, build
-from sdgcities.api import UnknownValueError
-from sdgcities.curated import CuratedDataError
-from sdgcities.curated_content import CONTENT_TABLES, parse_printed_amount
-from sdgcities.parsing import strip_whitespace
+from sdgcities.access import api_content
+from sdgcities.build import run as build
+from sdgcities.access.api import UnknownValueError
+from sdgcities.build.inputs.curated import CuratedDataError
+from sdgcities.build.inputs.curated_content import CONTENT_TABLES, parse_printed_amount
+from sdgcities.build.inputs.parsing import strip_whitespace
 
 DOCS = ("hiratsuka_proposal_2022", "kaga_plan_2026", "kaga_presentation_2022", "kaga_smartcity_2021", "kumamoto_progress_2022")
 CURATED_COUNTS = {  # rows curated per document and view (the READMEs give them per section)
@@ -204,7 +205,7 @@ def test_a_quote_not_in_the_document_is_refused(workspace):
 def test_the_fourth_city_brings_its_own_content(workspace):
     city = add_fourth_city(workspace)
     build.build(quiet=True)
-    from sdgcities import api
+    from sdgcities.access import api
 
     with api.connect() as con:
         assert api_content.initiatives(con, cities=[city])["owning_division"].to_list() == ["商工観光課", None]
@@ -219,8 +220,8 @@ def test_the_fourth_city_brings_its_own_content(workspace):
 
 
 def test_city_profile_content_sections(built_db):
-    from sdgcities import notebook as nb
-    from sdgcities.analyses import profile_content as pc
+    from sdgcities.present import notebook as nb
+    from sdgcities.present.analyses import profile_content as pc
 
     ctx = nb.setup(cities=["kumamoto"], lang="en", database=built_db)
     c = pc.content_summary(ctx)
@@ -240,7 +241,7 @@ def test_city_profile_content_sections(built_db):
 
 
 def test_coverage_counts_kpis_per_initiative_and_side(con):
-    from sdgcities.analyses import coverage_initiatives as ci
+    from sdgcities.present.analyses import coverage_initiatives as ci
 
     cities = ["kaga", "kumamoto", "hiratsuka"]
     frame = ci.kpis_per_initiative(con, cities)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from test_build import build_and_refuse, built_workspace, edit_cell  # noqa: F401 (fixture)
 
-from sdgcities.parsing import strip_whitespace
+from sdgcities.build.inputs.parsing import strip_whitespace
 
 KUMAMOTO_STAKEHOLDERS = Path("data/curated/kumamoto_progress_2022/stakeholders.csv")
 

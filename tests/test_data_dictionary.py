@@ -23,7 +23,7 @@ def test_dictionary_matches_the_database_exactly(con):
 def test_every_view_column_and_code_has_a_japanese_label():
     """The bilingual codebook never shows （未翻訳）: each view, column and coded value of the dictionary
     has its label in data_dictionary_ja.yaml."""
-    from sdgcities import codebook, datapackage
+    from sdgcities.publish import codebook, datapackage
 
     views = datapackage.load_dictionary()
     labels = codebook.japanese_labels()

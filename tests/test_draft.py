@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from draft_variants import header_cells, pdf_sheet, progress_rows, progress_sheet, row_cells
-from sdgcities.draft import draft_document, draft_text
-from sdgcities.draft.text import squash
+from sdgcities.build.draft import draft_document, draft_text
+from sdgcities.build.draft.text import squash
 
 
 def _check_progress(draft, rows, actual_years):
@@ -132,8 +132,8 @@ def test_unknown_form_still_yields_partners_and_dated_agreements():
 
 
 def test_the_cli_writes_the_five_tables_and_a_manifest(tmp_path):
-    from sdgcities.draft.__main__ import main
-    from sdgcities.curated import DOC_TABLES
+    from sdgcities.build.draft.__main__ import main
+    from sdgcities.build.inputs.curated import DOC_TABLES
 
     years = [2021]
     rows = progress_rows(11, 5, years)

@@ -13,11 +13,11 @@ import pytest
 import yaml
 
 from fourth_city import FIXTURE
-from sdgcities.draft import draft_document
-from sdgcities.draft.__main__ import main
-from sdgcities.draft.compare import compare, differences
-from sdgcities.draft.promote import PromoteError, promote
-from sdgcities.curated import CuratedDataError
+from sdgcities.build.draft import draft_document
+from sdgcities.build.draft.__main__ import main
+from sdgcities.build.draft.compare import compare, differences
+from sdgcities.build.draft.promote import PromoteError, promote
+from sdgcities.build.inputs.curated import CuratedDataError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -71,7 +71,7 @@ def _review_manifest(folder: Path) -> None:
 
 
 def test_promoting_the_fourth_city_builds_and_reaches_the_api(workspace, fourth_city_draft, tmp_path, monkeypatch):
-    from sdgcities import api
+    from sdgcities.access import api
 
     with pytest.raises(PromoteError, match="publisher"):
         promote(fourth_city_draft)
@@ -127,7 +127,7 @@ def _add_page_column(path: Path, pages: list[str]) -> None:
 
 
 def test_source_page_is_an_optional_validated_column(workspace):
-    from sdgcities import build
+    from sdgcities.build import run as build
 
     synergies = workspace / "data/curated/kumamoto_progress_2022/synergies.csv"
     _add_page_column(synergies, ["3", ""])
@@ -140,7 +140,7 @@ def test_source_page_is_an_optional_validated_column(workspace):
 
 def test_a_promoted_pdf_keeps_its_pages_and_both_checksums(workspace, tmp_path):
     from draft_variants import pdf_sheet
-    from sdgcities import api
+    from sdgcities.access import api
 
     cities = workspace / "data/curated/reference/cities.csv"
     cities.write_text(cities.read_text(encoding="utf-8") + "pdfcity,架空PDF市,Pdf City,架空県,Kaku Prefecture\n", encoding="utf-8")

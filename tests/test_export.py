@@ -15,9 +15,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from sdgcities import export, site
-from sdgcities.datapackage import LIST_DELIMITER, load_dictionary
-from sdgcities.version import dataset_version
+from sdgcities.publish import export, site
+from sdgcities.publish.datapackage import LIST_DELIMITER, load_dictionary
+from sdgcities.publish.version import dataset_version
 
 VIEWS = load_dictionary()
 
@@ -31,7 +31,7 @@ def exported(built_db, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def database(built_db):
-    from sdgcities import api
+    from sdgcities.access import api
 
     with api.connect(built_db) as connection:
         yield connection

@@ -14,9 +14,9 @@ from itertools import combinations
 import polars as pl
 import pytest
 
-from sdgcities.analyses import achievement as ach
-from sdgcities.analyses import small_n
-from sdgcities.analyses import synergy as syn
+from sdgcities.present.analyses import achievement as ach
+from sdgcities.present.analyses import small_n
+from sdgcities.present.analyses import synergy as syn
 from test_analyses_achievement import make_ctx
 
 

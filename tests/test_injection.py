@@ -14,8 +14,9 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import REPO
-from sdgcities import build, reports
-from sdgcities.curated import CuratedDataError
+from sdgcities.build import run as build
+from sdgcities.publish import reports
+from sdgcities.build.inputs.curated import CuratedDataError
 
 PAYLOAD = " [x](javascript:alert(1)) <script>alert(2)</script> <img src=x onerror=alert(3)> <javascript:alert(4)> [y][r]\n\n[r]: javascript:alert(5)"
 # Free-text columns; ids, codes, numbers, dates and quotes are checked by the build and stay as they are.
@@ -83,7 +84,7 @@ def test_data_text_never_becomes_a_live_link_or_script(workspace, caplog):
         except CuratedDataError as error:
             assert put_back_refused(workspace, error) > 0, str(error)
     database = workspace / "data/curated/sdgs.duckdb"
-    from sdgcities import api
+    from sdgcities.access import api
 
     with api.connect(database) as con:
         carried = {
@@ -122,8 +123,8 @@ def test_markdown_from_the_data_renders_as_text():
 
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-    from sdgcities import render
-    from sdgcities.htmlsafe import markdown_text
+    from sdgcities.publish import render
+    from sdgcities.present.htmlsafe import markdown_text
 
     sentence = f"Kaga's note:{PAYLOAD} **counted**"
     for text, live in ((sentence, True), (markdown_text(sentence), False)):
@@ -149,7 +150,7 @@ def test_markdown_from_the_data_renders_as_text():
     ("data:text/csv;charset=utf-8,a%2Cb", True),
 ])
 def test_only_safe_links_stay_live(href, safe):
-    from sdgcities.htmlsafe import neutralise_active_content
+    from sdgcities.present.htmlsafe import neutralise_active_content
 
     soup = BeautifulSoup(f'<main><p><a href="{href}">link</a></p></main>', "html.parser")
     changed = neutralise_active_content(soup.main)
@@ -158,7 +159,7 @@ def test_only_safe_links_stay_live(href, safe):
 
 
 def test_embedded_images_stay():
-    from sdgcities.htmlsafe import neutralise_active_content
+    from sdgcities.present.htmlsafe import neutralise_active_content
 
     soup = BeautifulSoup('<main><img src="data:image/png;base64,iVBORw0KGgo=" alt="chart"></main>', "html.parser")
     assert neutralise_active_content(soup.main) == [] and soup.find("img")["src"].startswith("data:image/png")

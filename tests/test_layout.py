@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sdgcities import charts, render, reports
+from sdgcities.present import charts
+from sdgcities.publish import render, reports
 
 WINDOW_WIDTH = 1280
 STEMS = ["comparison", "hiratsuka", "kaga", "kumamoto"]

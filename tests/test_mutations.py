@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from sdgcities.curated import CuratedDataError, load_inputs
-from sdgcities.printed import MINUS_SIGNS
+from sdgcities.build.inputs.curated import CuratedDataError, load_inputs
+from sdgcities.build.inputs.printed import MINUS_SIGNS
 
 DOCUMENTS = ["kumamoto_progress_2022", "kaga_plan_2026", "kaga_smartcity_2021", "hiratsuka_proposal_2022"]
 _NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")

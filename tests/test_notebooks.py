@@ -11,7 +11,7 @@ import papermill
 import pytest
 
 from conftest import REPO, sha256
-from sdgcities import nbstore
+from sdgcities.publish import nbstore
 
 NOTEBOOKS = sorted(p.stem for p in (REPO / "notebooks").glob("*.ipynb"))
 
@@ -80,7 +80,7 @@ def four_city_db(tmp_path_factory):
     import os
     from conftest import copy_inputs
     from fourth_city import add_fourth_city
-    from sdgcities import build
+    from sdgcities.build import run as build
 
     root = copy_inputs(tmp_path_factory.mktemp("four") / "repo")
     add_fourth_city(root)

@@ -3,7 +3,7 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from sdgcities.parsing import ValueParseError, parse_number, parse_percent_cell, parse_year_label
+from sdgcities.build.inputs.parsing import ValueParseError, parse_number, parse_percent_cell, parse_year_label
 
 
 @pytest.mark.parametrize("text, expected", [

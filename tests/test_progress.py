@@ -1,4 +1,4 @@
-"""Tests for sdgcities.progress: each rule on hand-computed cases, undefined cases, and
+"""Tests for sdgcities.build.models.progress: each rule on hand-computed cases, undefined cases, and
 property tests that no input crashes a rule or yields an infinite/NaN value."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sdgcities.progress import (
+from sdgcities.build.models.progress import (
     REASON_CODES,
     RULE_NAMES,
     STATUS_LABELS,

@@ -109,7 +109,7 @@ def test_partner_printed_with_different_dates_themes_or_events(con):
 
 
 def test_partner_conflicts_compare_theme_codes_not_wording():
-    from sdgcities.quality import _partner_conflicts
+    from sdgcities.build.models.quality import _partner_conflicts
 
     def mention(doc, on, theme, role, event="agreement"):
         return {"doc_id": doc, "event": event, "event_on": on, "theme": theme, "role_ja": role}
@@ -143,7 +143,7 @@ def test_year_label_differs_from_column(con):
 
 
 def test_every_finding_code_is_described_and_found(con):
-    from sdgcities.quality import FINDING_CODES
+    from sdgcities.build.models.quality import FINDING_CODES
 
     found = {r[0] for r in con.sql("select distinct code from data_quality_findings").fetchall()}
     # Every code but the theme conflict is found in the real documents (no theme conflict remains

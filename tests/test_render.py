@@ -1,7 +1,7 @@
 """Charts and report rendering: offline HTML drawn by a real browser, PDF text and fonts, atomic writes.
 
 The fixture notebook is written here, executed by papermill with the venv's python3 kernel, and
-rendered with ``sdgcities.render``. Browser and PDF checks use Debian's /usr/bin/chromium.
+rendered with ``sdgcities.publish.render``. Browser and PDF checks use Debian's /usr/bin/chromium.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from sdgcities import charts, render
+from sdgcities.present import charts
+from sdgcities.publish import render
 
 CITIES = ["加賀市", "熊本市", "平塚市"]
 CHARTS_PER_NOTEBOOK = 3
@@ -51,7 +52,7 @@ SETUP = """\
 import altair as alt
 import pandas as pd
 import polars as pl
-from sdgcities import charts
+from sdgcities.present import charts
 
 charts.enable_theme()
 cities = ["加賀市", "熊本市", "平塚市"]
@@ -497,12 +498,12 @@ def test_lab_mode_outputs_are_upgraded_in_report(tmp_path):
 def test_command_line(executed, tmp_path):
     out_html, out_pdf = tmp_path / "cli.html", tmp_path / "cli.pdf"
     result = subprocess.run(
-        [sys.executable, "-m", "sdgcities.render", "--title", "熊本市レポート", "--out-html", str(out_html),
+        [sys.executable, "-m", "sdgcities.publish.render", "--title", "熊本市レポート", "--out-html", str(out_html),
          "--out-pdf", str(out_pdf), str(executed[1])],
         capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stderr
     assert out_html.stat().st_size > 500_000 and out_pdf.read_bytes()[:5] == b"%PDF-"
-    bad = subprocess.run([sys.executable, "-m", "sdgcities.render", "--title", "T", "--out-html", str(out_html),
+    bad = subprocess.run([sys.executable, "-m", "sdgcities.publish.render", "--title", "T", "--out-html", str(out_html),
                           str(tmp_path / "missing.ipynb")], capture_output=True, text=True)
     assert bad.returncode == 1 and "not found" in bad.stderr

@@ -12,7 +12,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from sdgcities import api, build, render, reports, snapshot
+from sdgcities.access import api
+from sdgcities.build import run as build
+from sdgcities.publish import render, reports, snapshot
 
 PROBE = '''from sdgcities import api, notebook as nb
 ctx = nb.setup()

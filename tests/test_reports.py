@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, sha256
-from sdgcities import render, reports
+from sdgcities.publish import render, reports
 
 CITIES_JA = {"kaga": "加賀市", "kumamoto": "熊本市", "hiratsuka": "平塚市"}
 STEMS = ["comparison", "hiratsuka", "kaga", "kumamoto"]
@@ -72,7 +72,7 @@ def test_the_fonts_cover_every_character_drawn(suite):
     font stack (render.BODY_FONT) on Debian. A character neither has would print as an empty box."""
     from fontTools.ttLib import TTCollection, TTFont
 
-    from sdgcities import charts
+    from sdgcities.present import charts
 
     assert render.BODY_FONT.startswith('"Noto Sans CJK JP", "DejaVu Sans"')
     collection = TTCollection(str(next(charts.find_font_dir().glob("NotoSansCJK-Regular.tt*"))))

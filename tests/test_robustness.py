@@ -15,8 +15,8 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from sdgcities import build
-from sdgcities.curated import OBSERVATION_COLUMNS, CuratedDataError, Problem, _parse_rows, read_csv
+from sdgcities.build import run as build
+from sdgcities.build.inputs.curated import OBSERVATION_COLUMNS, CuratedDataError, Problem, _parse_rows, read_csv
 
 HEADER = tuple(OBSERVATION_COLUMNS)
 
@@ -54,7 +54,7 @@ def test_printed_numbers_in_every_encoding_variant(tmp_path, printed, expected, 
     problems: list[Problem] = []
     rows = _parse_rows(path, OBSERVATION_COLUMNS, problems)
     assert problems == [] and len(rows) == 1
-    from sdgcities.parsing import parse_number
+    from sdgcities.build.inputs.parsing import parse_number
 
     assert parse_number(rows[0]["value"]) == expected and rows[0]["value"] == printed
 
@@ -89,7 +89,7 @@ def test_fuzzed_values_give_an_error_or_the_right_number(tmp_path, value):
         assert rows[0]["value"] is None
         return
     import unicodedata
-    from sdgcities.parsing import parse_number
+    from sdgcities.build.inputs.parsing import parse_number
 
     number = parse_number(rows[0]["value"])
     # Independent reading: fold to ASCII, drop thousands separators, map the accounting minus.

@@ -11,9 +11,9 @@ import pytest
 
 from conftest import copy_inputs, sha256
 from test_build import KUMAMOTO, build_and_refuse, edit_cell
-from sdgcities import build
-from sdgcities.curated import CuratedDataError, load_inputs
-from sdgcities.printed import number_tokens, parse_date_label, target_tokens
+from sdgcities.build import run as build
+from sdgcities.build.inputs.curated import CuratedDataError, load_inputs
+from sdgcities.build.inputs.printed import number_tokens, parse_date_label, target_tokens
 
 KAGA_PLAN = Path("data/curated/kaga_plan_2026")
 KAGA_PRESENTATION = Path("data/curated/kaga_presentation_2022")

@@ -61,3 +61,8 @@ def relative(path: Path) -> str:
         return str(Path(path).resolve().relative_to(root()))
     except ValueError:
         return str(path)
+
+
+def package_dir() -> Path:
+    """The sdgcities package itself (its code is an input of the build and of the reports)."""
+    return Path(__file__).resolve().parent

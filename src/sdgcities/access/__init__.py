@@ -1,0 +1,1 @@
+"""What reads the database: the read-only API researchers and notebooks use."""

@@ -1,0 +1,111 @@
+"""Recorded row counts per curated table (and per printed section), so that lost rows are noticed.
+
+Each document folder holds `row_counts.yaml`, written deliberately by
+
+    python -m sdgcities.build --record-counts [DOC_ID ...]
+
+The build compares every CSV file of the folder with it: a file with fewer (or more) rows than
+recorded, a section that lost rows, or a table with no recorded count is refused, naming the table,
+the section and both counts. Any CSV file in the folder is covered, so tables added later need no code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import yaml
+
+from sdgcities import paths
+from sdgcities.build.inputs.curated import Problem
+
+# The C loader when PyYAML has it: the pure Python one costs most of a validation run.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FILE_NAME = "row_counts.yaml"
+SECTION_COLUMN = "section"
+HEADER = (
+    "# Curated rows per table and per printed section, recorded deliberately with\n"
+    "#   python -m sdgcities.build --record-counts {doc_id}\n"
+    "# The build refuses a table whose rows differ from these counts (a lost or truncated file).\n"
+)
+
+
+def count_rows(folder: Path) -> dict[str, dict]:
+    """{table: {"rows": n, "sections": {section: n}}} for every CSV file in a document folder."""
+    counts: dict[str, dict] = {}
+    for path in sorted(folder.glob("*.csv")):
+        text = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff")
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = [h.strip() for h in next(reader, [])]
+        rows = [cells for cells in reader if any(c.strip() for c in cells)]
+        entry: dict = {"rows": len(rows)}
+        if SECTION_COLUMN in header:
+            position = header.index(SECTION_COLUMN)
+            sections: dict[str, int] = {}
+            for cells in rows:
+                section = cells[position].strip() if position < len(cells) else ""
+                sections[section] = sections.get(section, 0) + 1
+            entry["sections"] = sections
+        counts[path.stem] = entry
+    return counts
+
+
+def record_counts(doc_ids: list[str] | None = None) -> list[Path]:
+    """Write row_counts.yaml for the given documents (default: every document folder)."""
+    curated = paths.curated_dir()
+    folders = [curated / d for d in doc_ids] if doc_ids else sorted(p for p in curated.iterdir() if p.is_dir() and (p / "kpis.csv").is_file())
+    for folder in folders:
+        if not folder.is_dir():
+            raise FileNotFoundError(f"no curated folder {paths.relative(folder)}")
+    return [write_counts(folder) for folder in folders]
+
+
+def write_counts(folder: Path) -> Path:
+    """Write one folder's row_counts.yaml from its CSV files as they are now."""
+    text = HEADER.format(doc_id=folder.name) + yaml.safe_dump(count_rows(folder), allow_unicode=True, sort_keys=True, width=200)
+    (folder / FILE_NAME).write_text(text, encoding="utf-8")
+    return folder / FILE_NAME
+
+
+def check_counts(doc_ids: list[str], problems: list[Problem]) -> None:
+    """Compare each document folder's CSV files with its recorded counts."""
+    for doc_id in doc_ids:
+        folder = paths.curated_dir() / doc_id
+        record_path = folder / FILE_NAME
+        command = f"python -m sdgcities.build --record-counts {doc_id}"
+        name = paths.relative(record_path)
+        if not record_path.is_file():
+            problems.append(Problem(name, f"missing: the curated row counts of this document are not recorded; after checking the rows, run `{command}`"))
+            continue
+        try:
+            recorded = _load_yaml(record_path.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            problems.append(Problem(name, f"unreadable YAML: {error}; re-record with `{command}`"))
+            continue
+        actual = count_rows(folder)
+        folder_name = paths.relative(folder)
+        for table, entry in actual.items():
+            file_name = f"{folder_name}/{table}.csv"
+            expected = recorded.get(table) if isinstance(recorded, dict) else None
+            if not isinstance(expected, dict) or "rows" not in expected:
+                problems.append(Problem(file_name, f"table {table} has no recorded row count in {name}; after checking its rows, run `{command}`", value=entry["rows"]))
+                continue
+            if entry["rows"] != expected["rows"]:
+                change = "lost" if entry["rows"] < expected["rows"] else "gained"
+                problems.append(Problem(file_name, (
+                    f"{change} rows: {entry['rows']} rows but {expected['rows']} recorded in {name}. Restore the lost rows "
+                    f"(git diff {file_name}); if the change is deliberate, re-record with `{command}`"), column="rows", value=entry["rows"]))
+            for section in sorted(set(expected.get("sections") or {}) | set(entry.get("sections", {}))):
+                want = (expected.get("sections") or {}).get(section, 0)
+                have = entry.get("sections", {}).get(section, 0)
+                if "sections" in expected and have != want:
+                    problems.append(Problem(file_name, (
+                        f"section {section!r} has {have} rows but {want} recorded in {name}; restore them, or re-record with `{command}`"),
+                        column=SECTION_COLUMN, value=section))
+        for table in sorted(set(recorded) - set(actual)) if isinstance(recorded, dict) else []:
+            problems.append(Problem(paths.relative(folder / f"{table}.csv"), f"missing, but {name} records {recorded[table].get('rows') if isinstance(recorded[table], dict) else '?'} rows for it; restore the file or re-record with `{command}`"))
+
+
+def _load_yaml(text: str):
+    return yaml.load(text, Loader=_LOADER)  # a safe loader (no arbitrary objects)

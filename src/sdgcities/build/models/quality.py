@@ -1,0 +1,350 @@
+"""Build steps that need Python: the audit of published achievement rates and the data-quality
+findings. The build runs them in the order sql/build_order.txt declares (`python: ...` lines), after
+the models they read; each writes one table that a mart view exposes.
+
+- int_kpi_rule_results: one row per KPI row and progress rule, with value, status, the reason
+  sentence and its reason code (progress.REASON_CODES). The only place the rules are evaluated.
+- int_achievement_audit: one row per KPI row, every rule's value and status (read from
+  int_kpi_rule_results), and which rule reproduces the published 達成度 (audit.classify_published /
+  audit.explain_neither); int_published_rate_checks: each published number against each rule's
+  score (audit.agreement).
+- int_data_quality_findings: one row per finding, with a code, what it concerns, a plain-English
+  explanation and the quotes that show it. FINDING_CODES lists and explains every code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import duckdb
+import pyarrow as pa
+
+from sdgcities.build.models import audit, progress
+from sdgcities.build.inputs.parsing import parse_year_label
+
+FINDING_CODES = {
+    "published_rate_unreproduced": "A published achievement rate (達成度) that no rule reproduces within ±1 point.",
+    "target_wrong_side_of_baseline": "A target on the wrong side of the baseline for the indicator's direction (e.g. a cumulative count whose target is below its current value, or a reduction target above the baseline).",
+    "indicator_baseline_differs": "The same indicator printed with different baselines (value or year) in different tables.",
+    "indicator_target_differs": "The same indicator printed with different target values in different tables.",
+    "indicator_target_year_differs": "The same indicator printed with different target years in different tables.",
+    "partner_date_differs": "The same partner or agreement printed with different dates in different documents.",
+    "partner_theme_differs": "The same partner's agreement (or other dated event) printed with different normalised themes in different documents.",
+    "partner_event_differs": "The same partner's dated entry printed as different kinds of event in different documents (e.g. an agreement in one, a declaration in the other).",
+    "value_redacted": "A KPI whose name or values are redacted in the published document (NULL in the database, never 0).",
+    "stakeholder_redacted": "A stakeholder whose name is redacted in the published document.",
+    "year_label_differs_from_column": "A cell whose own year label disagrees with its column header (the cell's label is kept).",
+}
+
+RULE_RESULTS_SCHEMA = pa.schema([
+    ("kpi_id", pa.string()), ("rule", pa.string()), ("value", pa.float64()), ("status", pa.string()),
+    ("reason", pa.string()), ("reason_code", pa.string()),
+])
+
+AUDIT_SCHEMA = pa.schema([
+    ("kpi_id", pa.string()), ("published_achievement_pct", pa.float64()), ("published_achievement_text", pa.string()),
+    ("published_pct", pa.float64()),
+    ("progress_value", pa.float64()), ("progress_status", pa.string()), ("progress_reason", pa.string()),
+    ("ratio_value", pa.float64()), ("ratio_status", pa.string()), ("ratio_reason", pa.string()),
+    ("open_sdg_value", pa.float64()), ("open_sdg_status", pa.string()), ("open_sdg_reason", pa.string()),
+    ("un_cr_value", pa.float64()), ("un_cr_status", pa.string()), ("un_cr_reason", pa.string()),
+    ("rule", pa.string()), ("explanation", pa.string()),
+])
+
+CHECKS_SCHEMA = pa.schema([
+    ("kpi_id", pa.string()), ("rule", pa.string()), ("published_pct", pa.float64()), ("score", pa.float64()),
+    ("agreement", pa.string()),
+])
+
+# Rules whose value is a growth ratio (0.83); their score is the value x 100, comparable with a percentage.
+GROWTH_RULES = ("open_sdg", "un_cr")
+
+FINDINGS_SCHEMA = pa.schema([
+    ("finding_id", pa.string()), ("code", pa.string()), ("city_id", pa.string()), ("doc_id", pa.string()),
+    ("kpi_id", pa.string()), ("stakeholder_id", pa.string()), ("related_ids", pa.list_(pa.string())),
+    ("explanation", pa.string()), ("quotes", pa.list_(pa.string())),
+])
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "NULL"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _write(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    con.register("incoming", table)
+    con.execute(f"create table {name} as select * from incoming")  # name is a constant of this module
+    con.unregister("incoming")
+
+
+# --------------------------------------------------------------------------------------------
+# The audit
+# --------------------------------------------------------------------------------------------
+
+
+def rule_results_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every progress rule on every KPI row: the only place the rules are evaluated."""
+    rows = []
+    for kpi_id, direction, baseline, baseline_year, actual, actual_year, target, target_year in con.sql("""
+        select k.kpi_id, k.direction, h.baseline_value, h.baseline_year, h.actual_value, h.actual_year,
+               h.target_value, h.target_year
+        from stg_kpis k join int_kpi_headline_values h using (kpi_id) order by k.kpi_id
+    """).fetchall():
+        results = progress.evaluate_all(baseline=baseline, baseline_year=baseline_year, actual=actual, actual_year=actual_year,
+                                        target=target, target_year=target_year, direction=direction)
+        for rule, result in results.items():
+            rows.append({"kpi_id": kpi_id, "rule": rule, "value": result.value, "status": result.status,
+                         "reason": result.reason, "reason_code": result.reason_code})
+    return rows
+
+
+def write_kpi_rule_results(con: duckdb.DuckDBPyConnection) -> None:
+    _write(con, "int_kpi_rule_results", pa.Table.from_pylist(rule_results_rows(con), schema=RULE_RESULTS_SCHEMA))
+
+
+def audit_rows(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict]]:
+    """(one audit row per KPI row, one check per KPI row with a published number and rule).
+
+    Reads the rule results (int_kpi_rule_results); audit.agreement is the one comparison of a
+    published rate with a rule's score."""
+    kpis = con.sql("""
+        select k.kpi_id, k.indicator_key, k.direction, h.baseline_value, h.actual_value,
+               h.target_value, h.target_year, k.published_achievement_pct, k.published_achievement_text
+        from stg_kpis k join int_kpi_headline_values h using (kpi_id) order by k.kpi_id
+    """).fetchall()
+    results: dict[str, dict[str, tuple]] = defaultdict(dict)
+    for kpi_id, rule, value, status, reason in con.sql(
+            "select kpi_id, rule, value, status, reason from int_kpi_rule_results order by kpi_id, rule").fetchall():
+        results[kpi_id][rule] = (value, status, reason)
+    # Actuals of the same indicator printed in other tables count too: a summary table may print only
+    # the latest actual while the publisher computed its rate from another year's.
+    key_of = {row[0]: row[1] for row in kpis}
+    actuals_by_key: dict[str, dict[int, float]] = defaultdict(dict)
+    own_actuals: dict[str, dict[int, float]] = defaultdict(dict)
+    for kpi_id, year, value in con.sql("""
+        select kpi_id, year, value from stg_kpi_observations
+        where kind = 'actual' and value is not null and year is not null order by kpi_id, printed_order
+    """).fetchall():
+        own_actuals[kpi_id][year] = value
+        actuals_by_key[key_of[kpi_id]].setdefault(year, value)
+    targets_by_key: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
+    for row in kpis:
+        if row[5] is not None and row[6] is not None:
+            targets_by_key[row[1]].append((row[0], row[6], row[5]))
+    rows, checks = [], []
+    for (kpi_id, key, direction, baseline, actual, target, target_year, pct, text) in kpis:
+        values = {rule: results[kpi_id][rule][0] for rule in progress.RULE_NAMES}
+        published, _ = audit.published_number(pct, text)
+        rule = audit.classify_published(pct, text, values)
+        explanation = None
+        if rule == "neither":
+            other_targets = [(year, value) for other, year, value in targets_by_key[key] if other != kpi_id]
+            actuals = sorted({**actuals_by_key[key], **own_actuals[kpi_id]}.items())
+            explanation = audit.explain_neither(pct, baseline, actuals, target, direction, other_targets) or (
+                f"no candidate within ±1 point: progress gives {_fmt(values['progress'])}, ratio gives {_fmt(values['ratio'])}, "
+                f"published {_fmt(pct)}; no other year's actual, other printed target, rounding or scale reproduces it")
+        elif rule == "status_only":
+            explanation = f"the document prints the word {text!r} instead of a rate"
+        row = {"kpi_id": kpi_id, "published_achievement_pct": pct, "published_achievement_text": text,
+               "published_pct": published, "rule": rule, "explanation": explanation}
+        for name in progress.RULE_NAMES:
+            row[f"{name}_value"], row[f"{name}_status"], row[f"{name}_reason"] = results[kpi_id][name]
+            if published is not None:
+                value = values[name]
+                score = None if value is None else value * (100.0 if name in GROWTH_RULES else 1.0)
+                checks.append({"kpi_id": kpi_id, "rule": name, "published_pct": published, "score": score,
+                               "agreement": audit.agreement(score, published)})
+        rows.append(row)
+    return rows, checks
+
+
+def write_achievement_audit(con: duckdb.DuckDBPyConnection) -> None:
+    rows, checks = audit_rows(con)
+    _write(con, "int_achievement_audit", pa.Table.from_pylist(rows, schema=AUDIT_SCHEMA))
+    _write(con, "int_published_rate_checks", pa.Table.from_pylist(checks, schema=CHECKS_SCHEMA))
+
+
+# --------------------------------------------------------------------------------------------
+# The findings
+# --------------------------------------------------------------------------------------------
+
+
+def _same_date(a: str, b: str) -> bool:
+    """Dates agree when they agree at the precision both print (2018-11-19 and 2018-11 agree)."""
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
+def _partner_conflicts(mentions: list[dict]) -> list[tuple[str, dict, dict]]:
+    """Dated events of one partner printed differently in two documents.
+
+    Mentions are stakeholder rows (dicts with doc_id, event, event_on, theme ...). Only dated
+    mentions are compared, and themes are compared by their normalised code (`theme`), never by
+    the printed wording, which varies between documents. Two mentions of the same event kind in
+    different documents are the same event when their dates agree (then a different theme is a
+    conflict), or when their themes agree (then a different date is a conflict), or when each
+    document prints exactly one such event with this partner (then either difference is a
+    conflict). Mentions whose dates agree but whose event kinds differ, with no mention of the same
+    kind on that date in the other document, are an event conflict (an agreement in one document,
+    a declaration in the other).
+    """
+    by_doc: dict[str, list[dict]] = defaultdict(list)
+    for m in mentions:
+        if m["event_on"]:
+            by_doc[m["doc_id"]].append(m)
+    conflicts = []
+    docs = sorted(by_doc)
+    for i, doc_a in enumerate(docs):
+        for doc_b in docs[i + 1:]:
+            for a in by_doc[doc_a]:
+                same_day_b = [b for b in by_doc[doc_b] if _same_date(a["event_on"], b["event_on"])]
+                if same_day_b and all(b["event"] != a["event"] for b in same_day_b):
+                    conflicts.append(("event", a, same_day_b[0]))
+                    continue
+                a_list = [m for m in by_doc[doc_a] if m["event"] == a["event"]]
+                b_list = [b for b in by_doc[doc_b] if b["event"] == a["event"]]
+                single = len(a_list) == 1 and len(b_list) == 1
+                same_date = [b for b in b_list if _same_date(a["event_on"], b["event_on"])]
+                same_theme = [b for b in b_list if a["theme"] and a["theme"] == b["theme"]]
+                if same_date:
+                    if a["theme"] and all(b["theme"] and a["theme"] != b["theme"] for b in same_date) and (single or len(same_date) == 1):
+                        conflicts.append(("theme", a, same_date[0]))
+                elif same_theme:
+                    conflicts.append(("date", a, same_theme[0]))
+                elif single:
+                    conflicts.append(("date", a, b_list[0]))
+    return conflicts
+
+
+def _year_of(label: str | None) -> int | None:
+    return parse_year_label(label)[0]
+
+
+def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    findings: list[dict] = []
+
+    def add(code: str, city_id: str, doc_id: str | None, explanation: str, quotes: list[str], kpi_id=None, stakeholder_id=None, related=()):
+        findings.append({"code": code, "city_id": city_id, "doc_id": doc_id, "kpi_id": kpi_id, "stakeholder_id": stakeholder_id,
+                         "related_ids": sorted(set(related)), "explanation": explanation, "quotes": quotes})
+
+    kpis = {r[0]: r for r in con.sql("""
+        select k.kpi_id, d.city_id, k.doc_id, k.indicator_ja, k.indicator_key, k.direction, h.baseline_label, h.baseline_year,
+               h.baseline_value, h.target_label, h.target_year, h.target_value, k.unit, k.is_redacted, k.source_quote, k.published_achievement_printed,
+               k.is_repeat
+        from stg_kpis k join stg_documents d using (doc_id) join int_kpi_headline_values h using (kpi_id) order by k.kpi_id
+    """).fetchall()}
+    (K_ID, K_CITY, K_DOC, K_NAME, K_KEY, K_DIR, K_BL, K_BY, K_BV, K_TL, K_TY, K_TV, K_UNIT, K_RED, K_QUOTE, K_PUB, K_REP) = range(17)
+
+    # A published rate no rule reproduces.
+    for kpi_id, rule, explanation, pct in con.sql(
+            "select kpi_id, rule, explanation, published_achievement_pct from int_achievement_audit where rule = 'neither' order by kpi_id").fetchall():
+        k = kpis[kpi_id]
+        add("published_rate_unreproduced", k[K_CITY], k[K_DOC],
+            f"{k[K_NAME] or kpi_id}: the published rate {_fmt(pct)}% is reproduced by neither the progress rule nor the ratio rule within ±1 point; {explanation}.",
+            [k[K_QUOTE]], kpi_id=kpi_id)
+
+    # A target on the wrong side of the baseline for the indicator's direction.
+    for k in kpis.values():
+        if k[K_BV] is None or k[K_TV] is None or k[K_DIR] is None:
+            continue
+        wrong = (k[K_DIR] == "increase" and k[K_TV] < k[K_BV]) or (k[K_DIR] == "decrease" and k[K_TV] > k[K_BV])
+        if wrong:
+            better = "more" if k[K_DIR] == "increase" else "less"
+            add("target_wrong_side_of_baseline", k[K_CITY], k[K_DOC],
+                f"{k[K_NAME]}: {better} is better, yet the target {_fmt(k[K_TV])} ({k[K_TL]}) is {'below' if k[K_DIR] == 'increase' else 'above'} "
+                f"the baseline {_fmt(k[K_BV])} ({k[K_BL]}): reaching the target would mean going backwards.",
+                [k[K_QUOTE]], kpi_id=k[K_ID])
+
+    # The same indicator printed differently in different tables.
+    by_key: dict[str, list[tuple]] = defaultdict(list)
+    for k in kpis.values():
+        if not k[K_RED]:
+            by_key[k[K_KEY]].append(k)
+    checks = (
+        ("indicator_baseline_differs", lambda k: (k[K_BV], k[K_BY]), lambda k: f"{_fmt(k[K_BV])} ({k[K_BL]})", "baseline"),
+        ("indicator_target_differs", lambda k: k[K_TV], lambda k: f"{_fmt(k[K_TV])} ({k[K_TL]})", "target"),
+        ("indicator_target_year_differs", lambda k: k[K_TY], lambda k: f"{k[K_TL]}", "target year"),
+    )
+    for key, printings in sorted(by_key.items()):
+        if len(printings) < 2:
+            continue
+        for code, value_of, show, what in checks:
+            values = {value_of(k) for k in printings if value_of(k) not in (None, (None, None), "")}
+            if len(values) > 1:
+                listed = "; ".join(f"{k[K_ID]}: {show(k)}" for k in printings)
+                first = printings[0]
+                add(code, first[K_CITY], first[K_DOC],
+                    f"{first[K_NAME]} is printed in {len(printings)} tables with {len(values)} different {what}s — {listed}. Each row keeps its own printing.",
+                    [k[K_QUOTE] for k in printings], kpi_id=first[K_ID], related=[k[K_ID] for k in printings])
+
+    # The same partner printed with different dates, themes or events in different documents.
+    # Only partners count: a data source or a body of the city itself has no agreement to compare.
+    stakeholders = [dict(zip(("stakeholder_id", "city_id", "doc_id", "name_ja", "partner_key", "event", "event_on", "event_on_label",
+                              "role_ja", "theme", "is_redacted", "source_quote", "relation"), row)) for row in con.sql("""
+        select s.stakeholder_id, d.city_id, s.doc_id, s.name_ja, s.partner_key, s.event, s.event_on, s.event_on_label,
+               s.role_ja, s.theme, s.is_redacted, s.source_quote, s.relation
+        from stg_stakeholders s join stg_documents d using (doc_id) order by s.stakeholder_id
+    """).fetchall()]
+    by_partner: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for s in stakeholders:
+        if not s["is_redacted"] and s["relation"] == "partner":
+            by_partner[(s["city_id"], s["partner_key"])].append(s)
+    for (city, key), mentions in sorted(by_partner.items()):
+        for kind, a, b in _partner_conflicts(mentions):
+            pair = dict(quotes=[a["source_quote"], b["source_quote"]], stakeholder_id=a["stakeholder_id"], related=[a["stakeholder_id"], b["stakeholder_id"]])
+            if kind == "date":
+                add("partner_date_differs", city, None,
+                    f"{a['name_ja']} ({key}): the same {a['event']} ({a['role_ja'] or b['role_ja']}) is dated {a['event_on_label']} in {a['doc_id']} "
+                    f"but {b['event_on_label']} in {b['doc_id']}.", **pair)
+            elif kind == "theme":
+                add("partner_theme_differs", city, None,
+                    f"{a['name_ja']} ({key}): the {a['event']} of {a['event_on_label']} is on {a['theme']} ({a['role_ja']!r}) in {a['doc_id']} "
+                    f"but on {b['theme']} ({b['role_ja']!r}) in {b['doc_id']}.", **pair)
+            else:
+                add("partner_event_differs", city, None,
+                    f"{a['name_ja']} ({key}): the entry of {a['event_on_label']} is printed as {a['event']} ({a['role_ja']!r}) in {a['doc_id']} "
+                    f"but as {b['event']} ({b['role_ja']!r}) in {b['doc_id']}.", **pair)
+
+    # Redactions.
+    for k in kpis.values():
+        if k[K_RED]:
+            n = con.sql("select count(*) filter (where is_redacted), count(*) from stg_kpi_observations where kpi_id = $id", params={"id": k[K_ID]}).fetchall()[0]
+            add("value_redacted", k[K_CITY], k[K_DOC],
+                f"{k[K_ID]}: the indicator {'name is' if k[K_NAME] is None else 'values are'} redacted; "
+                f"{n[0]} of its {n[1]} value cells are redacted (kept as NULL, not 0).",
+                [k[K_QUOTE]], kpi_id=k[K_ID])
+    for s in stakeholders:
+        if s["is_redacted"]:
+            add("stakeholder_redacted", s["city_id"], s["doc_id"], f"{s['stakeholder_id']}: a stakeholder's name is redacted ({s['role_ja'] or 'no role printed'}).",
+                [s["source_quote"]], stakeholder_id=s["stakeholder_id"])
+
+    # A cell whose own year label disagrees with its column header.
+    for kpi_id, kind, label, column_label, quote in con.sql("""
+        select kpi_id, kind, label, column_label, source_quote from stg_kpi_observations
+        where label is not null and column_label is not null order by kpi_id, printed_order
+    """).fetchall():
+        label_year, column_year = _year_of(label), _year_of(column_label)
+        if label_year is not None and column_year is not None and label_year != column_year:
+            k = kpis[kpi_id]
+            add("year_label_differs_from_column", k[K_CITY], k[K_DOC],
+                f"{k[K_NAME] or kpi_id}: the {kind} cell is labelled {label} under the column {column_label}; the cell's label ({label_year}) is kept.",
+                [quote, k[K_QUOTE]], kpi_id=kpi_id)
+
+    for number, finding in enumerate(sorted(findings, key=lambda f: (f["code"], f["city_id"], f["kpi_id"] or "", f["stakeholder_id"] or "")), start=1):
+        finding["finding_id"] = f"{finding['code']}:{number:03d}"
+    return findings
+
+
+def write_data_quality_findings(con: duckdb.DuckDBPyConnection) -> None:
+    rows = findings_rows(con)
+    _write(con, "int_data_quality_findings", pa.Table.from_pylist(rows, schema=FINDINGS_SCHEMA))
+    codes = [{"code": code, "description": text} for code, text in FINDING_CODES.items()]
+    _write(con, "int_finding_codes", pa.Table.from_pylist(codes, schema=pa.schema([("code", pa.string()), ("description", pa.string())])))
+
+
+STEPS = {
+    "write_kpi_rule_results": write_kpi_rule_results,
+    "write_achievement_audit": write_achievement_audit,
+    "write_data_quality_findings": write_data_quality_findings,
+}

@@ -1,0 +1,347 @@
+"""Build data/curated/sdgs.duckdb from the raw documents and the curated tables (`make data`).
+
+The build is deterministic (same inputs, same content) and atomic: it writes a temporary file next
+to the database, validates it, and only then renames it over the previous one, so a failed or killed
+build leaves the last good database intact and readable.
+
+    python -m sdgcities.build            # validate and build
+    python -m sdgcities.build --check    # validate the inputs only, write nothing
+    python -m sdgcities.build --force    # rebuild even when up to date (`make data FORCE=1`)
+    python -m sdgcities.build --no-wait  # stop instead of waiting when another build runs
+
+One build at a time: a second one waits for the lock (sdgs.duckdb.lock) and says so. See dbfile.py
+for the files kept beside the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import os
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from sdgcities.build import dbfile
+from sdgcities import paths
+from sdgcities.build.inputs.curated import CuratedDataError, Inputs, load_inputs
+from sdgcities.build.inputs.curated_content import CONTENT_SCHEMAS, CONTENT_SORT_KEYS
+
+# Column types of the source tables the SQL models read. Private columns (starting with _) are
+# locations for messages and are not written, except _row (printed order within a file).
+SOURCE_SCHEMAS: dict[str, dict[str, pa.DataType]] = {
+    "cities": {"city_id": pa.string(), "name_ja": pa.string(), "name_en": pa.string(), "prefecture_ja": pa.string(), "prefecture_en": pa.string()},
+    "sdg_goals": {"goal": pa.int32(), "name_ja": pa.string(), "name_en": pa.string(), "colour": pa.string()},
+    "sdg_targets": {"target": pa.string(), "goal": pa.int32()},
+    "documents": {
+        "doc_id": pa.string(), "city_id": pa.string(), "file": pa.string(), "raw_path": pa.string(), "original_filename": pa.string(),
+        "title_ja": pa.string(), "title_en": pa.string(), "publisher": pa.string(), "published_label": pa.string(), "published_on": pa.string(),
+        "doc_type": pa.string(), "covers": pa.string(), "format": pa.string(), "source": pa.string(), "licence": pa.string(), "sha256": pa.string(),
+    },
+    "kpis": {
+        "kpi_id": pa.string(), "doc_id": pa.string(), "section": pa.string(), "table_code": pa.string(), "row_no": pa.string(),
+        "side": pa.string(), "synergy_from": pa.string(), "synergy_to": pa.string(), "indicator_ja": pa.string(), "indicator_key": pa.string(),
+        "unit": pa.string(), "sdg_targets": pa.list_(pa.string()), "is_repeat": pa.bool_(), "direction": pa.string(), "status_text": pa.string(),
+        "published_achievement": pa.string(), "published_achievement_pct": pa.float64(), "published_achievement_text": pa.string(),
+        "is_redacted": pa.bool_(), "note": pa.string(), "source_quote": pa.string(), "_row": pa.int32(),
+    },
+    "kpi_observations": {
+        "kpi_id": pa.string(), "kind": pa.string(), "label": pa.string(), "column_label": pa.string(), "year": pa.int32(),
+        "is_fiscal_year": pa.bool_(), "value": pa.float64(), "value_printed": pa.string(), "value_text": pa.string(), "is_redacted": pa.bool_(),
+        "note": pa.string(), "source_quote": pa.string(), "_row": pa.int32(),
+    },
+    "priority_targets": {
+        "doc_id": pa.string(), "side": pa.string(), "section": pa.string(), "sdg_goal": pa.int32(), "sdg_target": pa.string(),
+        "basis": pa.string(), "note": pa.string(), "source_quote": pa.string(), "_row": pa.int32(),
+    },
+    "stakeholders": {
+        "stakeholder_id": pa.string(), "doc_id": pa.string(), "name_ja": pa.string(), "partner_key": pa.string(), "category": pa.string(),
+        "relation": pa.string(), "role_ja": pa.string(), "theme": pa.string(), "event": pa.string(), "event_on": pa.string(),
+        "event_on_label": pa.string(), "is_redacted": pa.bool_(), "note": pa.string(),
+        "source_quote": pa.string(), "_row": pa.int32(),
+    },
+    "synergies": {
+        "synergy_id": pa.string(), "doc_id": pa.string(), "from_side": pa.string(), "to_side": pa.string(), "description_ja": pa.string(),
+        "kpi_id": pa.string(), "note": pa.string(), "source_quote": pa.string(), "_row": pa.int32(),
+    },
+}
+
+# Stable orders, so that the same inputs always give the same tables.
+SORT_KEYS = {
+    "cities": ("city_id",), "sdg_goals": ("goal",), "sdg_targets": ("goal", "_target_sort"), "documents": ("doc_id",),
+    "kpis": ("kpi_id",), "kpi_observations": ("kpi_id", "_row"), "priority_targets": ("doc_id", "_row"),
+    "stakeholders": ("stakeholder_id",), "synergies": ("synergy_id",),
+}
+SOURCE_SCHEMAS.update(CONTENT_SCHEMAS)  # initiatives, initiative_kpis, expert_comments, city_facts, financing
+SORT_KEYS.update(CONTENT_SORT_KEYS)
+
+
+def _pause_point(stage: str) -> None:
+    """Let the kill tests stop a build at a named stage (SDGCITIES_PAUSE_AT=stage): it says so and waits."""
+    if os.environ.get("SDGCITIES_PAUSE_AT") == stage:
+        print(f"paused at {stage}", flush=True)
+        time.sleep(600)
+
+
+class BuildError(Exception):
+    """The database could not be built; the previous database is left as it was."""
+
+
+def build_steps() -> list[Path | str]:
+    """The steps in their declared order (sql/build_order.txt): SQL model files, and `python: NAME`
+    steps for what SQL cannot do well (sdgcities.build.models.quality.STEPS)."""
+    from sdgcities.build.models.quality import STEPS
+
+    order_file = paths.sql_dir() / "build_order.txt"
+    steps: list[Path | str] = []
+    for number, line in enumerate(order_file.read_text(encoding="utf-8").splitlines(), start=1):
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        if entry.startswith("python:"):
+            name = entry.removeprefix("python:").strip()
+            if name not in STEPS:
+                raise BuildError(f"{paths.relative(order_file)}, line {number}: unknown python step {name!r}; known: {', '.join(STEPS)}")
+            steps.append(name)
+        else:
+            path = paths.sql_dir() / entry
+            if not path.is_file():
+                raise BuildError(f"{paths.relative(order_file)}, line {number}: the model {entry} does not exist")
+            steps.append(path)
+    return steps
+
+
+def _target_sort(target: str) -> tuple[int, str]:
+    tail = target.split(".", 1)[1]
+    return (int(tail), "") if tail.isdigit() else (1000, tail)
+
+
+def _arrow_table(name: str, records: list[dict]) -> pa.Table:
+    schema = SOURCE_SCHEMAS[name]
+    if name == "sdg_targets":
+        for record in records:
+            record["_target_sort"] = _target_sort(record["target"])
+    ordered = sorted(records, key=lambda r: tuple(r[k] for k in SORT_KEYS[name]))
+    columns = {column: [r.get(column) for r in ordered] for column in schema}
+    return pa.table({column.lstrip("_") if column == "_row" else column: pa.array(values, type=schema[column]) for column, values in columns.items()})
+
+
+def input_files() -> list[Path]:
+    """Every file whose content decides the database: raw documents and manifests, curated tables,
+    SQL models and tests, and the package code."""
+    root = paths.root()
+    files = [p for p in (root / "data" / "raw").glob("*") if p.is_file()]
+    files += [p for p in paths.curated_dir().rglob("*") if p.suffix in (".csv", ".yaml", ".sha256")]
+    files += [p for p in paths.sql_dir().rglob("*") if p.is_file()]
+    files += sorted(Path(__file__).parent.rglob("*.py")) + [paths.package_dir() / "paths.py"]
+    return sorted(files)
+
+
+def fingerprint(files: list[Path]) -> str:
+    """A content hash of every input of the build (data, SQL, and the build code itself)."""
+    digest = hashlib.sha256()
+    for path in sorted(set(files)):
+        digest.update(paths.relative(path).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def write_database(inputs: Inputs, target: Path, inputs_key: str, build_id: str = "") -> dict[str, int]:
+    """Write every source table and run the SQL models into a new database at `target`."""
+    con = duckdb.connect(str(target))
+    try:
+        con.execute("set threads to 1")  # one thread: the build is small, and the output order stays fixed
+        for name in SOURCE_SCHEMAS:
+            table = _arrow_table(name, getattr(inputs, name))
+            con.register("incoming", table)
+            con.execute(f"create table src_{name} as select * from incoming")  # name comes from SOURCE_SCHEMAS, never from input
+            con.unregister("incoming")
+        _pause_point("source_tables_written")
+        from sdgcities.build.models.quality import STEPS
+
+        for step in build_steps():
+            if isinstance(step, str):
+                try:
+                    STEPS[step](con)
+                except duckdb.Error as error:
+                    raise BuildError(f"python step {step}: {error}") from error
+                continue
+            sql = step.read_text(encoding="utf-8")
+            kind = "view" if step.parent.name == "marts" else "table"
+            try:
+                con.execute(f"create {kind} {step.stem} as\n{sql}")
+            except duckdb.Error as error:
+                raise BuildError(f"{paths.relative(step)}: {error}") from error
+        # build_id names this one build (readers check they read one build throughout: api.build_id).
+        con.execute(
+            "create table build_info as select ? as inputs_sha256, ? as duckdb_version, ? as build_id, ? as built_at",
+            [inputs_key, duckdb.__version__, build_id, build_id.split("-", 1)[0]],
+        )
+        _pause_point("models_run")
+        _check_database(con)
+        counts = {name: con.sql(f"select count(*) from {name}").fetchall()[0][0] for name in CONTRACT_VIEWS}
+        con.execute("checkpoint")
+    finally:
+        with contextlib.suppress(duckdb.Error):  # after a fatal error (disk full) close raises again
+            con.close()
+    return counts
+
+
+CONTRACT_VIEWS = ("cities", "documents", "kpis", "kpi_observations", "priority_targets", "stakeholders", "synergies", "sdg_goals", "sdg_targets", "achievement_audit", "data_quality_findings",
+                  "initiatives", "initiative_kpis", "expert_comments", "city_facts", "financing",
+                  "kpi_rule_results", "published_rate_checks", "kpi_ambition", "city_kpi_summary")
+
+
+def _check_database(con: duckdb.DuckDBPyConnection) -> None:
+    """Run the data tests in sql/tests: each returns the rows that break a rule (none when all is well)."""
+    failures = []
+    for test in sorted((paths.sql_dir() / "tests").glob("*.sql")):
+        rows = con.sql(test.read_text(encoding="utf-8")).fetchall()
+        if rows:
+            shown = "; ".join(str(r) for r in rows[:10])
+            failures.append(f"{paths.relative(test)}: {len(rows)} row(s) break it: {shown}")
+    if failures:
+        raise BuildError("database checks failed:\n" + "\n".join(f"- {f}" for f in failures))
+
+
+def built_fingerprint(database: Path) -> str | None:
+    """The inputs fingerprint recorded in an existing database, or None."""
+    if not database.is_file():
+        return None
+    try:
+        return dbfile.read_build_info(database)["inputs_sha256"]
+    except duckdb.Error:
+        return None
+
+
+def _counts(database: Path) -> dict[str, int]:
+    with dbfile.open_read_only(database) as con:
+        return {name: con.sql(f"select count(*) from {name}").fetchall()[0][0] for name in CONTRACT_VIEWS}
+
+
+def _refuse_writer(database: Path) -> None:
+    holder = dbfile.writer_holding(database)
+    if holder:
+        raise BuildError(dbfile.writer_message(database, holder))
+
+
+def _write_failed(error: BaseException, database: Path) -> BuildError:
+    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if dbfile.is_disk_full(error):
+        return BuildError(
+            f"the disk holding {paths.relative(database.parent)} is full (or the file size limit was reached) while "
+            f"writing the new database: {first}. Free some space there and run `make data` again."
+        )
+    return BuildError(f"writing the new database failed: {type(error).__name__}: {first}")
+
+
+def build(database: Path | None = None, *, quiet: bool = False, force: bool = False, wait: bool = True) -> dict[str, int]:
+    """Validate the inputs and atomically replace the database. Returns row counts per view.
+
+    One build at a time owns the file (a lock beside it; a second build waits, or stops when wait is
+    False). The database is up to date, and left as it is unless force is set, only when the file is
+    exactly what the last build wrote (sidecar: size, content hash, build id) from the same inputs
+    (content hashes of every input). A read-write connection held by another process is refused
+    (its writes would vanish); a .wal it left behind is set aside with its database, never deleted.
+    After the swap the new file is opened read-only and checked before "built" is printed.
+    """
+    started = time.perf_counter()
+    database = Path(database) if database else paths.database_path()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with dbfile.build_lock(database, wait=wait, quiet=quiet):
+        dbfile.remove_stale_temporaries(database)  # left by killed builds: the lock says none is running
+        _refuse_writer(database)
+        inputs_key = fingerprint(input_files())
+        reason = dbfile.out_of_date_reason(database, inputs_key)
+        if not force and reason is None:
+            if not quiet:
+                print(f"{paths.relative(database)} is up to date (inputs and database file unchanged, {time.perf_counter() - started:.2f} s)")
+            return _counts(database)
+
+        # Load inputs.
+        inputs = load_inputs()
+        _pause_point("inputs_loaded")
+
+        # Process data.
+        build_id = dbfile.new_build_id()
+        temporary = dbfile.temporary_path(database)
+        kept_wal = None
+        try:
+            try:
+                counts = write_database(inputs, temporary, inputs_key, build_id)
+            except (duckdb.Error, OSError) as error:
+                raise _write_failed(error, database) from error
+            _pause_point("before_swap")
+            # Save outputs.
+            _refuse_writer(database)  # a researcher may have opened it read-write while we built
+            kept_wal = dbfile.set_aside_wal(database)
+            os.replace(temporary, database)
+        except BaseException:
+            for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+            raise
+        _verify_swapped(database, build_id, counts)
+        dbfile.write_sidecar(database, build_id, inputs_key)
+    if kept_wal:
+        print(f"make data: {kept_wal}", file=sys.stderr)
+    if not quiet:
+        summary = ", ".join(f"{name} {count}" for name, count in counts.items())
+        print(f"built {paths.relative(database)} (build {build_id}) in {time.perf_counter() - started:.2f} s: {summary}")
+    return counts
+
+
+def _verify_swapped(database: Path, build_id: str, counts: dict[str, int]) -> None:
+    """Open the swapped-in file read-only, as every reader will, and check it is this build."""
+    try:
+        info = dbfile.read_build_info(database)
+        reopened = _counts(database)
+    except duckdb.Error as error:
+        raise BuildError(
+            f"the new {paths.relative(database)} does not open read-only: {str(error).splitlines()[0]}. "
+            "Run `make data` again (it sets a stale .wal aside and rebuilds)"
+        ) from error
+    if info.get("build_id") != build_id or reopened != counts:
+        raise BuildError(f"{paths.relative(database)} is not the file this build wrote (build id {info.get('build_id')}, expected {build_id})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Validate the curated data and build data/curated/sdgs.duckdb.")
+    parser.add_argument("--check", action="store_true", help="validate the inputs only; write nothing")
+    parser.add_argument("--force", action="store_true", help="rebuild even when the inputs are unchanged")
+    parser.add_argument("--no-wait", action="store_true", help="stop with a message instead of waiting when another build holds the database")
+    parser.add_argument("--database", type=Path, default=None, help="where to write the database (default data/curated/sdgs.duckdb)")
+    parser.add_argument("--record-counts", nargs="*", metavar="DOC_ID", default=None,
+                        help="record the curated row counts (per table and section) of these documents, or of all; writes data/curated/<doc_id>/row_counts.yaml")
+    args = parser.parse_args(argv)
+    try:
+        if args.record_counts is not None:
+            from sdgcities.build.inputs.row_counts import record_counts
+
+            for path in record_counts(args.record_counts):
+                print(f"recorded {paths.relative(path)}")
+        elif args.check:
+            inputs = load_inputs()
+            print(f"inputs valid: {len(inputs.documents)} documents, {len(inputs.kpis)} KPI rows, {len(inputs.kpi_observations)} observations")
+        else:
+            build(args.database, force=args.force, wait=not args.no_wait)
+    except CuratedDataError as error:
+        print(f"make data: the inputs were refused, nothing was written.\n{error}", file=sys.stderr)
+        return 1
+    except dbfile.DatabaseFileError as error:
+        print(f"make data: {error}", file=sys.stderr)
+        return 1
+    except BuildError as error:
+        print(f"make data: the build failed, the previous database is unchanged.\n{error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""What every notebook needs: parameter checks, a read-only connection, labels in the chosen language,
+narrative text and citations.
+
+A notebook's first code cell (tagged `parameters`) holds its typed defaults; the next one calls
+`setup(...)`, which checks every parameter before any query that uses it and raises
+UnknownValueError naming the bad value and the valid ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from sdgcities.access import api
+from sdgcities.access.api import UnknownValueError
+from sdgcities.present.htmlsafe import markdown_text
+from sdgcities.present.words import Words
+
+LANGS = ("ja", "en")
+SIDE_CHOICES = ("all", "economy", "society", "environment")
+LEVELS = ("goal", "target")
+PAIRS = ("economy-environment", "economy-society", "society-environment")
+
+SIDE_NAMES = {
+    "economy": {"ja": "経済", "en": "Economy"},
+    "society": {"ja": "社会", "en": "Society"},
+    "environment": {"ja": "環境", "en": "Environment"},
+    "integrated": {"ja": "統合的取組", "en": "Integrated"},
+    None: {"ja": "側面なし", "en": "No side"},
+}
+SIDE_ORDER = ("economy", "society", "environment", "integrated", None)
+MAX_CITED_DOCUMENTS = 12
+
+
+def check_choice(parameter: str, value: Any, valid: Sequence[Any]) -> Any:
+    """Return value if it is one of valid, else raise UnknownValueError naming it and the valid ones."""
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or value not in valid:
+        raise UnknownValueError(parameter, value, valid)
+    return value
+
+
+class DuplicateParameterWarning(UserWarning):
+    """A parameter list named the same thing twice; it is counted once."""
+
+
+def unique_cities(con: Any, cities: Sequence[str] | str | None) -> tuple[list[str], str | None]:
+    """The checked city ids without repeats (names accepted: `加賀市`, `Kaga`), and a note when the
+    parameter named a city more than once; every notebook gets its cities from here, so no analysis
+    ever counts a city twice."""
+    if cities is None:
+        return api.valid_cities(con), None
+    given = [cities] if isinstance(cities, str) else cities
+    checked = api.check_cities(con, cities)
+    note = None
+    if isinstance(given, (list, tuple)) and len(checked) < len(given):
+        note = f"cities: {list(given)!r} names a city more than once; each city is counted once: {checked!r}"
+    return checked, note
+
+
+@dataclass
+class Context:
+    """The checked parameters of a notebook run and what they imply."""
+
+    con: Any
+    cities: list[str]
+    lang: str
+    city_names: dict[str, str] = field(default_factory=dict)
+    goal_names: dict[int, str] = field(default_factory=dict)
+    goal_colours: dict[int, str] = field(default_factory=dict)
+    documents: dict[str, dict] = field(default_factory=dict)
+
+    def t(self, ja: str, en: str) -> str:
+        """The text in the notebook's language (being replaced by catalogue keys: use `w`)."""
+        return ja if self.lang == "ja" else en
+
+    @property
+    def words(self) -> Words:
+        """The catalogue of the notebook's language (present/catalogues/<lang>/)."""
+        return Words(self.lang)
+
+    def w(self, key: str, /, **params: Any) -> str:
+        """A catalogue entry in the notebook's language, its fields filled in."""
+        return self.words(key, **params)
+
+    def label(self, group: str, code: Any) -> str:
+        """The label of a coded value in the notebook's language (`side`, `rules.tier` ...)."""
+        return self.words.label(group, code)
+
+    def city(self, city_id: str) -> str:
+        return self.city_names.get(city_id, city_id)
+
+    def side(self, side: str | None) -> str:
+        return SIDE_NAMES.get(side, {"ja": str(side), "en": str(side)})[self.lang]
+
+    def goal(self, goal: int, *, short: bool = False) -> str:
+        prefix = f"{goal}" if short else f"{goal}. {self.goal_names.get(goal, '')}"
+        return prefix if short else prefix.strip()
+
+    def city_order(self) -> list[str]:
+        """City labels in the order of the cities parameter (for chart scales)."""
+        return [self.city(c) for c in self.cities]
+
+    def source(self, frame: pl.DataFrame | None = None, *, doc_ids: Iterable[str] = (), sections: bool = True) -> str:
+        """A citation of the documents (and sections) a table or chart draws on.
+
+        With a frame, the documents are its doc_id values and the sections its section values.
+        """
+        by_doc: dict[str, set[str]] = {}
+        if frame is not None and "doc_id" in frame.columns:
+            has_section = sections and "section" in frame.columns
+            for row in frame.select(["doc_id"] + (["section"] if has_section else [])).unique().iter_rows():
+                by_doc.setdefault(row[0], set())
+                if has_section and row[1]:
+                    by_doc[row[0]].add(row[1])
+        for doc in doc_ids:
+            by_doc.setdefault(doc, set())
+        parts = []
+        ordered = sorted(by_doc, key=lambda d: (self.documents.get(d, {}).get("city_id", ""), d))
+        # With hundreds of cities a full list would bury the chart: name the first ones and count the rest.
+        shown_docs, hidden = ordered[:MAX_CITED_DOCUMENTS], len(ordered) - MAX_CITED_DOCUMENTS
+        for doc in shown_docs:
+            meta = self.documents.get(doc, {})
+            title = meta.get("title_ja" if self.lang == "ja" else "title_en", doc)
+            date = meta.get("published_label", "")
+            text = f"{title} ({date}) [{doc}]"
+            found = sorted(by_doc[doc])
+            if found:
+                shown = "; ".join(found[:4]) + (f" ほか{len(found) - 4}節" if self.lang == "ja" and len(found) > 4 else f" and {len(found) - 4} more sections" if len(found) > 4 else "")
+                text += f" — {shown}"
+            parts.append(text)
+        if hidden > 0:
+            parts.append(self.t(f"ほか{hidden}文書", f"and {hidden} more documents"))
+        return " / ".join(parts) if parts else self.t("curated database", "curated database")
+
+
+def setup(*, cities: Sequence[str] | str | None = None, lang: str = "ja", database: str | Path | None = None) -> Context:
+    """Check the common parameters, open the database read-only and set up charts."""
+    check_choice("lang", lang, LANGS)
+    con = api.connect(database)
+    checked, note = unique_cities(con, cities)
+    if note:
+        import warnings
+
+        warnings.warn(note, DuplicateParameterWarning, stacklevel=2)
+    _record_build(con)
+    documents = {row["doc_id"]: row for row in api.documents(con).iter_rows(named=True)}
+    city_frame = api.cities(con)
+    name_column = "name_ja" if lang == "ja" else "name_en"
+    city_names = dict(zip(city_frame["city_id"], city_frame[name_column]))
+    # Japan has homonymous cities (府中市 in Tokyo and in Hiroshima): add the prefecture to keep them apart.
+    prefecture_column = "prefecture_ja" if lang == "ja" else "prefecture_en"
+    prefectures = dict(zip(city_frame["city_id"], city_frame[prefecture_column]))
+    counts: dict[str, int] = {}
+    for name in city_names.values():
+        counts[name] = counts.get(name, 0) + 1
+    city_names = {c: (f"{n} ({prefectures[c]})" if counts[n] > 1 else n) for c, n in city_names.items()}
+    if len(set(city_names.values())) < len(city_names):  # same name in the same prefecture: fall back to the id
+        city_names = {c: f"{n} [{c}]" for c, n in city_names.items()}
+    goals = api.sdg_goals(con)
+    goal_names = dict(zip(goals["goal"], goals[name_column]))
+    goal_colours = dict(zip(goals["goal"], goals["colour"]))
+    from sdgcities.present import charts
+
+    charts.register_fonts()
+    charts.enable_theme()
+    return Context(con, list(checked), lang, city_names, goal_names, goal_colours, documents)
+
+
+def _record_build(con: Any) -> None:
+    """Leave the id of the build this notebook reads in its output (invisible; the report run checks
+    that every notebook of a report read the same build)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover
+        return
+    if get_ipython() is None:
+        return
+    from sdgcities.publish.snapshot import BUILD_MIME_TYPE
+
+    display({BUILD_MIME_TYPE: {"build_id": api.build_id(con)}, "text/plain": ""}, metadata={"sdgcities": {"kind": "build"}}, raw=True)
+
+
+def say(ctx: Context, ja: str, en: str) -> None:
+    """Narrative text in the notebook's language (Markdown). Numbers come from f-strings, never typed."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(markdown_text(ctx.t(ja, en))))
+
+
+def write(ctx: Context, key: str, /, **params: Any) -> None:
+    """Narrative text from the catalogue (Markdown). The template is ours; the values filled into it
+    come from the data, so text values are made inert first and numbers are formatted by the
+    template's own format specs."""
+    from IPython.display import Markdown, display
+
+    safe = {k: markdown_text(v) if isinstance(v, str) else v for k, v in params.items()}
+    display(Markdown(ctx.w(key, **safe)))
+
+
+def title(ctx: Context, key: str, /, level: int = 2, **params: Any) -> None:
+    """A section heading from the catalogue (picked up by the table of contents)."""
+    from IPython.display import Markdown, display
+
+    if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 6:
+        raise ValueError(f"level must be a whole number 1-6, not {level!r}")
+    safe = {k: markdown_text(v) if isinstance(v, str) else v for k, v in params.items()}
+    display(Markdown(f"{'#' * level} {ctx.w(key, **safe)}"))
+
+
+def heading(ctx: Context, ja: str, en: str, level: int = 2) -> None:
+    """A section heading in the report (picked up by the table of contents)."""
+    from IPython.display import Markdown, display
+
+    if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 6:
+        raise ValueError(f"level must be a whole number 1-6, not {level!r}")
+    display(Markdown(f"{'#' * level} {markdown_text(ctx.t(ja, en))}"))
+
+
+def pct(value: float | None, decimals: int = 0) -> str:
+    """A share or rate for narrative text: 0.4567 -> '45.7%' (decimals=1); None -> 'n/a'."""
+    if value is None:
+        return "n/a"
+    return f"{value * 100:.{decimals}f}%"

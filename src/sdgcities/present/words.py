@@ -1,0 +1,107 @@
+"""Words in each language, kept in catalogues: present/catalogues/<lang>/<namespace>.yaml.
+
+A catalogue is a folder per language; each YAML file in it is a namespace of nested keys, so
+`achievement.yaml` holding `reason: {no_actual: ...}` gives the key `achievement.reason.no_actual`.
+Values are labels or templates with named fields in str.format syntax (`{n}`, `{share:.0%}`); the
+code passes numbers and data, the catalogue holds every word. Adding a language is adding a folder
+with the same keys (tests/test_words.py checks that every catalogue has the same keys and fields).
+
+    words = Words("ja")
+    words("achievement.intro", n_rows=55)       # a template filled in
+    words.label("side", "economy")              # codes.side.economy: the label of a coded value
+"""
+
+from __future__ import annotations
+
+import string
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CATALOGUES = Path(__file__).resolve().parent / "catalogues"
+NONE_CODE = "none"  # the key under which a group labels a missing (NULL) code
+
+
+class MissingWordError(KeyError):
+    """A key (or a coded value) has no entry in a language's catalogue."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def languages() -> tuple[str, ...]:
+    """The languages that have a catalogue (one folder each)."""
+    return tuple(sorted(p.name for p in CATALOGUES.iterdir() if p.is_dir()))
+
+
+def _flatten(prefix: str, value: Any, out: dict[str, str], origin: Path) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flatten(f"{prefix}.{key}", inner, out, origin)
+    elif isinstance(value, str):
+        out[prefix] = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        out[prefix] = str(value)
+    else:
+        raise ValueError(f"{origin}: {prefix} must be text or a mapping of text, not {value!r}")
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    """Every key of one language, flattened ('namespace.key.subkey' -> text)."""
+    folder = CATALOGUES / lang
+    if not folder.is_dir():
+        raise MissingWordError(f"no catalogue for language {lang!r}; the catalogues are {', '.join(languages())}")
+    entries: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: a catalogue file holds a mapping of keys")
+        # YAML reads the key `null`, `yes` or `no` as non-strings: keys are always text here.
+        _flatten(path.stem, {str(k): v for k, v in data.items()}, entries, path)
+    return entries
+
+
+def fields(template: str) -> set[str]:
+    """The named fields of a template ({n}, {share:.0%} -> {'n', 'share'})."""
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+class Words:
+    """The words of one language: call with a key (and the template's fields) to get the text."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.entries = catalogue(lang)
+
+    def __call__(self, key: str, /, **params: Any) -> str:
+        try:
+            template = self.entries[key]
+        except KeyError:
+            raise MissingWordError(f"the {self.lang} catalogue has no key {key!r} (present/catalogues/{self.lang}/"
+                                   f"{key.split('.', 1)[0]}.yaml)") from None
+        if not params:
+            return template
+        try:
+            return template.format(**params)
+        except KeyError as error:
+            raise MissingWordError(f"{self.lang} {key!r} needs the field {error.args[0]!r}; given {sorted(params)}") from None
+
+    def has(self, key: str) -> bool:
+        return key in self.entries
+
+    def label(self, group: str, code: Any) -> str:
+        """The label of a coded value: `side` is codes.side.<code>; a dotted group (`rules.tier`) is
+        used as it is. A NULL code is <group>.none."""
+        return self(f"{_group(group)}.{NONE_CODE if code is None else code}")
+
+    def labels(self, group: str) -> dict[str, str]:
+        """Every code of a group and its label, in catalogue order."""
+        prefix = f"{_group(group)}."
+        return {key[len(prefix):]: text for key, text in self.entries.items() if key.startswith(prefix)}
+
+
+def _group(group: str) -> str:
+    return group if "." in group else f"codes.{group}"

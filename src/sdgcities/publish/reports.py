@@ -1,0 +1,317 @@
+"""The report suite (`make reports`): execute every notebook through papermill, then render the reports.
+
+Parameter sets live in notebooks/reports.yaml. Each run of a notebook is a job; independent jobs run in
+parallel, one process per core. A job is skipped when its inputs — the notebook, its parameters, the
+build of the database (its build id) and the package code — have not changed since its last
+successful run, decided by content hashes. Reports are written to temporary files and renamed into
+place, so an interrupted run leaves the last good reports.
+
+    python -m sdgcities.publish.reports              # everything, skipping what is up to date
+    python -m sdgcities.publish.reports --force      # re-run every job
+    python -m sdgcities.publish.reports --no-pdf     # HTML only
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sdgcities.build import dbfile
+from sdgcities import paths
+
+KERNEL = "python3"
+STATE_FILE = ".state.json"
+
+
+class ReportConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Job:
+    """One execution of one notebook with one parameter set."""
+
+    name: str  # output stem, e.g. "comparison-coverage" or "kaga-city_profile"
+    notebook: Path
+    parameters: dict[str, Any]
+
+    def output(self, executed_dir: Path) -> Path:
+        return executed_dir / f"{self.name}.ipynb"
+
+
+@dataclass
+class Report:
+    """One HTML (+ PDF) report made of the executed notebooks of its jobs, in order."""
+
+    stem: str  # reports/<stem>.html
+    title: str
+    lang: str
+    jobs: list[Job] = field(default_factory=list)
+
+
+def load_config(path: Path, city_names: dict[str, dict[str, str]]) -> list[Report]:
+    """Read notebooks/reports.yaml into reports and jobs; every notebook it names must exist."""
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ReportConfigError(f"{paths.relative(path)}: {error}") from error
+    notebooks = paths.notebooks_dir()
+    reports: list[Report] = []
+
+    def job(name: str, entry: dict, extra: dict) -> Job:
+        notebook = notebooks / f"{entry['notebook']}.ipynb"
+        if not notebook.is_file():
+            raise ReportConfigError(f"{paths.relative(path)}: notebook {entry['notebook']!r} does not exist ({paths.relative(notebook)})")
+        return Job(name, notebook, {**(entry.get("parameters") or {}), **extra})
+
+    comparison = config["comparison"]
+    lang = comparison.get("lang", "ja")
+    report = Report("comparison", comparison["title"][lang], lang)
+    for entry in comparison["notebooks"]:
+        report.jobs.append(job(f"comparison-{entry['notebook']}", entry, {"lang": lang}))
+    reports.append(report)
+
+    per_city = config["city"]
+    from sdgcities.build.inputs.curated import RESERVED_CITY_IDS
+
+    for city, names in city_names.items():
+        # The build refuses such ids; a database built elsewhere is checked again before any file is named after it.
+        if city in RESERVED_CITY_IDS or not re.fullmatch(r"[a-z][a-z0-9_]*", city):
+            raise ReportConfigError(f"city id {city!r} cannot name a report (reserved or not matching [a-z][a-z0-9_]*): rename it in data/curated/reference/cities.csv")
+        lang = per_city.get("lang", "ja")
+        report = Report(city, per_city["title"][lang].format(city=city, **names), lang)
+        for entry in per_city["notebooks"]:
+            report.jobs.append(job(f"{city}-{entry['notebook']}", entry, {"lang": lang, "city": city}))
+        reports.append(report)
+    return reports
+
+
+def _hash_files(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(files):
+        digest.update(str(file.relative_to(paths.root()) if file.is_relative_to(paths.root()) else file).encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def code_fingerprint() -> str:
+    """Content hash of the package code (analyses, charts, rendering)."""
+    return _hash_files(sorted(paths.package_dir().rglob("*.py")))
+
+
+def job_key(job: Job, database_key: str, code_key: str) -> str:
+    digest = hashlib.sha256()
+    digest.update(job.notebook.read_bytes())
+    digest.update(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False).encode())
+    digest.update(database_key.encode())
+    digest.update(code_key.encode())
+    return digest.hexdigest()
+
+
+def execute(job: Job, output: str, database: str, build_id: str | None = None) -> float:
+    """Run one notebook (in a worker process). Writes to a temporary file, then renames it, only
+    when the notebook read the build `build_id` (when given) throughout."""
+    import logging
+
+    import papermill
+
+    # papermill's parameter inspector cannot read `list[str] | None` annotations and warns on every run.
+    logging.getLogger("papermill.translators").setLevel(logging.ERROR)
+    started = time.perf_counter()
+    temporary = str(Path(output).with_name(f".{Path(output).stem}.tmp-{os.getpid()}.ipynb"))
+    os.environ["SDGCITIES_DB"] = database
+    os.environ.setdefault("SDGCITIES_CHART_MODE", "report")
+    try:
+        for attempt in (1, 2):
+            try:
+                papermill.execute_notebook(
+                    str(job.notebook), temporary, parameters=job.parameters, kernel_name=KERNEL,
+                    cwd=str(job.notebook.parent), progress_bar=False, log_output=False,
+                )
+                break
+            except papermill.PapermillExecutionError:
+                raise  # a cell failed: running it again would fail the same way
+            except Exception:
+                # A rare race on the kernel's ports at start-up: one retry.
+                if attempt == 2:
+                    raise
+        if build_id is not None:
+            from sdgcities.publish.snapshot import check_notebook_build
+
+            check_notebook_build(Path(temporary), build_id, name=job.name)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    os.replace(temporary, output)
+    return time.perf_counter() - started
+
+
+def _load_state(reports_dir: Path) -> dict:
+    try:
+        return json.loads((reports_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_state(reports_dir: Path, state: dict) -> None:
+    temporary = reports_dir / f"{STATE_FILE}.tmp"
+    temporary.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(temporary, reports_dir / STATE_FILE)
+
+
+def run(*, force: bool = False, pdf: bool = True, workers: int | None = None, database: Path | None = None, reports_dir: Path | None = None) -> dict[str, Any]:
+    """Execute the jobs that are out of date, then render the reports that are out of date."""
+    started = time.perf_counter()
+    database = Path(database) if database else paths.database_path()
+    reports_dir = Path(reports_dir) if reports_dir else paths.reports_dir()
+    executed_dir = reports_dir / "executed"
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    if not database.is_file():
+        raise FileNotFoundError(f"{database} does not exist: run `make data` first")
+
+    # Load inputs.
+    from sdgcities.build.dbfile import build_lock
+    from sdgcities.publish.snapshot import pinned_build
+
+    # One report run per reports folder at a time (a second waits), so that only the lock holder
+    # removes temporary files and no run removes another's.
+    with build_lock(reports_dir / "executed" / "run", what="report run"):
+        for stale in executed_dir.glob(".*.tmp-*"):
+            stale.unlink()  # left by a run that was killed
+        with pinned_build(database, executed_dir) as pinned:
+            return _run_pinned(pinned, force=force, pdf=pdf, workers=workers, reports_dir=reports_dir, executed_dir=executed_dir, started=started)
+
+
+def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_dir: Path, executed_dir: Path, started: float) -> dict[str, Any]:
+    """run() on one build: every notebook reads the run's snapshot of the database (pinned.path)."""
+    database = pinned.path
+    with dbfile.open_read_only(database) as con:
+        city_names = {r[0]: {"name_ja": r[1], "name_en": r[2]} for r in con.sql("select city_id, name_ja, name_en from cities order by city_id").fetchall()}
+    reports = load_config(paths.notebooks_dir() / "reports.yaml", city_names)
+    # The build id, not only the inputs hash: outputs are current only for the very build they read.
+    database_key, code_key = pinned.build_id, code_fingerprint()
+    state = {} if force else _load_state(reports_dir)
+    jobs = {job.name: job for report in reports for job in report.jobs}
+    keys = {name: job_key(job, database_key, code_key) for name, job in jobs.items()}
+    stale = [name for name in jobs if state.get("jobs", {}).get(name) != keys[name] or not jobs[name].output(executed_dir).exists()]
+
+    # Process data.
+    render_base = hashlib.sha256((code_key + str(pdf)).encode()).hexdigest()
+    report_keys = {r.stem: hashlib.sha256((render_base + "".join(keys[j.name] for j in r.jobs) + r.title).encode()).hexdigest() for r in reports}
+
+    def report_is_current(report: Report) -> bool:
+        html_path, pdf_path = reports_dir / f"{report.stem}.html", reports_dir / f"{report.stem}.pdf"
+        return state.get("reports", {}).get(report.stem) == report_keys[report.stem] and html_path.exists() and (not pdf or pdf_path.exists())
+
+    to_render = [r for r in reports if not report_is_current(r) or any(j.name in stale for j in r.jobs)]
+    total = len(stale)
+    print(f"reports: {len(jobs)} notebook runs, {len(jobs) - total} up to date, {total} to run; "
+          f"{len(to_render)} of {len(reports)} reports to render; {workers or os.cpu_count()} worker(s)", flush=True)
+    timings: dict[str, float] = {}
+    rendered = 0
+    if stale or to_render:
+        failures = []
+        waiting = {r.stem: {j.name for j in r.jobs if j.name in stale} for r in to_render}
+        by_stem = {r.stem: r for r in reports}
+        with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+            futures: dict[Future, tuple[str, str]] = {}
+
+            def submit_render(report: Report) -> None:
+                outputs = [str(j.output(executed_dir)) for j in report.jobs]
+                html_path, pdf_path = reports_dir / f"{report.stem}.html", reports_dir / f"{report.stem}.pdf"
+                future = pool.submit(render_one, outputs, report.title, str(html_path), str(pdf_path) if pdf else None, report.lang)
+                futures[future] = ("render", report.stem)
+
+            for name in stale:
+                futures[pool.submit(execute, jobs[name], str(jobs[name].output(executed_dir)), str(database), pinned.build_id)] = ("job", name)
+            # Reports whose notebooks are all up to date can be rendered straight away.
+            for stem, pending in waiting.items():
+                if not pending:
+                    submit_render(by_stem[stem])
+            done_jobs = 0
+            failed_jobs: set[str] = set()
+            while futures:
+                finished, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    kind, name = futures.pop(future)
+                    try:
+                        seconds = future.result()
+                    except Exception as error:  # report every failure, keep the others running
+                        failures.append((name, error))
+                        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+                        if kind == "job":
+                            done_jobs += 1
+                            failed_jobs.add(name)
+                            state.setdefault("jobs", {}).pop(name, None)
+                            print(f"  [{done_jobs}/{total}] {name}: FAILED: {first_line}", flush=True)
+                        else:
+                            print(f"  rendering {name}: FAILED: {first_line}", flush=True)
+                        continue
+                    if kind == "job":
+                        done_jobs += 1
+                        timings[name] = seconds
+                        state.setdefault("jobs", {})[name] = keys[name]
+                        print(f"  [{done_jobs}/{total}] {name}: executed in {seconds:.1f} s", flush=True)
+                        for stem, pending in waiting.items():
+                            if name in pending:
+                                pending.discard(name)
+                                # A report is rendered once all its notebooks ran, and only if none failed.
+                                if not pending and not failed_jobs & {j.name for j in by_stem[stem].jobs}:
+                                    submit_render(by_stem[stem])
+                    else:
+                        rendered += 1
+                        state.setdefault("reports", {})[name] = report_keys[name]
+                        print(f"  rendered {paths.relative(reports_dir / (name + '.html'))}{' and .pdf' if pdf else ''} in {seconds:.1f} s", flush=True)
+                    _save_state(reports_dir, state)
+        _save_state(reports_dir, state)
+        if failures:
+            details = "\n".join(f"- {name}: {error}" for name, error in failures)
+            raise RuntimeError(f"{len(failures)} step(s) failed; the reports they feed keep their previous version:\n{details}")
+
+    from sdgcities.publish.site import write_index  # reports/index.html: every report and every download
+
+    write_index(reports_dir, database=database)
+    elapsed = time.perf_counter() - started
+    print(f"reports: {total} notebook run(s), {rendered} report(s) rendered from build {pinned.build_id}, {elapsed:.1f} s", flush=True)
+    rebuilt = pinned.rebuilt_since()
+    if rebuilt:
+        print(f"reports: {rebuilt}", flush=True)
+    return {"executed": total, "rendered": rendered, "seconds": elapsed, "timings": timings, "jobs": len(jobs), "build_id": pinned.build_id, "rebuilt_during_run": bool(rebuilt)}
+
+
+def render_one(notebooks: list[str], title: str, html_path: str, pdf_path: str | None, lang: str) -> float:
+    """Render one report (in a worker process); returns its wall time."""
+    from sdgcities.publish import render
+
+    started = time.perf_counter()
+    render.render_report([Path(n) for n in notebooks], title=title, out_html=Path(html_path), out_pdf=Path(pdf_path) if pdf_path else None, lang=lang)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Execute the notebooks and render the HTML/PDF reports into reports/.")
+    parser.add_argument("--force", action="store_true", help="re-run every notebook and re-render every report")
+    parser.add_argument("--no-pdf", action="store_true", help="write HTML reports only")
+    parser.add_argument("--workers", type=int, default=None, help="parallel notebook runs (default: one per core)")
+    args = parser.parse_args(argv)
+    try:
+        run(force=args.force, pdf=not args.no_pdf, workers=args.workers)
+    except (ReportConfigError, FileNotFoundError, RuntimeError) as error:
+        print(f"make reports: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
