@@ -16,7 +16,8 @@ from sdgcities.access import api
 from sdgcities.build import run as build
 from sdgcities.publish import render, reports, snapshot
 
-PROBE = '''from sdgcities import api, notebook as nb
+PROBE = '''from sdgcities.access import api
+from sdgcities.present import notebook as nb
 ctx = nb.setup()
 if rebuild:  # the database is rebuilt while the report run goes on
     import os, subprocess, sys
