@@ -619,7 +619,7 @@ def section_profile(n: int, seed: int, workdir: Path, timeout: float) -> dict:
     inputs = [executed / f"{nb}.ipynb" for nb in comparison_order(root) if (executed / f"{nb}.ipynb").is_file()]
     if inputs:
         code = (
-            "import json, sys, time; from pathlib import Path; from sdgcities import render\n"
+            "import json, sys, time; from pathlib import Path; from sdgcities.publish import render\n"
             "nbs = [Path(p) for p in sys.argv[2:]]; out = Path(sys.argv[1])\n"
             "t = time.perf_counter(); page = render.build_html(nbs, title='bench', lang='ja'); t_html = time.perf_counter() - t\n"
             "out.write_text(page.html, encoding='utf-8')\n"

@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         while True:
             out_dir = args.workdir / f"reports-{len(report_runs)}"
             shutil.rmtree(out_dir, ignore_errors=True)
-            code = "import sys; from pathlib import Path; from sdgcities import reports; reports.run(pdf=False, reports_dir=Path(sys.argv[1]))"
+            code = "import sys; from pathlib import Path; from sdgcities.publish import reports; reports.run(pdf=False, reports_dir=Path(sys.argv[1]))"
             result = subprocess.run([sys.executable, "-c", code, str(out_dir)], env=env, capture_output=True, text=True)
             entry = {"exit": result.returncode, "error": result.stderr.strip().splitlines()[-1] if result.returncode else None}
             entry.update(report_run_figures(out_dir, result.stdout) if result.returncode == 0 else {"build": None, "mixed": []})
