@@ -116,15 +116,18 @@ def test_a_killed_report_run_leaves_no_half_written_report(suite, tmp_path):
     script = (f"import sys; sys.argv=['x']; from pathlib import Path; from sdgcities.publish import reports; "
               f"reports.run(force=True, database=Path({str(suite['db'])!r}), reports_dir=Path({str(folder)!r}))")
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    started = False
     try:
         for line in process.stdout:
             if "executed in" in line:  # the first notebook finished: the run is well under way
+                started = True
                 break
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+    assert started, "the report run stopped before its first notebook finished: nothing was killed mid-run"
     after = {p.name: sha256(p) for p in folder.glob("*.*") if p.suffix in (".html", ".pdf")}
     assert after == before
     # Executed notebooks are complete files (written then renamed), never half-written.
