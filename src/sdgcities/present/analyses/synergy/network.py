@@ -180,32 +180,18 @@ def circular_layout(nodes: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema)
 
 
-ROW_LINKS_QUERY = """
-with per_row as (
-    select city_id, kpi_id, count(distinct sdg_target) as n_targets
-    from kpi_sdg_targets where list_contains($cities, city_id)
-    group by city_id, kpi_id
-),
-final as (
-    select city_id,
-           count(*) filter (where n_targets >= 2)::bigint as linking_rows,
-           max(n_targets)::bigint as max_targets_per_row
-    from per_row group by city_id
-)
-select * from final order by city_id
-"""
-
-
 def row_links(con, cities: Sequence[str], metrics: pl.DataFrame) -> pl.DataFrame:
-    """Where the edges come from, per city: KPI rows citing two or more targets (each such row links all
-    its targets pairwise), the most targets one row cites and the pairs that row alone makes
-    (k(k-1)/2), next to the city's edges. What a density figure of these networks really counts."""
-    frame = con.sql(ROW_LINKS_QUERY, params={"cities": list(cities)}).pl()
+    """Where the edges come from, per city (model city_target_links): KPI rows citing two or more
+    targets (each such row links all its targets pairwise), the most targets one row cites and the
+    pairs that row alone makes (k(k-1)/2), next to the city's edges. What a density figure of these
+    networks really counts."""
+    frame = con.sql(
+        "select city_id, linking_rows, max_targets_per_row, top_row_pairs from city_target_links "
+        "where list_contains($cities, city_id)",
+        params={"cities": list(cities)},
+    ).pl()
     return (
         metrics.select("city_id", "edges")
         .join(frame, on="city_id", how="left")
-        .with_columns(pl.col("linking_rows", "max_targets_per_row").fill_null(0))
-        .with_columns((pl.col("max_targets_per_row") * (pl.col("max_targets_per_row") - 1) // 2).alias("top_row_pairs"))
+        .with_columns(pl.col("linking_rows", "max_targets_per_row", "top_row_pairs").fill_null(0))
     )
-
-
