@@ -7,7 +7,7 @@ numbers only (labels come from the catalogue where they are shown).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import polars as pl
 
@@ -152,16 +152,18 @@ def city_link_summary(counts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def lines_by_city(frame: pl.DataFrame, line: Callable[[dict], str]) -> str:
+    """One check line per city, sorted by city id (the outputs nbval compares strictly)."""
+    return "\n".join(line(r) for r in frame.sort("city_id").iter_rows(named=True))
+
+
 def format_link_counts(counts: pl.DataFrame) -> str:
     """Deterministic text of the link counts per city (sorted by city id) for the checked output."""
-    lines = []
-    for row in city_link_summary(counts).sort("city_id").iter_rows(named=True):
-        lines.append(
-            f"{row['city_id']}: directions={row['n_directions']}/2 links={row['n_links']} "
-            f"links_with_kpi={row['n_links_with_kpi']} kpis={row['n_kpis']} "
-            f"kpis_with_values={row['n_kpis_with_values']} kpis_redacted={row['n_kpis_redacted']}"
-        )
-    return "\n".join(lines)
+    return lines_by_city(city_link_summary(counts), lambda r: (
+        f"{r['city_id']}: directions={r['n_directions']}/2 links={r['n_links']} "
+        f"links_with_kpi={r['n_links_with_kpi']} kpis={r['n_kpis']} "
+        f"kpis_with_values={r['n_kpis_with_values']} kpis_redacted={r['n_kpis_redacted']}"
+    ))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,14 +326,9 @@ def implied_counts(cities: Sequence[str], repeated: pl.DataFrame, side_links: pl
 
 
 def format_implied_counts(counts: pl.DataFrame, pair: str) -> str:
-    lines = []
-    for r in counts.sort("city_id").iter_rows(named=True):
-        lines.append(
-            f"{r['city_id']}: repeated_indicators={r['n_repeated']} (cross_side={r['n_repeated_cross_side']}) "
-            f"side_pairs={r['n_side_pairs']} {pair}_kpis={r['n_pair_kpis']} "
-            f"goal_pairs={r['n_goal_pairs']} (within_row={r['n_goal_pairs_within_row']} "
-            f"across_printings={r['n_goal_pairs_across_printings']})"
-        )
-    return "\n".join(lines)
-
-
+    return lines_by_city(counts, lambda r: (
+        f"{r['city_id']}: repeated_indicators={r['n_repeated']} (cross_side={r['n_repeated_cross_side']}) "
+        f"side_pairs={r['n_side_pairs']} {pair}_kpis={r['n_pair_kpis']} "
+        f"goal_pairs={r['n_goal_pairs']} (within_row={r['n_goal_pairs_within_row']} "
+        f"across_printings={r['n_goal_pairs_across_printings']})"
+    ))

@@ -106,6 +106,7 @@ def _diagram_frames(ctx: Context, links: pl.DataFrame, counts: pl.DataFrame, cit
             "y": [y_mid - 22, y_mid - 22], "y2": [y_mid + 22, y_mid + 22], "yc": [y_mid, y_mid],
             "side": [ctx.label("side", a), ctx.label("side", b)],
             "colour": [colours[a], colours[b]],
+            "text_colour": [marks.text_colour(colours[a]), marks.text_colour(colours[b])],  # readable on the fill
         }
     )
     return nodes, pl.DataFrame(arrows), pl.DataFrame(lines), height
@@ -159,8 +160,9 @@ def _city_diagram(ctx: Context, links: pl.DataFrame, counts: pl.DataFrame, city_
         x=alt.X("x:Q", scale=xs, axis=None), x2="x2:Q", y=y, y2="y2:Q",
         color=alt.Color("colour:N", scale=None), tooltip=[alt.Tooltip("side:N", title=ctx.w("synergy.column.side"))],
     )
-    labels = alt.Chart(nodes).mark_text(fontSize=14, fontWeight="bold", color="white").encode(
-        x=alt.X("xc:Q", scale=xs, axis=None), y=alt.Y("yc:Q", scale=ys, axis=None), text="side:N"
+    labels = alt.Chart(nodes).mark_text(fontSize=14, fontWeight="bold").encode(
+        x=alt.X("xc:Q", scale=xs, axis=None), y=alt.Y("yc:Q", scale=ys, axis=None), text="side:N",
+        color=alt.Color("text_colour:N", scale=None),
     )
     return alt.layer(rules, heads, boxes, labels, text).properties(
         width=_WIDTH, height=height, title=alt.TitleParams(title, fontSize=13)

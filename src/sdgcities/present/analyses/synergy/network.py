@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sdgcities.present.analyses.synergy.data import check_cities
+from sdgcities.present.analyses.synergy.data import check_cities, lines_by_city
 from sdgcities.present.notebook import check_choice
 
 LINK_BY = ("row", "indicator")
@@ -145,14 +145,11 @@ def _fmt(value: float | None, decimals: int) -> str:
 
 def format_metrics(metrics: pl.DataFrame, label: str = "") -> str:
     prefix = f"[{label}] " if label else ""
-    lines = []
-    for r in metrics.sort("city_id").iter_rows(named=True):
-        lines.append(
-            f"{prefix}{r['city_id']}: nodes={r['nodes']} edges={r['edges']} density={_fmt(r['density'], 3)} "
-            f"components={r['components']} largest={r['largest_component']} isolated={r['isolated']} "
-            f"cross_goal_share={_fmt(r['cross_goal_share'], 3)}"
-        )
-    return "\n".join(lines)
+    return lines_by_city(metrics, lambda r: (
+        f"{prefix}{r['city_id']}: nodes={r['nodes']} edges={r['edges']} density={_fmt(r['density'], 3)} "
+        f"components={r['components']} largest={r['largest_component']} isolated={r['isolated']} "
+        f"cross_goal_share={_fmt(r['cross_goal_share'], 3)}"
+    ))
 
 
 def circular_layout(nodes: pl.DataFrame) -> pl.DataFrame:
