@@ -9,7 +9,9 @@ both 経済 (8.3) and 環境 (11.6).
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from pathlib import Path
 
 import altair as alt
@@ -17,9 +19,11 @@ import nbformat
 import polars as pl
 import pytest
 
-from sdgcities.present import charts
+from sdgcities.present import marks
 from sdgcities.present import notebook as nb
 from sdgcities.present.analyses import synergy as syn
+from sdgcities.present.analyses.synergy import network as syn_network
+from sdgcities.present.analyses.synergy import network_figures
 from sdgcities.access.api import UnknownValueError
 
 CITIES = ["hiratsuka", "kaga", "kumamoto"]
@@ -97,10 +101,12 @@ def test_link_kpis_values_as_printed(con):
 def test_link_table_never_shows_redacted_values_as_zero(ctx):
     table = syn.link_table(ctx, syn.link_kpis(ctx.con, ["hiratsuka"], "economy-environment"))
     assert table.height == 2
-    assert table["基準値"].to_list() == ["黒塗り (2018年度)", "黒塗り (2020年度)"]
-    assert table["目標値"].to_list() == ["黒塗り (2026年度)", "黒塗り (2024年度)"]
-    assert table["KPI 指標"].to_list() == ["（指標名黒塗り）", "（指標名黒塗り）"]
-    assert not any("0 " in v or v == "0" for v in table["基準値"].to_list() + table["目標値"].to_list())
+    baseline, target = ctx.w("synergy.column.baseline"), ctx.w("synergy.column.target_value")
+    redacted = ctx.w("synergy.value.redacted")
+    assert table[baseline].to_list() == [f"{redacted} (2018年度)", f"{redacted} (2020年度)"]
+    assert table[target].to_list() == [f"{redacted} (2026年度)", f"{redacted} (2024年度)"]
+    assert table[ctx.w("synergy.column.kpi_indicator")].to_list() == [ctx.w("synergy.value.name_redacted")] * 2
+    assert not any("0 " in v or v == "0" for v in table[baseline].to_list() + table[target].to_list())
 
 
 def test_achievement_and_value_text():
@@ -115,15 +121,21 @@ def test_link_diagram_per_city_and_aggregate(ctx, monkeypatch):
     chart = syn.link_diagram(ctx, links, counts, "economy-environment")
     assert isinstance(chart, alt.VConcatChart) and len(chart.vconcat) == 3
     spec = chart.to_dict()
-    assert spec["title"] == "経済⇄環境: 3都市のうち2都市が有向リンクを記載"
-    assert spec["vconcat"][1]["title"]["text"] == "加賀市: 3文書のいずれにも相乗効果の記載なし"
+    pair = syn.pair_label(ctx, "economy", "environment")
+    assert spec["title"] == ctx.w("synergy.diagram.headline", pair=pair, n_cities=3, n_any=2)
+    assert spec["vconcat"][1]["title"]["text"] == ctx.w("synergy.diagram.title_none", city=ctx.city("kaga"), n_docs=3)
+    # as many cities as the palette has colours: still one diagram per city
+    eight = dataclasses.replace(ctx, cities=ctx.cities + ctx.cities[:1] * (marks.MANY_CITIES - 3))
+    assert not marks.many_cities(eight.cities) and marks.MANY_CITIES == 8
     # many cities: one aggregate chart, cities counted per direction and status
-    monkeypatch.setattr(syn, "MANY_CITIES", 2)
+    monkeypatch.setattr(marks, "MANY_CITIES", 2)
     aggregate = syn.link_diagram(ctx, links, counts, "economy-environment").to_dict()
     values = next(iter(aggregate["datasets"].values()))
     assert sum(v["n_cities"] for v in values) == 6
-    assert {(v["direction"], v["status"], v["n_cities"]) for v in values if v["status"] == "記載なし"} == {
-        ("経済→環境", "記載なし", 1), ("環境→経済", "記載なし", 1)}
+    not_recorded = ctx.w("synergy.status.not_recorded")
+    forward, backward = syn.direction_label(ctx, "economy", "environment"), syn.direction_label(ctx, "environment", "economy")
+    assert {(v["direction"], v["status"], v["n_cities"]) for v in values if v["status"] == not_recorded} == {
+        (forward, not_recorded, 1), (backward, not_recorded, 1)}
 
 
 # ------------------------------------------------------------------------------------ 2. implied links
@@ -208,8 +220,8 @@ def test_format_metrics_fixed_decimals(con):
 
 
 def test_components_union_find():
-    assert syn._components(["a", "b", "c", "d", "e"], [("a", "b"), ("b", "c"), ("d", "d")]) == [3, 1, 1]
-    assert syn._components([], []) == []
+    assert syn_network._components(["a", "b", "c", "d", "e"], [("a", "b"), ("b", "c"), ("d", "d")]) == [3, 1, 1]
+    assert syn_network._components([], []) == []
 
 
 def test_circular_layout_is_deterministic_and_ordered_by_goal(con):
@@ -221,7 +233,7 @@ def test_circular_layout_is_deterministic_and_ordered_by_goal(con):
     assert first["target"] == "2.3" and first["x"] == pytest.approx(0.0, abs=1e-6) and first["y"] == pytest.approx(1.0)
     radii = [math.hypot(x, y) for x, y in layout.select("x", "y").rows()]
     assert all(r == pytest.approx(1.0) for r in radii)
-    assert syn._target_key("12.b") > syn._target_key("12.10") > syn._target_key("12.2")
+    assert syn_network._target_key("12.b") > syn_network._target_key("12.10") > syn_network._target_key("12.2")
 
 
 def test_network_and_metrics_charts(ctx, monkeypatch):
@@ -230,27 +242,48 @@ def test_network_and_metrics_charts(ctx, monkeypatch):
     metrics = syn.network_metrics(network, ctx.cities)
     spec = syn.network_chart(ctx, network, metrics, merged).to_dict()
     # the headline city and its figures (26 edges from 10 KPI rows; the largest row cites 5 targets = 10 pairs)
-    assert all(part in spec["title"] for part in ("熊本市", "26", "10 行", "5 ターゲット", "10組"))
+    headline = ctx.w("synergy.network.headline", city=ctx.city("kumamoto"), edges=26, linking_rows=10, max_targets=5, top_row_pairs=10)
+    assert spec["title"] == ctx.w("synergy.network.title", headline=headline, note="")
+    merged_edges = ctx.w("synergy.network.panel_merged", n=6)
     assert [p["title"]["text"] for p in spec["concat"]] == [
-        "平塚市: 14ターゲット, 辺5本, 成分9",
-        "加賀市: 10ターゲット, 辺なし（再掲統合で+6本）",
-        "熊本市: 23ターゲット, 辺26本, 成分8",
+        ctx.w("synergy.network.panel", city=ctx.city("hiratsuka"), nodes=14, edges=5, components=9, extra=""),
+        ctx.w("synergy.network.panel_no_edge", city=ctx.city("kaga"), nodes=10, edges=0, components=10, extra=merged_edges),
+        ctx.w("synergy.network.panel", city=ctx.city("kumamoto"), nodes=23, edges=26, components=8, extra=""),
     ]
+    # the goal colours come from the sdg_goals reference table
+    node_colours = [layer["encoding"]["color"]["scale"] for p in spec["concat"] for layer in p["layer"] if "color" in layer.get("encoding", {})]
+    assert all(scale["range"] == [ctx.goal_colours[int(d.split(".")[0])] for d in scale["domain"]] for scale in node_colours)
     metric_spec = syn.metrics_chart(ctx, metrics).to_dict()
-    assert metric_spec["title"] == "ネットワーク構造の比較: 最大の連結成分は熊本市の5ターゲット"
+    assert metric_spec["title"] == ctx.w("synergy.metrics.title", city=ctx.city("kumamoto"), largest=5)
     rows = next(iter(metric_spec["datasets"].values()))
-    kaga_share = [r for r in rows if r["city"] == "加賀市" and r["metric"] == "目標をまたぐ辺の割合"]
-    assert kaga_share[0]["value"] is None and kaga_share[0]["label"] == "該当なし（辺なし）"
-    # more cities than distinguishable colours: one colour, the cities stay on the axis
-    monkeypatch.setattr(charts, "CITY_PALETTE", charts.CITY_PALETTE[:2])
-    plain = syn.metrics_chart(ctx, metrics).to_dict()
-    assert "color" not in plain["spec"]["layer"][0]["encoding"]
-    monkeypatch.setattr(syn, "MANY_CITIES", 2)
-    monkeypatch.setattr(syn, "TOP_NETWORKS", 1)
+    kaga_share = [r for r in rows if r["city"] == ctx.city("kaga") and r["metric"] == ctx.w("synergy.metric.cross_goal_share")]
+    assert kaga_share[0]["value"] is None and kaga_share[0]["label"] == ctx.w("synergy.metrics.no_edge")
+    # no more cities than colours: each city its colour
+    assert "color" in metric_spec["spec"]["layer"][0]["encoding"]
+    monkeypatch.setattr(marks, "MANY_CITIES", 2)
+    monkeypatch.setattr(network_figures, "TOP_NETWORKS", 1)
     top = syn.network_chart(ctx, network, metrics).to_dict()
-    assert len(top["concat"]) == 1 and top["concat"][0]["title"]["text"].startswith("熊本市")
+    assert len(top["concat"]) == 1 and top["concat"][0]["title"]["text"].startswith(ctx.city("kumamoto"))
     histogram = syn.metrics_chart(ctx, metrics).to_dict()
-    assert sum(r["n_cities"] for r in next(iter(histogram["datasets"].values())) if r["metric"] == "辺の数") == 3
+    edges = ctx.w("synergy.metric.edges")
+    assert sum(r["n_cities"] for r in next(iter(histogram["datasets"].values())) if r["metric"] == edges) == 3
+
+
+def test_implied_chart_folds_the_cities_beyond_the_top_n(ctx):
+    counts = syn.implied_counts(ctx.cities, syn.repeated_kpis(ctx.con, ctx.cities), syn.implied_side_links(ctx.con, ctx.cities),
+                                syn.goal_links(ctx.con, ctx.cities), "economy-environment")
+    few = syn.implied_chart(ctx, counts, "economy-environment").to_dict()
+    assert few["title"] == ctx.w("synergy.implied.title", city=ctx.city("kaga"), total=7, note="")
+    # many cities (made-up ids, a label is the id): the top marks.TOP_N by total, the rest in one bar
+    ids = [f"city{i:02d}" for i in range(15)]
+    many = pl.DataFrame({"city_id": ids, "n_side_pairs": list(range(15)), "n_goal_pairs": [1] * 15,
+                         "n_goal_pairs_within_row": [1] * 15, "n_goal_pairs_across_printings": [0] * 15})
+    spec = syn.implied_chart(dataclasses.replace(ctx, cities=ids), many, "economy-environment").to_dict()
+    totals = next(rows for rows in spec["datasets"].values() if set(rows[0]) == {"city", "total"})
+    assert [r["city"] for r in totals][:2] == ["city14", "city13"] and len(totals) == marks.TOP_N + 1
+    assert totals[-1] == {"city": ctx.w("synergy.other_cities"), "total": sum(range(5)) + 5}
+    assert spec["title"] == ctx.w("synergy.implied.title", city="city14", total=15,
+                                  note=ctx.w("synergy.implied.note_top", n=marks.TOP_N))
 
 
 def test_sources_of_names_documents_and_sections(con):
@@ -263,10 +296,15 @@ def test_english_labels(built_db):
     ctx = nb.setup(cities=["kumamoto", "kaga"], lang="en", database=built_db)
     try:
         table = syn.link_table(ctx, syn.link_kpis(ctx.con, ctx.cities, "society-environment"))
-        assert table.columns[:2] == ["City", "Direction"]
-        assert table["Direction"].to_list() == ["Society→Environment", "Environment→Society", "Environment→Society"]
-        assert table["Published achievement"].to_list() == ["-10%", "95%", "200%"]
-        assert syn.names(ctx, ["kaga", "kumamoto", "kaga"], limit=2) == "Kaga, Kumamoto and 1 more"
+        assert table.columns[:2] == [ctx.w("synergy.column.city"), ctx.w("synergy.column.direction")]
+        society, environment = ctx.label("side", "society"), ctx.label("side", "environment")
+        assert table[ctx.w("synergy.column.direction")].to_list() == [
+            f"{society}→{environment}", f"{environment}→{society}", f"{environment}→{society}"]
+        assert table[ctx.w("synergy.column.published_achievement")].to_list() == ["-10%", "95%", "200%"]
+        assert syn.names(ctx, ["kaga", "kumamoto", "kaga"], limit=2) == ctx.w(
+            "synergy.names.more", shown=ctx.w("synergy.names.separator").join(["Kaga", "Kumamoto"]), rest=1)
+        # no Japanese label in the English tables (indicator names as printed are data)
+        assert not any(re.search("[\u3040-\u30ff\u4e00-\u9fff]", c.replace("再掲", "")) for c in table.columns)
     finally:
         ctx.con.close()
 
@@ -280,7 +318,11 @@ def test_notebook_parameters_cell():
     assert first.metadata.get("tags") == ["parameters"]
     assert 'pair: str = "economy-environment"' in first.source
     assert "cities: list[str] | None = None" in first.source and 'lang: str = "ja"' in first.source
+    assert "database: str | None = None" in first.source
     setup = notebook.cells[1].source
-    assert "syn.pair_sides(pair)" in setup and "nb.setup(" in setup
+    assert "syn.pair_sides(pair)" in setup and "nb.setup(" in setup and "database=database" in setup
+    # words come from the catalogue, never from the notebook
+    text = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    assert not any(old in text for old in ("nb.say(", "nb.heading(", "ctx.t(", '"ja":'))
     checked = [c for c in notebook.cells if c.cell_type == "code" and c.source.startswith("# NBVAL_CHECK_OUTPUT")]
     assert len(checked) == 3 and all(c.outputs for c in checked)
