@@ -149,7 +149,7 @@ def agreements(ctx: Context) -> pl.DataFrame:
         .drop_nulls("role_ja")
         .sort("doc_id", "stakeholder_id")
         .group_by("city_id", "partner_key", "agreed_on")
-        .agg(pl.col("role_ja").first().alias("theme"))
+        .agg(pl.col("role_ja").first().alias("role_printed"))
     )
     frame = (
         merged.join(first_role, on=["city_id", "partner_key", "agreed_on"], how="left")
@@ -161,7 +161,7 @@ def agreements(ctx: Context) -> pl.DataFrame:
             .otherwise(pl.col("agreed_on")).alias("plot_date"),
             "category",
             pl.col("name_ja").fill_null(ctx.w("stakeholders.redacted_name")).alias("partner_name"),
-            pl.col("theme").fill_null("–"),
+            pl.col("role_printed").fill_null("–").alias("theme"),  # the printed role, not the API's theme code
             pl.col("labels").list.join(" / ").alias("date_printed"),
             "doc_ids", "is_redacted",
             pl.col("stakeholder_ids").list.len().cast(pl.Int64).alias("mentions"),
