@@ -11,6 +11,7 @@ import polars as pl
 from sdgcities.present.marks import sdg_colours, text_colour
 from sdgcities.present.notebook import SIDE_ORDER, Context
 from sdgcities.present.analyses.stakeholders import CATEGORIES, category_name
+from sdgcities.present.analyses.stakeholders import overview as stakeholder_overview
 
 MAIN_SIDES = ("economy", "society", "environment")
 NO_GOAL_COLOUR = "#9E9E9E"
@@ -42,13 +43,11 @@ def short(text: str | None, limit: int) -> str | None:
 
 
 def summary(ctx: Context) -> dict[str, Any]:
-    """The city's headline counts (one query)."""
+    """The city's headline counts (one query; the partner counts from the stakeholder overview)."""
     row = ctx.con.sql(
         """
-        -- Priority counts are of the priority list (targets cited only in the narrative are counted
-        -- apart); stakeholder counts are of partners (not data sources or the city's own bodies).
-        with priority_list as (select * from priority_targets where basis <> 'narrative'),
-        partners as (select * from stakeholders where relation = 'partner')
+        -- Priority counts are of the priority list (targets cited only in the narrative are counted apart).
+        with priority_list as (select * from priority_targets where basis <> 'narrative')
         select
           (select name_ja from cities where city_id = $city) as name_ja,
           (select name_en from cities where city_id = $city) as name_en,
@@ -74,15 +73,15 @@ def summary(ctx: Context) -> dict[str, Any]:
           (select list(distinct side order by side) from priority_list where city_id = $city and side is not null) as priority_sides,
           (select count(*) from priority_list where city_id = $city and side is null) as priority_rows_without_side,
           (select count(*) from priority_targets where city_id = $city and basis = 'narrative') as narrative_targets,
-          (select count(distinct coalesce(partner_key, stakeholder_id)) from partners where city_id = $city) as partners,
-          (select count(distinct coalesce(partner_key, stakeholder_id)) from partners where city_id = $city and is_redacted) as partners_redacted,
-          (select count(*) from partners where city_id = $city) as stakeholder_rows,
-          (select count(*) from partners where city_id = $city and event = 'agreement') as stakeholder_rows_dated,
           (select count(*) from synergies where city_id = $city) as synergies,
           (select count(*) from synergies where city_id = $city and kpi_id is not null) as synergies_with_kpi
         """,
         params=params(ctx),
     ).pl().row(0, named=True)
+    # The partner counts are the stakeholder analysis's own (one place counts partners).
+    partners_seen = stakeholder_overview(ctx)
+    row.update(partners=partners_seen["partners"], partners_redacted=partners_seen["redacted"],
+               stakeholder_rows=partners_seen["rows"], stakeholder_rows_dated=partners_seen["dated_rows"])
     row["priority_sides"] = row["priority_sides"] or []
     # Sides that list no priority target: only meaningful when the city lists them by side at all.
     row["sides_without_priority"] = [s for s in MAIN_SIDES if s not in row["priority_sides"]] if row["priority_sides"] else []

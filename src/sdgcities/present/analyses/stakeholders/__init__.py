@@ -21,7 +21,7 @@ from sdgcities.present.analyses.stakeholders.data import (
     theme_sources,
     theme_words,
 )
-from sdgcities.present.analyses.stakeholders.figures import CATEGORY_COLOURS, category_chart, category_scale, theme_chart, timeline_chart
+from sdgcities.present.analyses.stakeholders.figures import CATEGORY_COLOURS, category_chart, folds_cities, category_scale, theme_chart, timeline_chart
 from sdgcities.present.analyses.stakeholders.shared import differing_examples, shared_partners, shared_summary
 from sdgcities.present.analyses.stakeholders.tables import agreement_table, category_table, shared_table, themes_by_category
 from sdgcities.present.analyses.stakeholders.text import write_agreements, write_categories, write_overview, write_shared, write_themes

@@ -40,16 +40,21 @@ def _field(ctx: Context, name: str) -> str:
     return ctx.w(f"stakeholders.field.{name}")
 
 
+def folds_cities(n_cities: int) -> bool:
+    """True when the category chart folds cities into "other cities" (marks.fold_top_n folds only
+    beyond TOP_N + 1 rows); the category table then lists the TOP_N cities."""
+    return n_cities > TOP_N + 1
+
+
 def _top_cities(ctx: Context, counts: pl.DataFrame) -> tuple[pl.DataFrame, list[str], str | None]:
     """Keep the TOP_N cities with most partners and fold the others into one "other cities" row
     (marks.fold_top_n). Returns the rows (with row_label), the bar order and the label of the
     folded row (or None)."""
     totals = counts.group_by("city_id").agg(pl.col("partners").sum().alias("total"))
-    folded_totals = fold_top_n(totals, key="city_id", value="total", n=TOP_N)
-    if folded_totals.height == totals.height:
+    if not folds_cities(totals.height):
         order = [c for c in ctx.cities if c in set(totals["city_id"])]
         return counts.with_columns(pl.col("city_label").alias("row_label")), [ctx.city(c) for c in order], None
-    keep = folded_totals["city_id"].head(TOP_N).to_list()
+    keep = fold_top_n(totals, key="city_id", value="total", n=TOP_N)["city_id"].head(TOP_N).to_list()
     labels = {c: ctx.city(c) for c in keep}
     other_label = ctx.w("stakeholders.other_cities", n=totals.height - len(keep))
     folded = counts.with_columns(pl.col("city_id").replace_strict(labels, default=other_label).alias("row_label"))

@@ -7,6 +7,7 @@ import polars as pl
 from sdgcities.present.marks import TOP_N, many_cities
 from sdgcities.present.notebook import Context
 from sdgcities.present.analyses.stakeholders.data import CATEGORIES, category_name, category_themes, city_totals
+from sdgcities.present.analyses.stakeholders.figures import folds_cities
 
 
 def _column(ctx: Context, name: str, **params) -> str:
@@ -15,7 +16,7 @@ def _column(ctx: Context, name: str, **params) -> str:
 
 def category_table(ctx: Context, counts: pl.DataFrame) -> pl.DataFrame:
     """Cities x categories with "partners (redacted)" cells and a total column, for display.
-    With many cities, the TOP_N cities with most partners."""
+    When the chart folds cities, the TOP_N cities with most partners."""
     present = [c for c in CATEGORIES if c in set(counts["category"])] + sorted(set(counts["category"]) - set(CATEGORIES))
     cells = counts.with_columns(
         pl.when(pl.col("redacted") > 0)
@@ -25,7 +26,7 @@ def category_table(ctx: Context, counts: pl.DataFrame) -> pl.DataFrame:
     )
     wide = cells.pivot(on="category", index="city_id", values="cell")
     wide = wide.join(city_totals(ctx).select("city_id", "partners", "redacted", "mentions"), on="city_id", how="left")
-    if many_cities(ctx.cities) and wide.height > TOP_N:
+    if folds_cities(wide.height):
         wide = wide.sort(["partners", "city_id"], descending=[True, False]).head(TOP_N)
     else:
         order = {c: i for i, c in enumerate(ctx.cities)}

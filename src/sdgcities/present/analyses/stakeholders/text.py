@@ -8,6 +8,7 @@ import polars as pl
 from sdgcities.present import notebook as nb
 from sdgcities.present.marks import TOP_N, many_cities
 from sdgcities.present.notebook import Context
+from sdgcities.present.analyses.stakeholders.figures import folds_cities
 from sdgcities.present.analyses.stakeholders.shared import differing_examples, shared_summary
 
 
@@ -21,9 +22,9 @@ def write_overview(ctx: Context, overview: dict[str, int]) -> None:
     nb.write(ctx, "stakeholders.overview.kept_apart", **overview)
 
 
-def write_categories(ctx: Context) -> None:
-    """Said only with many cities: which cities get their own bar."""
-    if many_cities(ctx.cities):
+def write_categories(ctx: Context, counts: pl.DataFrame) -> None:
+    """Said only when the chart folds cities: which cities get their own bar."""
+    if folds_cities(counts["city_id"].n_unique()):
         nb.write(ctx, "stakeholders.categories.many_cities", cities=len(ctx.cities), top=TOP_N)
 
 
