@@ -7,7 +7,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from sdgcities.present import notebook as nb
+from sdgcities.present import marks, notebook as nb
 from sdgcities.present.analyses import stakeholders as st
 from sdgcities.access.api import UnknownValueError
 
@@ -61,13 +61,17 @@ def test_category_lines_and_table_are_deterministic(ctx):
 
 def test_category_chart_shows_redacted_as_their_own_segment(ctx):
     spec = st.category_chart(ctx, st.category_counts(ctx)).to_dict()
-    assert spec["title"]["text"] == "加賀市の連携先が最多: 94件、最多は企業の34件"
+    # The title names the leader, its total and its largest kind (keys and values, not the wording).
+    assert spec["title"]["text"] == ctx.w("stakeholders.chart.leader_title", city="加賀市", total=94, redacted="",
+                                          largest=ctx.w("stakeholders.chart.largest", category="企業", n=34))
     values = next(iter(spec["datasets"].values()))
     redacted = [v for v in values if v["category"] == "redacted"]
     assert [(v["row_label"], v["n"]) for v in redacted] == [("平塚市", 16)]
     assert redacted[0]["redacted_detail"] == "企業 1, NPO・法人 1, その他 14"
     hiratsuka_only = st.category_chart(_city(ctx, "hiratsuka"), st.category_counts(_city(ctx, "hiratsuka"))).to_dict()
-    assert hiratsuka_only["title"]["text"] == "平塚市の連携先は27件（うち黒塗り16件）、名称のわかる中で最多は協議会・団体の5件"
+    assert hiratsuka_only["title"]["text"] == ctx.w(
+        "stakeholders.chart.one_city_title", city="平塚市", total=27, redacted=ctx.w("stakeholders.chart.of_which_redacted", n=16),
+        largest=ctx.w("stakeholders.chart.largest_named", category="協議会・団体", n=5))
 
 
 def test_agreements_merge_documents_and_keep_conflicting_dates(ctx):
@@ -102,7 +106,11 @@ def test_timeline_chart_one_panel_per_city(ctx):
     dated = st.agreements(ctx)
     spec = st.timeline_chart(ctx, dated).to_dict()
     titles = [panel["title"] for panel in spec["vconcat"]]
-    assert titles == ["加賀市: 日付つき協定 46件（2018〜2024年、最多は2021年の12件）", "平塚市: 日付つき協定 2件（1990〜2021年）"]
+    assert titles == [
+        ctx.w("stakeholders.chart.panel_title_peak", city="加賀市", n=46, span=ctx.w("stakeholders.chart.span", first=2018, last=2024),
+              peak_year=2021, peak_n=12),
+        ctx.w("stakeholders.chart.panel_title", city="平塚市", n=2, span=ctx.w("stakeholders.chart.span", first=1990, last=2021)),
+    ]
     assert spec["resolve"]["scale"]["x"] == "independent"
     assert st.timeline_chart(_city(ctx, "kumamoto"), st.agreements(_city(ctx, "kumamoto"))) is None
 
@@ -162,12 +170,14 @@ def test_many_cities_are_aggregated(many_cities_db):
     counts = st.category_counts(ctx)
     spec = st.category_chart(ctx, counts).to_dict()
     bars = {v["bar_label"] for v in next(iter(spec["datasets"].values()))}
-    assert len(bars) == st.MANY_CITIES and "34 other cities (n=916)" in bars and "Kaga (Ishikawa) [kaga_1] (n=94)" in bars
-    assert st.category_table(ctx, counts).height == st.MANY_CITIES
+    # The TOP_N cities with most partners (ten copies of Kaga), then the 35 others folded into one bar.
+    assert len(bars) == marks.TOP_N + 1 and "35 other cities (n=1,010)" in bars and "Kaga (Ishikawa) [kaga_1] (n=94)" in bars
+    assert st.category_table(ctx, counts).height == marks.TOP_N
     assert st.category_lines(counts)[0] == "all_cities company: partners=555 redacted=15 rows=975"
     dated = st.agreements(ctx)
     timeline = st.timeline_chart(ctx, dated).to_dict()
-    assert timeline["mark"]["type"] == "bar" and timeline["title"].startswith("720 dated agreements in 30 cities")
+    assert timeline["mark"]["type"] == "bar" and timeline["title"] == ctx.w(
+        "stakeholders.chart.yearly_title", n=720, cities=30, first=1990, last=2024, peak_year=2021, peak_n=13 * 15)
     assert st.agreement_lines(st.agreement_summary(dated))[0] == "all 30 cities: agreements=720 rows=1140 years=1990-2024"
     shared = st.shared_partners(ctx)
     assert st.shared_table(ctx, shared).height == 15 * 3

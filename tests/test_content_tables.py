@@ -221,7 +221,7 @@ def test_the_fourth_city_brings_its_own_content(workspace):
 
 def test_city_profile_content_sections(built_db):
     from sdgcities.present import notebook as nb
-    from sdgcities.present.analyses import profile_content as pc
+    from sdgcities.present.analyses import profile as pc
 
     ctx = nb.setup(cities=["kumamoto"], lang="en", database=built_db)
     c = pc.content_summary(ctx)
@@ -231,11 +231,12 @@ def test_city_profile_content_sections(built_db):
         "facts=1 comments=6 financing=2 redacted=0",
     ]
     table = pc.initiatives_table(ctx, pc.initiatives(ctx))
-    names = table["Initiative (as printed)"].to_list()
+    initiative, kpi_names = ctx.w("profile.column.initiative"), ctx.w("profile.column.kpi_names")
+    names = table[initiative].to_list()
     assert len(names) == 22 and names[0] == "熊本地震の経験と教訓をいかした地域（防災）力の向上事業"
     assert "　　①-1 日本一の園芸産地づくりの推進（農業のポテンシャルの発現）" in names  # two levels under the model project
-    row = table.filter(table["Initiative (as printed)"] == "③ 震災の経験をいかした防災・減災のまちづくり").row(0, named=True)
-    assert row["KPI"] == 4 and row["KPIs (indicators)"].startswith("本市が関与した年間の地下水かん養量 / エネルギー消費量の削減")
+    row = table.filter(table[initiative] == "③ 震災の経験をいかした防災・減災のまちづくり").row(0, named=True)
+    assert row["KPI"] == 4 and row[kpi_names].startswith("本市が関与した年間の地下水かん養量 / エネルギー消費量の削減")
     money = pc.financing_table(nb.setup(cities=["hiratsuka"], lang="ja", database=built_db), pc.financing(nb.setup(cities=["hiratsuka"], lang="ja", database=built_db)))
     assert set(money["金額"].to_list()) == {"黒塗り"}  # every Hiratsuka amount is redacted: shown so, never 0
 
