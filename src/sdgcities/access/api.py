@@ -336,5 +336,14 @@ def data_quality_findings(con, cities=None, *, frame: Literal["polars", "pandas"
     return _select(con, "data_quality_findings", cities=cities, side_column=None, order="finding_id", frame=frame)
 
 
-# The content views' accessors live in api_content (this module's size); researchers reach them here too.
-from sdgcities.access.api_content import city_facts, expert_comments, financing, initiative_kpis, initiatives, kpis_per_initiative  # noqa: E402,F401
+# The content views' accessors live in api_content (this module's size); researchers reach them here
+# too. Looked up on first use, so that either module can be imported first.
+_CONTENT_ACCESSORS = ("city_facts", "expert_comments", "financing", "initiative_kpis", "initiatives", "kpis_per_initiative")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CONTENT_ACCESSORS:
+        from sdgcities.access import api_content
+
+        return getattr(api_content, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
