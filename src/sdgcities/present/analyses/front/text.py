@@ -47,18 +47,25 @@ class Sentence:
 
 
 def document_name(ctx: Context, doc_id: str) -> str:
-    """A document as the reader knows it: its title in the report's language."""
+    """A document as the reader knows it: its title in the report's language (the comparability table)."""
     meta = ctx.documents.get(doc_id, {})
     return meta.get("title_ja" if ctx.lang == "ja" else "title_en") or doc_id
 
 
-def _join(ctx: Context, items: list[str]) -> str:
-    return ctx.w("front.warning.separator").join(items)
+def short_name(ctx: Context, doc_id: str) -> str:
+    """A document in a sentence: its city, kind and date as printed ('Kaga plan (令和8年3月 策定)'); the
+    table above gives its title."""
+    meta = ctx.documents.get(doc_id, {})
+    return ctx.w("front.warning.item_document", city=ctx.city(meta.get("city_id", "")),
+                 doc_type=ctx.label("doc_type", meta.get("doc_type")), published=meta.get("published_label") or "")
+
+
+def _join(ctx: Context, items: list[str], *, inner: bool = False) -> str:
+    return ctx.w("front.warning.inner_separator" if inner else "front.warning.separator").join(items)
 
 
 def _documents(ctx: Context, rows: pl.DataFrame) -> str:
-    return _join(ctx, [ctx.w("front.warning.item_document", document=document_name(ctx, d), city=ctx.city(c))
-                       for d, c in rows.select("doc_id", "city_id").iter_rows()])
+    return _join(ctx, [short_name(ctx, d) for d in rows["doc_id"].to_list()])
 
 
 def _cities(ctx: Context, rows: pl.DataFrame) -> str:
@@ -178,24 +185,28 @@ def warnings(documents: pl.DataFrame) -> list[Warning]:
 def warning_sentence(ctx: Context, warning: Warning, documents: pl.DataFrame) -> Sentence:
     """The catalogue sentence of a warning, its names filled in from the comparability rows."""
     rows = {row["doc_id"]: row for row in documents.iter_rows(named=True)}
-    named = lambda doc: {"document": document_name(ctx, doc), "city": ctx.city(rows[doc]["city_id"])}  # noqa: E731
     subset = lambda docs: documents.filter(pl.col("doc_id").is_in(list(docs)))  # noqa: E731
     key = f"front.warning.{warning.code}"
     if warning.code == "doc_types":
-        items = [ctx.w("front.warning.item_doc_type", **named(d), doc_type=ctx.label("doc_type", rows[d]["doc_type"]))
-                 for d in warning.doc_ids]
+        kinds: dict[str, list[str]] = {}  # per city, its kinds of document in the table's order
+        for doc in warning.doc_ids:
+            label = ctx.label("doc_type", rows[doc]["doc_type"])
+            kinds.setdefault(rows[doc]["city_id"], [])
+            if label not in kinds[rows[doc]["city_id"]]:
+                kinds[rows[doc]["city_id"]].append(label)
+        items = [ctx.w("front.warning.item_doc_type", city=ctx.city(c), doc_types=_join(ctx, k, inner=True))
+                 for c, k in kinds.items()]
         return Sentence(key, {"n": warning.numbers["n"], "items": _join(ctx, items)})
     if warning.code == "published_years":
         first, last = warning.doc_ids
-        return Sentence(key, {"span": warning.numbers["span"], "first": rows[first]["published_label"],
-                              "last": rows[last]["published_label"]})
+        return Sentence(key, {"span": warning.numbers["span"], "first": short_name(ctx, first), "last": short_name(ctx, last)})
     if warning.code == "periods":
-        items = [ctx.w("front.warning.item_period", document=document_name(ctx, d),
+        items = [ctx.w("front.warning.item_period", document=short_name(ctx, d),
                        period=period_label(ctx, rows[d]["period_start_label"], rows[d]["period_end_label"]))
                  for d in warning.doc_ids]
         return Sentence(key, {"items": _join(ctx, items)})
     if warning.code in ("fully_redacted", "partly_redacted"):
-        return Sentence(key, {**named(warning.doc_ids[0]), **warning.numbers})
+        return Sentence(key, {"document": short_name(ctx, warning.doc_ids[0]), **warning.numbers})
     if warning.code == "actuals":
         return Sentence(key, {"with_actual": _documents(ctx, subset(warning.doc_ids)),
                               "without_actual": _documents(ctx, subset(warning.numbers["without"]))})
