@@ -27,6 +27,7 @@ BAD = {
     "synergy": [("pair", "economy-economy")],
     "achievement": [("rule", "linear")],
     "city_profile": [("city", "nagoya"), ("city", "kaga'; drop table kpis; --")],
+    "front_matter": [("report", "summary"), ("city", "nagoya")],
 }
 SINGLE_CITY = {"city_profile"}
 
@@ -53,8 +54,8 @@ def output_text(notebook: nbformat.NotebookNode) -> str:
     return "\n".join(parts)
 
 
-def test_there_are_six_notebooks():
-    assert NOTEBOOKS == ["achievement", "city_profile", "coverage", "data_quality", "stakeholders", "synergy"]
+def test_there_are_seven_notebooks():
+    assert NOTEBOOKS == ["achievement", "city_profile", "coverage", "data_quality", "front_matter", "stakeholders", "synergy"]
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)

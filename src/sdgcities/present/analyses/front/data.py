@@ -1,0 +1,81 @@
+"""The figures of the front matter, read from the build's models (never recomputed here): the
+comparability of the documents (city_comparability), the per-city KPI counts (city_kpi_summary), the
+rule results (kpi_rule_results) and the audit of the published rates (published_rate_checks).
+Every frame holds codes and numbers; text.py turns them into catalogue keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from sdgcities.present.notebook import Context
+
+REPORTS = ("comparison", "city")
+RULE = "progress"  # the rule of the summary: the documents' own 達成度 (the achievement section's default)
+TIERS = ("achieved", "progressing", "stalled", "worse")
+
+
+def _ordered(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows in the order of the cities parameter (then as the model orders them)."""
+    order = {city: position for position, city in enumerate(ctx.cities)}
+    return (frame.with_row_index("_model_order")
+            .with_columns(pl.col("city_id").replace_strict(order, return_dtype=pl.Int64).alias("_city_order"))
+            .sort("_city_order", "_model_order").drop("_city_order", "_model_order"))
+
+
+def comparability(ctx: Context) -> pl.DataFrame:
+    """One row per document of the selected cities (model city_comparability)."""
+    frame = ctx.con.sql("select * from city_comparability where list_contains($cities, city_id)",
+                        params={"cities": list(ctx.cities)}).pl()
+    return _ordered(ctx, frame)
+
+
+def kpi_summary(ctx: Context) -> dict[str, int]:
+    """The per-city KPI counts of city_kpi_summary, summed over the selected cities."""
+    row = ctx.con.sql(
+        "select coalesce(sum(kpi_rows), 0), coalesce(sum(repeat_rows), 0), coalesce(sum(redacted_rows), 0), "
+        "coalesce(sum(rows_with_actual), 0), coalesce(sum(published_rates), 0), coalesce(sum(reproduced_rates), 0) "
+        "from city_kpi_summary where list_contains($cities, city_id)", params={"cities": list(ctx.cities)}).fetchall()[0]
+    names = ("kpi_rows", "repeat_rows", "redacted_rows", "rows_with_actual", "published_rates", "reproduced_rates")
+    return {name: int(value) for name, value in zip(names, row)}
+
+
+def rule_tiers(ctx: Context, rule: str = RULE) -> dict[str, int]:
+    """KPI rows (reprints left out) per common tier under one rule (model kpi_rule_results); `evaluated`
+    is the rows with a tier."""
+    rows = ctx.con.sql(
+        "select tier, count(*) from kpi_rule_results where list_contains($cities, city_id) and not is_repeat "
+        "and rule = $rule and tier is not null group by tier", params={"cities": list(ctx.cities), "rule": rule}).fetchall()
+    counts = {tier: 0 for tier in TIERS} | {tier: int(n) for tier, n in rows}
+    return counts | {"evaluated": sum(counts.values())}
+
+
+def rule_flips(ctx: Context) -> dict[str, int]:
+    """KPI rows (reprints left out) that at least two rules judge, and those whose tier changes with the
+    rule (kpi_rule_results.flips)."""
+    judged, flips = ctx.con.sql(
+        "select count(distinct kpi_id) filter (where n_rules_with_status >= 2), count(distinct kpi_id) filter (where flips) "
+        "from kpi_rule_results where list_contains($cities, city_id) and not is_repeat",
+        params={"cities": list(ctx.cities)}).fetchall()[0]
+    return {"judged": int(judged or 0), "flips": int(flips or 0)}
+
+
+def progress_agreements(ctx: Context) -> int:
+    """Published rates (reprints left out) the progress rule reproduces within ±1 point
+    (published_rate_checks.agreement)."""
+    (n,) = ctx.con.sql(
+        "select count(*) from published_rate_checks where list_contains($cities, city_id) and not is_repeat "
+        "and rule = 'progress' and agreement = 'agrees'", params={"cities": list(ctx.cities)}).fetchall()[0]
+    return int(n)
+
+
+def facts(ctx: Context) -> dict[str, Any]:
+    """Everything the summary states, read once: the comparability rows and the model counts."""
+    return {
+        "documents": comparability(ctx),
+        "kpis": kpi_summary(ctx),
+        "tiers": rule_tiers(ctx),
+        "flips": rule_flips(ctx),
+        "agree_progress": progress_agreements(ctx),
+    }

@@ -1,0 +1,44 @@
+"""Display tables of the front matter: the comparability of the documents and the four progress rules.
+Column headings and cell words come from the catalogue (front.table.*, rules.*)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from sdgcities.present.notebook import Context
+from sdgcities.present.analyses.front.text import RULES, document_name, period_label
+
+COLUMNS = ("city", "document", "doc_type", "published", "period", "kpi_rows", "repeat_rows", "redacted_share",
+           "has_actual_values")
+
+
+def comparability_table(ctx: Context, documents: pl.DataFrame) -> pl.DataFrame:
+    """One row per document (model city_comparability): city, title, kind, publication date and period as
+    printed, KPI rows (reprints counted once), the reprints, the share redacted and whether actual values
+    are printed. A document without KPI rows has no share ('–'), not 0%."""
+    rows = []
+    for row in documents.iter_rows(named=True):
+        share = row["redacted_share"]
+        rows.append({
+            "city": ctx.city(row["city_id"]),
+            "document": document_name(ctx, row["doc_id"]),
+            "doc_type": ctx.label("doc_type", row["doc_type"]),
+            "published": row["published_label"],
+            "period": period_label(ctx, row["period_start_label"], row["period_end_label"]),
+            "kpi_rows": row["kpi_rows"],
+            "repeat_rows": row["repeat_rows"],
+            "redacted_share": None if share is None else ctx.w("front.table.share", share=share),
+            "has_actual_values": ctx.w("front.table.yes" if row["has_actual_values"] else "front.table.no"),
+        })
+    schema = {name: (pl.Int64 if name in ("kpi_rows", "repeat_rows") else pl.String) for name in COLUMNS}
+    table = pl.DataFrame(rows, schema=schema)
+    return table.rename({name: ctx.w(f"front.table.{name}") for name in COLUMNS})
+
+
+def rules_table(ctx: Context) -> pl.DataFrame:
+    """The four progress rules: name, formula (catalogue rules.yaml) and source."""
+    return pl.DataFrame({
+        ctx.w("front.methods.rule_column"): [ctx.w(f"rules.name.{rule}") for rule in RULES],
+        ctx.w("front.methods.formula_column"): [ctx.w(f"rules.formula.{rule}") for rule in RULES],
+        ctx.w("front.methods.source_column"): [ctx.w(f"front.methods.rule_source.{rule}") for rule in RULES],
+    })
