@@ -49,8 +49,10 @@ def test_python_models_declare_reads_and_writes():
 def test_the_graph_printout_names_every_model(capsys):
     assert build.main(["--graph"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(build.build_steps())
-    assert lines[0].startswith("staging/") and lines[-1].startswith("marts/")
+    models = [line.split()[0] for line in lines if not line.startswith(" ")]  # wrapped reads are indented
+    assert models == [m.file for m in build.build_steps()]
+    assert max(len(line) for line in lines) <= 110
+    assert "-> int_published_rate_checks" in "\n".join(lines)
 
 
 def _refused(root: Path) -> str:
@@ -122,3 +124,9 @@ def test_the_fingerprint_covers_only_what_the_build_reads(workspace, package_cop
     code = package_copy / "build" / "models" / "progress.py"
     code.write_text(code.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert build.fingerprint(build.input_files()) != after_sql
+
+
+def test_the_readme_shows_the_current_graph():
+    printed = graph.describe(build.build_steps())
+    assert printed in (REPO / "README.md").read_text(encoding="utf-8"), (
+        "README.md, 'The model graph': paste the output of `python -m sdgcities.build --graph`")

@@ -16,6 +16,7 @@ intermediate, marts) and then the name come first, so the same files always give
 from __future__ import annotations
 
 import heapq
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -168,13 +169,17 @@ def _cycle(waiting: dict[str, set[str]], by_name: dict[str, Model]) -> str:
     return " -> ".join(paths.relative(by_name[n].path) for n in loop)
 
 
-def describe(order: list[Model]) -> str:
-    """The graph as text, one model a line in build order: file, what it creates, what it reads."""
-    width = max(len(model.file) for model in order)
+def describe(order: list[Model], width: int = 110) -> str:
+    """The graph as text, in build order: each model's file, whether it is a table or a view, what it reads
+    (wrapped to `width` characters) and the other relations it creates."""
+    column = max(len(model.file) for model in order)
     lines = []
     for model in order:
-        created = f" (also creates {', '.join(model.writes[1:])})" if len(model.writes) > 1 else ""
-        lines.append(f"{model.file:<{width}}  {model.kind:<5} <- {', '.join(sorted(model.reads))}{created}")
+        head = f"{model.file:<{column}}  {model.kind:<5} <- "
+        lines += textwrap.wrap(", ".join(sorted(model.reads)), width=max(width, len(head) + 20), break_long_words=False,
+                               initial_indent=head, subsequent_indent=" " * len(head), break_on_hyphens=False)
+        if len(model.writes) > 1:
+            lines.append(" " * (len(head) - 3) + "-> " + ", ".join(model.writes[1:]))
     return "\n".join(lines)
 
 
