@@ -5,7 +5,8 @@ to the database, validates it, and only then renames it over the previous one, s
 build leaves the last good database intact and readable.
 
     python -m sdgcities.build            # validate and build
-    python -m sdgcities.build --check    # validate the inputs only, write nothing
+    python -m sdgcities.build --check    # validate the inputs and the model graph only, write nothing
+    python -m sdgcities.build --graph    # print the models in build order with what each reads
     python -m sdgcities.build --force    # rebuild even when up to date (`make data FORCE=1`)
     python -m sdgcities.build --no-wait  # stop instead of waiting when another build runs
 
@@ -139,7 +140,7 @@ def fingerprint(files: list[Path]) -> str:
 
 
 def write_database(inputs: Inputs, target: Path, inputs_key: str, build_id: str = "") -> dict[str, int]:
-    """Write every source table and run the SQL models into a new database at `target`."""
+    """Write every source table and run the models (sql/, in graph order) into a new database at `target`."""
     con = duckdb.connect(str(target))
     try:
         con.execute("set threads to 1")  # one thread: the build is small, and the output order stays fixed
@@ -312,7 +313,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"recorded {paths.relative(path)}")
         elif args.check:
             inputs = load_inputs()
-            print(f"inputs valid: {len(inputs.documents)} documents, {len(inputs.kpis)} KPI rows, {len(inputs.kpi_observations)} observations")
+            models = build_steps()  # the model graph too: a cycle or an unknown reference is an input error
+            print(f"inputs valid: {len(inputs.documents)} documents, {len(inputs.kpis)} KPI rows, {len(inputs.kpi_observations)} observations; "
+                  f"{len(models)} models")
         else:
             build(args.database, force=args.force, wait=not args.no_wait)
     except CuratedDataError as error:
