@@ -133,7 +133,7 @@ def test_unknown_form_still_yields_partners_and_dated_agreements():
 
 def test_the_cli_writes_the_five_tables_and_a_manifest(tmp_path):
     from sdgcities.build.draft.__main__ import main
-    from sdgcities.build.inputs.curated import DOC_TABLES
+    from sdgcities.build.inputs.tables import DOC_TABLES
 
     years = [2021]
     rows = progress_rows(11, 5, years)

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from sdgcities.build import run as build
-from sdgcities.build.inputs.curated import OBSERVATION_COLUMNS, CuratedDataError, Problem, _parse_rows, read_csv
+from sdgcities.build.inputs.problems import CuratedDataError, Problem
+from sdgcities.build.inputs.tables import OBSERVATION_COLUMNS, _parse_rows, read_csv
 
 HEADER = tuple(OBSERVATION_COLUMNS)
 

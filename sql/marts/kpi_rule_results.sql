@@ -1,7 +1,7 @@
 -- One row per KPI row and progress rule: the rule's value, its score on the percent scale, its status,
 -- the common tier that makes the four rules' statuses comparable, and why a row has no value as a
 -- reason code (row facts first: redacted, printed as words only; then the rule's own code) beside
--- the rule's sentence. The rules are evaluated once, in the build (python: write_kpi_rule_results).
+-- the rule's sentence. The rules are evaluated once, in the build (sql/intermediate/int_kpi_rule_results.py).
 with results as (
     select * from int_kpi_rule_results
 ),

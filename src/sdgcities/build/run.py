@@ -5,7 +5,8 @@ to the database, validates it, and only then renames it over the previous one, s
 build leaves the last good database intact and readable.
 
     python -m sdgcities.build            # validate and build
-    python -m sdgcities.build --check    # validate the inputs only, write nothing
+    python -m sdgcities.build --check    # validate the inputs and the model graph only, write nothing
+    python -m sdgcities.build --graph    # print the models in build order with what each reads
     python -m sdgcities.build --force    # rebuild even when up to date (`make data FORCE=1`)
     python -m sdgcities.build --no-wait  # stop instead of waiting when another build runs
 
@@ -26,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from sdgcities.build import dbfile
+from sdgcities.build import dbfile, graph
 from sdgcities import paths
 from sdgcities.build.inputs.curated import CuratedDataError, Inputs, load_inputs
 from sdgcities.build.inputs.curated_content import CONTENT_SCHEMAS, CONTENT_SORT_KEYS
@@ -91,28 +92,12 @@ class BuildError(Exception):
     """The database could not be built; the previous database is left as it was."""
 
 
-def build_steps() -> list[Path | str]:
-    """The steps in their declared order (sql/build_order.txt): SQL model files, and `python: NAME`
-    steps for what SQL cannot do well (sdgcities.build.models.quality.STEPS)."""
-    from sdgcities.build.models.quality import STEPS
-
-    order_file = paths.sql_dir() / "build_order.txt"
-    steps: list[Path | str] = []
-    for number, line in enumerate(order_file.read_text(encoding="utf-8").splitlines(), start=1):
-        entry = line.split("#", 1)[0].strip()
-        if not entry:
-            continue
-        if entry.startswith("python:"):
-            name = entry.removeprefix("python:").strip()
-            if name not in STEPS:
-                raise BuildError(f"{paths.relative(order_file)}, line {number}: unknown python step {name!r}; known: {', '.join(STEPS)}")
-            steps.append(name)
-        else:
-            path = paths.sql_dir() / entry
-            if not path.is_file():
-                raise BuildError(f"{paths.relative(order_file)}, line {number}: the model {entry} does not exist")
-            steps.append(path)
-    return steps
+def build_steps() -> list[graph.Model]:
+    """The models under sql/ in build order: each after every model it reads (graph.py)."""
+    try:
+        return graph.build_order({f"src_{name}" for name in SOURCE_SCHEMAS})
+    except graph.GraphError as error:
+        raise BuildError(str(error)) from error
 
 
 def _target_sort(target: str) -> tuple[int, str]:
@@ -131,13 +116,15 @@ def _arrow_table(name: str, records: list[dict]) -> pa.Table:
 
 
 def input_files() -> list[Path]:
-    """Every file whose content decides the database: raw documents and manifests, curated tables,
-    SQL models and tests, and the package code."""
+    """Every file the build reads, and only those: the raw documents and manifests, the curated tables
+    (not the data dictionaries, which document the database for readers), the models and data tests
+    under sql/, and the build code with paths.py. Code under present/ and publish/ and the word
+    catalogues are not inputs: changing them leaves the database up to date."""
     root = paths.root()
     files = [p for p in (root / "data" / "raw").glob("*") if p.is_file()]
-    files += [p for p in paths.curated_dir().rglob("*") if p.suffix in (".csv", ".yaml", ".sha256")]
-    files += [p for p in paths.sql_dir().rglob("*") if p.is_file()]
-    files += sorted(Path(__file__).parent.rglob("*.py")) + [paths.package_dir() / "paths.py"]
+    files += [p for p in paths.curated_dir().rglob("*") if p.suffix in (".csv", ".yaml", ".sha256") and not p.name.startswith("data_dictionary")]
+    files += [p for p in paths.sql_dir().rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    files += sorted((paths.package_dir() / "build").rglob("*.py")) + [paths.package_dir() / "paths.py"]
     return sorted(files)
 
 
@@ -153,7 +140,7 @@ def fingerprint(files: list[Path]) -> str:
 
 
 def write_database(inputs: Inputs, target: Path, inputs_key: str, build_id: str = "") -> dict[str, int]:
-    """Write every source table and run the SQL models into a new database at `target`."""
+    """Write every source table and run the models (sql/, in graph order) into a new database at `target`."""
     con = duckdb.connect(str(target))
     try:
         con.execute("set threads to 1")  # one thread: the build is small, and the output order stays fixed
@@ -163,21 +150,16 @@ def write_database(inputs: Inputs, target: Path, inputs_key: str, build_id: str 
             con.execute(f"create table src_{name} as select * from incoming")  # name comes from SOURCE_SCHEMAS, never from input
             con.unregister("incoming")
         _pause_point("source_tables_written")
-        from sdgcities.build.models.quality import STEPS
-
-        for step in build_steps():
-            if isinstance(step, str):
-                try:
-                    STEPS[step](con)
-                except duckdb.Error as error:
-                    raise BuildError(f"python step {step}: {error}") from error
-                continue
-            sql = step.read_text(encoding="utf-8")
-            kind = "view" if step.parent.name == "marts" else "table"
+        for model in build_steps():
             try:
-                con.execute(f"create {kind} {step.stem} as\n{sql}")
+                if model.is_python:
+                    graph.run_python(model, con)
+                else:
+                    con.execute(f"create {model.kind} {model.name} as\n{model.path.read_text(encoding='utf-8')}")
+            except graph.GraphError as error:
+                raise BuildError(str(error)) from error
             except duckdb.Error as error:
-                raise BuildError(f"{paths.relative(step)}: {error}") from error
+                raise BuildError(f"{paths.relative(model.path)}: {error}") from error
         # build_id names this one build (readers check they read one build throughout: api.build_id).
         con.execute(
             "create table build_info as select ? as inputs_sha256, ? as duckdb_version, ? as build_id, ? as built_at",
@@ -320,16 +302,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", type=Path, default=None, help="where to write the database (default data/curated/sdgs.duckdb)")
     parser.add_argument("--record-counts", nargs="*", metavar="DOC_ID", default=None,
                         help="record the curated row counts (per table and section) of these documents, or of all; writes data/curated/<doc_id>/row_counts.yaml")
+    parser.add_argument("--graph", action="store_true", help="print the models in build order with what each reads; build nothing")
     args = parser.parse_args(argv)
     try:
-        if args.record_counts is not None:
+        if args.graph:
+            print(graph.describe(build_steps()))
+        elif args.record_counts is not None:
             from sdgcities.build.inputs.row_counts import record_counts
 
             for path in record_counts(args.record_counts):
                 print(f"recorded {paths.relative(path)}")
         elif args.check:
             inputs = load_inputs()
-            print(f"inputs valid: {len(inputs.documents)} documents, {len(inputs.kpis)} KPI rows, {len(inputs.kpi_observations)} observations")
+            models = build_steps()  # the model graph too: a cycle or an unknown reference is an input error
+            print(f"inputs valid: {len(inputs.documents)} documents, {len(inputs.kpis)} KPI rows, {len(inputs.kpi_observations)} observations; "
+                  f"{len(models)} models")
         else:
             build(args.database, force=args.force, wait=not args.no_wait)
     except CuratedDataError as error:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sdgcities import paths
-from sdgcities.build.inputs.curated import DOC_TABLES
+from sdgcities.build.inputs.tables import DOC_TABLES
 from sdgcities.build.draft.text import nfkc, squash
 
 KPI_COLUMNS_COMPARED = ("indicator_ja", "sdg_targets", "published_achievement", "is_repeat", "is_redacted", "side", "synergy_from", "synergy_to")

@@ -11,7 +11,8 @@ from pathlib import Path
 import yaml
 
 from sdgcities import paths
-from sdgcities.build.inputs.curated import DOC_TABLES, MANIFEST_KEYS, OPTIONAL_COLUMNS, sha256_of
+from sdgcities.build.inputs.manifests import MANIFEST_KEYS, sha256_of
+from sdgcities.build.inputs.tables import DOC_TABLES, OPTIONAL_COLUMNS
 from sdgcities.build.inputs.curated_content import CONTENT_TABLES
 from sdgcities.build.inputs.row_counts import write_counts
 from sdgcities.build.draft.writer import TO_REVIEW

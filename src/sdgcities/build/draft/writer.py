@@ -10,7 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from sdgcities.build.inputs.curated import DOC_TABLES, MANIFEST_KEYS, OPTIONAL_COLUMNS
+from sdgcities.build.inputs.manifests import MANIFEST_KEYS
+from sdgcities.build.inputs.tables import DOC_TABLES, OPTIONAL_COLUMNS
 from sdgcities.build.draft.forms import DOC_TYPES
 from sdgcities.build.draft.model import Draft
 

@@ -15,7 +15,10 @@ from typing import Callable
 
 import pyarrow as pa
 
-from sdgcities.build.inputs.curated import REQUIRED, SIDES, TEXT, Inputs, Problem, _boolean, _choice, _problem, _unique
+from sdgcities.build.inputs.checks import _unique
+from sdgcities.build.inputs.curated import Inputs
+from sdgcities.build.inputs.problems import Problem, _problem
+from sdgcities.build.inputs.tables import REQUIRED, SIDES, TEXT, _boolean, _choice
 from sdgcities.build.inputs.parsing import ValueParseError, parse_number, parse_year_label, strip_whitespace
 
 # Closed lists, documented in CURATION_GUIDE.md and data_dictionary.yaml.

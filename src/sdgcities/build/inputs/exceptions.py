@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from sdgcities import paths
-from sdgcities.build.inputs.curated import Problem
+from sdgcities.build.inputs.problems import Problem
 
 # The C loader when PyYAML has it: the pure Python one costs most of a validation run.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

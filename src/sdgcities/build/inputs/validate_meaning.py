@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sdgcities.build.inputs.curated import DOC_TABLES, Inputs, Problem, _problem
+from sdgcities.build.inputs.curated import Inputs
+from sdgcities.build.inputs.problems import Problem, _problem
+from sdgcities.build.inputs.tables import DOC_TABLES
 from sdgcities.build.inputs.exceptions import DeclaredExceptions
 from sdgcities.build.inputs.parsing import ValueParseError, parse_number, strip_whitespace
 from sdgcities.build.inputs.printed import (YEAR_RANGE, label_in_text, normalise, normalise_number, number_tokens, parse_date_label,

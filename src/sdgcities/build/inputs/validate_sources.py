@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from sdgcities import paths
-from sdgcities.build.inputs.curated import Problem
+from sdgcities.build.inputs.problems import Problem
 from sdgcities.build.inputs.printed import parse_date_label, parse_iso_date, show_date
 
 CHECKSUM_FILE = "checksums.sha256"

@@ -1,6 +1,7 @@
 """Build steps that need Python: the audit of published achievement rates and the data-quality
-findings. The build runs them in the order sql/build_order.txt declares (`python: ...` lines), after
-the models they read; each writes one table that a mart view exposes.
+findings. The Python models under sql/intermediate/ (int_kpi_rule_results.py, int_achievement_audit.py,
+int_data_quality_findings.py) declare what they read and call the writers here; a mart view exposes
+each table.
 
 - int_kpi_rule_results: one row per KPI row and progress rule, with value, status, the reason
   sentence and its reason code (progress.REASON_CODES). The only place the rules are evaluated.
@@ -342,9 +343,3 @@ def write_data_quality_findings(con: duckdb.DuckDBPyConnection) -> None:
     codes = [{"code": code, "description": text} for code, text in FINDING_CODES.items()]
     _write(con, "int_finding_codes", pa.Table.from_pylist(codes, schema=pa.schema([("code", pa.string()), ("description", pa.string())])))
 
-
-STEPS = {
-    "write_kpi_rule_results": write_kpi_rule_results,
-    "write_achievement_audit": write_achievement_audit,
-    "write_data_quality_findings": write_data_quality_findings,
-}
