@@ -116,9 +116,9 @@ def test_neither_row_and_its_explanation(con):
     assert neither["kpi_id"].to_list() == ["kumamoto_progress_2022:overall:06"]
     row = neither.row(0, named=True)
     assert (row["published"], row["progress_value"], row["ratio_value"]) == (20.0, pytest.approx(30.0), pytest.approx(30.0))
-    assert dq.neither_lines(rates) == (
-        "kumamoto_progress_2022:overall:06  reproduced by the progress rule with the 2020 actual 2 inste"
-    )
+    assert dq.neither_lines(rates) == "kumamoto_progress_2022:overall:06  other_year progress 2020: 20.0 vs published 20"
+    explanation = dq.neither_table(make_ctx(con, lang="en"), rates)["explanation"][0]
+    assert explanation.startswith("reproduced by the progress rule with the 2020 actual 2 instead of the 2021 actual: 20.0 vs published 20")
     table = dq.neither_table(make_ctx(con, lang="en"), rates)
     assert table.row(0, named=True)["baseline"] == "2018年度 0"
     assert table.row(0, named=True)["target"] == "2023年度 10"

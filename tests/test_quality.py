@@ -53,7 +53,12 @@ def test_classification_counts(con):
 def test_the_unreproduced_rate_is_explained_by_the_previous_years_actual(con):
     explanation = con.sql("select explanation from achievement_audit where rule = 'neither'").fetchall()[0][0]
     # Published 20%: (2 - 0) / (10 - 0); the 2019 and 2020 actuals (2) are printed in the initiatives table.
-    assert "2020 actual 2" in explanation and "20.0 vs published 20" in explanation
+    import json
+
+    best = json.loads(explanation)["candidates"][0]
+    assert (best["method"], best["rule"], best["actual_year"], best["actual"], best["figure"]) == ("other_year", "progress", 2020, 2.0, 20.0)
+    words = {json.loads(w)["word"] for (w,) in con.sql("select explanation from achievement_audit where rule = 'status_only'").fetchall()}
+    assert words == {"達成"}
 
 
 def test_rule_values_beside_the_published_rate(con):

@@ -70,12 +70,6 @@ FINDINGS_SCHEMA = pa.schema([
 ])
 
 
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "NULL"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
 def _write(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
     con.register("incoming", table)
     con.execute(f"create table {name} as select * from incoming")  # name is a constant of this module
@@ -141,15 +135,15 @@ def audit_rows(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict]]:
         values = {rule: results[kpi_id][rule][0] for rule in progress.RULE_NAMES}
         published, _ = audit.published_number(pct, text)
         rule = audit.classify_published(pct, text, values)
+        # What explains the row, as codes and numbers (JSON; the reports write the sentence).
         explanation = None
         if rule == "neither":
             other_targets = [(year, value) for other, year, value in targets_by_key[key] if other != kpi_id]
             actuals = sorted({**actuals_by_key[key], **own_actuals[kpi_id]}.items())
-            explanation = audit.explain_neither(pct, baseline, actuals, target, direction, other_targets) or (
-                f"no candidate within ±1 point: progress gives {_fmt(values['progress'])}, ratio gives {_fmt(values['ratio'])}, "
-                f"published {_fmt(pct)}; no other year's actual, other printed target, rounding or scale reproduces it")
+            found = audit.explain_neither(pct, baseline, actuals, target, direction, other_targets)
+            explanation = json.dumps(found or {"published": published, "tolerance": 1.0, "candidates": []})
         elif rule == "status_only":
-            explanation = f"the document prints the word {text!r} instead of a rate"
+            explanation = json.dumps({"word": text}, ensure_ascii=False)
         row = {"kpi_id": kpi_id, "published_achievement_pct": pct, "published_achievement_text": text,
                "published_pct": published, "rule": rule, "explanation": explanation}
         for name in progress.RULE_NAMES:

@@ -22,9 +22,9 @@ from sdgcities.present.analyses.data_quality.tables import (
     shorten, show_quote_table,
 )
 from sdgcities.present.analyses.data_quality.text import (
-    classification_lines, classification_meaning, classification_name, code_list, finding_description,
+    audit_explanation, classification_lines, classification_meaning, classification_name, code_list, finding_description,
     finding_explanation, finding_label, finding_lines, finding_name, fmt_number, join_phrases, missing_rate_phrases,
-    n_cities, neither_lines, neither_sentences, quoted_words, rule_name, status_name,
+    n_cities, neither_lines, neither_sentences, quoted_words, rule_name, status_name, with_audit_explanations,
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {"data", "figures", "tables", "text"}]

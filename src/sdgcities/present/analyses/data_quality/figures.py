@@ -10,7 +10,9 @@ import polars as pl
 from sdgcities.present import charts, marks
 from sdgcities.present.analyses.data_quality import data
 from sdgcities.present.analyses.data_quality.tables import col, other_cities
-from sdgcities.present.analyses.data_quality.text import classification_name, finding_label, finding_name, rule_name
+from sdgcities.present.analyses.data_quality.text import (
+    classification_name, finding_label, finding_name, rule_name, with_audit_explanations,
+)
 from sdgcities.present.notebook import Context
 
 MAX_SCATTER_ROWS = 400  # published rates drawn in the scatter (two points each); above it a fixed sample
@@ -97,11 +99,11 @@ def rates_scatter(ctx: Context, rates: pl.DataFrame, *, max_rows: int = MAX_SCAT
     beside the many values near 100 %. Above `max_rows` rates a fixed sample is drawn
     (data.scatter_sample); the titles count every row.
     """
-    sample = data.scatter_sample(rates, max_rows)
+    sample = with_audit_explanations(ctx, data.scatter_sample(rates, max_rows))
     long = []
     for rule in data.COMPARED_RULES:
         long.append(sample.select(
-            "kpi_id", "kpi_label", "table_row", "city_label", "published", "rule", "explanation",
+            "kpi_id", "kpi_label", "table_row", "city_label", "published", "rule", "explanation_text",
             pl.col(f"{rule}_value").alias("computed"),
             pl.col(f"{rule}_status").alias("status"),
             pl.lit(rule).alias("panel"),
@@ -109,7 +111,7 @@ def rates_scatter(ctx: Context, rates: pl.DataFrame, *, max_rows: int = MAX_SCAT
     points = pl.concat(long).with_columns(
         (pl.col("published") - pl.col("computed")).alias("diff"),
         pl.col("rule").replace_strict({r: classification_name(ctx, r) for r in data.RATE_CLASSES}, default=pl.col("rule")).alias("rule_label"),
-        pl.col("explanation").fill_null("").str.slice(0, 160).alias("explanation_short"),
+        pl.col("explanation_text").fill_null("").str.slice(0, 160).alias("explanation_short"),
         pl.when(pl.col("rule") == "neither").then(pl.lit(150)).otherwise(pl.lit(60)).alias("size"),
     )
     values = points.select(pl.min_horizontal("published", "computed").min().alias("lo"),

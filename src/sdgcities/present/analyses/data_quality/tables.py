@@ -13,6 +13,7 @@ from sdgcities.present import charts, marks
 from sdgcities.present.analyses.data_quality import data
 from sdgcities.present.analyses.data_quality.text import (
     classification_meaning, classification_name, finding_explanation, finding_label, fmt_number, rule_name,
+    with_audit_explanations,
 )
 from sdgcities.present.notebook import Context
 
@@ -82,7 +83,7 @@ def rates_table(ctx: Context, rates: pl.DataFrame) -> pl.DataFrame:
     """Published rate vs each rule's value, which rule reproduces it and the explanation ('neither' flagged ⚠)."""
     flag = {r: ctx.w("findings.classification.flagged", label=classification_name(ctx, r)) if r == "neither"
             else classification_name(ctx, r) for r in data.RATE_CLASSES}
-    return rates.select(
+    return with_audit_explanations(ctx, rates).select(
         pl.col("city_label").alias(col(ctx, "city")),
         pl.col("kpi_label").alias(col(ctx, "indicator")),
         pl.col("table_row").alias(col(ctx, "table_row")),
@@ -90,13 +91,13 @@ def rates_table(ctx: Context, rates: pl.DataFrame) -> pl.DataFrame:
         pl.col("progress_value").round(1).alias(col(ctx, "progress_rule")),
         pl.col("ratio_value").round(1).alias(col(ctx, "ratio_rule")),
         pl.col("rule").replace_strict(flag, default=pl.col("rule")).alias(col(ctx, "reproduced_by")),
-        pl.col("explanation").alias(col(ctx, "explanation")),
+        pl.col("explanation_text").alias(col(ctx, "explanation")),
     )
 
 
 def neither_table(ctx: Context, rates: pl.DataFrame) -> pl.DataFrame:
     """The 'neither' rows with the inputs a reader needs to check the explanation."""
-    return data.neither_rows(rates).select(
+    return with_audit_explanations(ctx, data.neither_rows(rates)).select(
         pl.col("city_label").alias(col(ctx, "city")),
         pl.col("kpi_label").alias(col(ctx, "indicator")),
         pl.col("table_row").alias(col(ctx, "table_row")),
@@ -106,7 +107,7 @@ def neither_table(ctx: Context, rates: pl.DataFrame) -> pl.DataFrame:
         pl.col("published").alias(col(ctx, "published")),
         pl.col("progress_value").round(1).alias(col(ctx, "progress_rule")),
         pl.col("ratio_value").round(1).alias(col(ctx, "ratio_rule")),
-        pl.col("explanation").alias(col(ctx, "explanation")),
+        pl.col("explanation_text").alias(col(ctx, "explanation")),
     )
 
 

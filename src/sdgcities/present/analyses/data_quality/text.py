@@ -5,6 +5,7 @@ the numbers the frames of data.py hold. The code passes numbers and printed labe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -97,6 +98,78 @@ def finding_explanation(ctx: Context, code: str, params: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# What explains a published rate (achievement_audit.explanation: codes and numbers)
+
+
+def _input_number(x: float | None) -> str:
+    """A printed-style input: 1,030 / 29.5 / 0.125."""
+    if x is None:
+        return "NULL"
+    if float(x).is_integer():
+        return f"{int(x):,}"
+    return f"{x:,.4f}".rstrip("0").rstrip(".")
+
+
+def _figure(x: float) -> str:
+    """A computed figure: one decimal, or two for small numbers (fractions)."""
+    return f"{x:,.2f}" if abs(x) < 10 else f"{x:,.1f}"
+
+
+def _candidate(ctx: Context, c: dict[str, Any]) -> str:
+    """One calculation that reproduces a published figure (a candidate of audit.explain_neither)."""
+    method = c["method"]
+    fields = {"rule": ctx.w(f"findings.audit.rule.{c['rule']}"), "actual_year": c["actual_year"],
+              "actual": _input_number(c["actual"])}
+    if method == "other_year":
+        fields["latest_year"] = c["latest_year"]
+    elif method == "other_target":
+        fields.update(target_year=c["target_year"], target=_input_number(c["target"]))
+        if c.get("printed_target") is not None:
+            method = "other_target_instead"
+            fields["printed_target"] = _input_number(c["printed_target"])
+    elif method in ("rounded", "truncated", "rounded_one_decimal"):
+        parts = []
+        if c.get("baseline") is not None:
+            parts.append(ctx.w("findings.audit.input.baseline", value=_input_number(c["baseline"])))
+        parts.append(ctx.w("findings.audit.input.actual", year=c["actual_year"], value=_input_number(c["actual"])))
+        if c.get("target") is not None:
+            parts.append(ctx.w("findings.audit.input.target", value=_input_number(c["target"])))
+        fields["inputs"] = ctx.w("findings.audit.input.separator").join(parts)
+    elif method == "inverted":
+        method = f"inverted.{c['form_direction']}"
+    return ctx.w(f"findings.audit.method.{method}", **fields)
+
+
+def audit_explanation(ctx: Context, explanation: str | dict | None, progress: float | None = None,
+                      ratio: float | None = None) -> str | None:
+    """The audit's explanation of a row in words: for 'neither', the simplest calculation that
+    reproduces the published figure and the others that also fit; for 'status_only', the word."""
+    if explanation is None:
+        return None
+    found = json.loads(explanation) if isinstance(explanation, str) else explanation
+    if "word" in found:
+        return ctx.w("findings.audit.word", word=found["word"])
+    published = _input_number(found["published"])
+    candidates = found.get("candidates") or []
+    if not candidates:
+        return ctx.w("findings.audit.none_found", progress=_printed(progress), ratio=_printed(ratio), published=published)
+    best, *others = candidates
+    text = ctx.w("findings.audit.reproduced", candidate=_candidate(ctx, best), figure=_figure(best["figure"]), published=published)
+    if others:
+        listed = ctx.w("findings.audit.also_separator").join(
+            ctx.w("findings.audit.also_item", candidate=_candidate(ctx, c), figure=_figure(c["figure"])) for c in others)
+        text += ctx.w("findings.audit.also", tolerance=_input_number(found["tolerance"]), others=listed)
+    return text
+
+
+def with_audit_explanations(ctx: Context, rates: pl.DataFrame) -> pl.DataFrame:
+    """The rates frame with `explanation_text`, the audit's explanation in the report's language."""
+    texts = [audit_explanation(ctx, r["explanation"], r["progress_value"], r["ratio_value"])
+             for r in rates.select("explanation", "progress_value", "ratio_value").iter_rows(named=True)]
+    return rates.with_columns(pl.Series("explanation_text", texts, dtype=pl.String))
+
+
+# ---------------------------------------------------------------------------------------------
 # Narrative pieces (every number computed)
 
 
@@ -172,8 +245,15 @@ def finding_lines(counts: pl.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def neither_lines(rates: pl.DataFrame, chars: int = 60) -> str:
+def neither_lines(rates: pl.DataFrame) -> str:
+    """Per 'neither' row: the calculation that reproduces it (method, rule, actual year, figure), as codes."""
     rows = data.neither_rows(rates).sort("kpi_id")
     if rows.height == 0:
         return "(none)"
-    return "\n".join(f"{r['kpi_id']}  {(r['explanation'] or '')[:chars]}" for r in rows.iter_rows(named=True))
+    lines = []
+    for r in rows.iter_rows(named=True):
+        found = json.loads(r["explanation"]) if r["explanation"] else {}
+        best = (found.get("candidates") or [None])[0]
+        what = "none found" if best is None else f"{best['method']} {best['rule']} {best['actual_year']}: {best['figure']:.1f}"
+        lines.append(f"{r['kpi_id']}  {what} vs published {found.get('published', r['published']):g}")
+    return "\n".join(lines)
