@@ -274,3 +274,36 @@ def test_no_rule_is_evaluated_outside_the_build():
     assert offenders == {}
     # The check sees a use where there is one.
     assert _evaluation_uses(BUILD_MODELS / "quality.py") == ["calls progress.evaluate_all"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Curators' notes are read once, by the build (lost_parts), never matched by a report
+
+NOTE_MATCHING = ("regexp_extract(note", "regexp_matches(note", "re.search(", "re.match(", "re.findall(", "re.compile(")
+
+
+def _note_matching(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    return [s for s in NOTE_MATCHING if s in text and "note" in text[text.index(s):text.index(s) + 200]]
+
+
+def test_lost_parts_is_a_model_of_the_notes(con):
+    """What the city profile listed by matching the notes itself is now the lost_parts model."""
+    rows = con.sql("select city_id, kind, part, rows_noted from lost_parts order by city_id, doc_id, kind, part").fetchall()
+    assert rows == [
+        ("hiratsuka", "section", "per-side priority tables of 1.1 (3)", 9),
+        ("hiratsuka", "table_heading", "between (3-2) and (5)", 3),
+        ("kaga", "category_heading", "アセット", 2),
+        ("kaga", "category_heading", "ガバナンス", 4),
+        ("kaga", "category_heading", "サービス", 3),
+        ("kaga", "category_heading", "都市OS", 2),
+        ("kumamoto", "section", "Section (3) 2030年のあるべき姿の実現へ向けた優先的なゴール", 23),
+    ]
+
+
+@pytest.mark.xfail(strict=True, reason="present/analyses/profile.py (lost_parts) still matches the notes; "
+                                       "it should read the lost_parts model (city profile's owner)")
+def test_no_report_matches_the_curators_notes():
+    offenders = {str(p.relative_to(PACKAGE)): found for p in sorted((PACKAGE / "present").rglob("*.py"))
+                 if (found := _note_matching(p))}
+    assert offenders == {}
