@@ -57,19 +57,25 @@ def audit_sources(ctx: Context) -> pl.DataFrame:
     ).pl()
 
 
-def classification_counts(ctx: Context) -> pl.DataFrame:
-    """KPI rows per city and classification, 再掲 reprints left out (long; only the combinations that occur)."""
+def _per_city(ctx: Context, view: str, column: str, where: str = "") -> pl.DataFrame:
+    """Rows of a model per city and code (long; only the combinations that occur), counted in DuckDB.
+    view, column and where are constants of this module."""
     frame = ctx.con.sql(
-        """
-        select city_id, rule, count(*)::bigint as n
-        from achievement_audit
-        where list_contains($cities, city_id) and not is_repeat
-        group by city_id, rule
-        order by city_id, rule
+        f"""
+        select city_id, {column}, count(*)::bigint as n
+        from {view}
+        where list_contains($cities, city_id) {where}
+        group by city_id, {column}
+        order by city_id, {column}
         """,
         params={"cities": ctx.cities},
     ).pl()
     return _with_city_label(ctx, frame)
+
+
+def classification_counts(ctx: Context) -> pl.DataFrame:
+    """KPI rows per city and classification, 再掲 reprints left out (long; only the combinations that occur)."""
+    return _per_city(ctx, "achievement_audit", "rule", "and not is_repeat")
 
 
 def classification_totals(counts: pl.DataFrame) -> dict[str, int]:
@@ -283,17 +289,7 @@ def finding_params(params: str | None) -> dict[str, Any]:
 
 def finding_counts(ctx: Context) -> pl.DataFrame:
     """Findings per city and code (counted in DuckDB)."""
-    frame = ctx.con.sql(
-        """
-        select city_id, code, count(*)::bigint as n
-        from data_quality_findings
-        where list_contains($cities, city_id)
-        group by city_id, code
-        order by city_id, code
-        """,
-        params={"cities": ctx.cities},
-    ).pl()
-    return _with_city_label(ctx, frame)
+    return _per_city(ctx, "data_quality_findings", "code")
 
 
 def code_totals(counts: pl.DataFrame) -> dict[str, int]:

@@ -201,11 +201,12 @@ def _quote_cell(quotes: Sequence[str] | None, limit: int) -> tuple[str, str]:
 
 
 def quote_table_bundle(frame: pl.DataFrame, *, source: str, quote_column: str, limit: int = QUOTE_CHARS,
-                       max_rows: int = MAX_FINDING_ROWS) -> tuple[dict, dict]:
+                       max_rows: int = MAX_FINDING_ROWS, ctx: Context | None = None) -> tuple[dict, dict]:
     """The display output of a table whose `quote_column` holds lists of quotes.
 
     Same markup and citation as charts.cite (figure.sdg-table-figure); each quote is shortened to
-    `limit` characters with the full text in a <details> (and its tooltip).
+    `limit` characters with the full text in a <details> (and its tooltip). With `ctx`, the note on
+    rows left out is in the report's language.
     """
     source = source.strip()
     if not source:
@@ -232,7 +233,9 @@ def quote_table_bundle(frame: pl.DataFrame, *, source: str, quote_column: str, l
     note = ""
     if frame.height > max_rows:
         omitted = frame.height - max_rows
-        note = f'<p class="sdg-table-note">… {omitted:,} 行省略 / rows omitted (全 {frame.height:,} 行 / rows)</p>'
+        text = (ctx.w("findings.text.rows_omitted", omitted=omitted, n=frame.height) if ctx is not None
+                else f"… {omitted:,} 行省略 / rows omitted (全 {frame.height:,} 行 / rows)")
+        note = f'<p class="sdg-table-note">{html.escape(text)}</p>'
         plain.append(f"... {omitted} rows omitted")
     figure = (
         '<figure class="sdg-figure sdg-table-figure"><div class="sdg-table-wrap"><table class="sdg-table">'
@@ -243,8 +246,9 @@ def quote_table_bundle(frame: pl.DataFrame, *, source: str, quote_column: str, l
     return table, {"sdgcities": {"kind": "table", "source": source}}
 
 
-def show_quote_table(frame: pl.DataFrame, *, source: str, quote_column: str, max_rows: int = MAX_FINDING_ROWS) -> None:
+def show_quote_table(frame: pl.DataFrame, *, source: str, quote_column: str, max_rows: int = MAX_FINDING_ROWS,
+                     ctx: Context | None = None) -> None:
     from IPython.display import display
 
-    table, metadata = quote_table_bundle(frame, source=source, quote_column=quote_column, max_rows=max_rows)
+    table, metadata = quote_table_bundle(frame, source=source, quote_column=quote_column, max_rows=max_rows, ctx=ctx)
     display(table, metadata=metadata, raw=True)
