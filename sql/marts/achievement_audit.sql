@@ -1,6 +1,7 @@
 -- One row per KPI row: the published 達成度 beside every rule's recomputed value, and which rule
 -- reproduces it within ±1 point (progress | ratio | both | neither | status_only | not_published).
--- Rules and thresholds: src/sdgcities/progress.py; the search behind `explanation`: audit.py.
+-- Rules and thresholds: src/sdgcities/progress.py; the search behind `explanation` (codes and numbers,
+-- JSON; the reports write the sentence from findings.yaml): audit.explain_neither.
 -- is_repeat marks 再掲 reprints: the reports count a KPI once, without its reprints.
 with audit as (
     select * from int_achievement_audit
@@ -31,7 +32,7 @@ final as (
         a.un_cr_value,
         a.un_cr_status,
         a.rule,
-        a.explanation,
+        a.explanation::json as explanation,
         a.progress_reason,
         a.ratio_reason,
         a.open_sdg_reason,

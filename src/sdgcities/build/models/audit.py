@@ -4,7 +4,8 @@
 the plain actual-over-target ratio, both, neither), or that only a word such as 達成 was published,
 or nothing at all. ``explain_neither`` searches for what the publisher must have computed when the
 figure matches neither rule: another year's actual, another target, rounded or truncated inputs,
-a fraction instead of a percentage, or a formula for the wrong direction.
+a fraction instead of a percentage, or a formula for the wrong direction. It returns codes and
+numbers; the reports write the sentence from their catalogues (findings.yaml, `audit`).
 """
 
 from __future__ import annotations
@@ -113,19 +114,6 @@ def classify_published(published_pct: float | None, published_text: str | None,
 # explain_neither
 
 
-def _fmt_input(x: float) -> str:
-    """A printed-style number: 1,030 / 29.5 / 0.125."""
-    if float(x).is_integer():
-        return f"{int(x):,}"
-    text = f"{x:,.4f}".rstrip("0").rstrip(".")
-    return text
-
-
-def _fmt_figure(x: float) -> str:
-    """A computed figure: one decimal, or two for small numbers (fractions)."""
-    return f"{x:,.2f}" if abs(x) < 10 else f"{x:,.1f}"
-
-
 def _round_half_up(x: float, digits: int = 0) -> float | None:
     """Round half away from zero, as printed tables do; None when the number is out of range."""
     factor = 10 ** digits
@@ -154,27 +142,28 @@ def _infer_direction(direction: str | None, baseline: float | None, target: floa
 
 def explain_neither(published_pct: float | None, baseline: float | None, actuals: Sequence[tuple[int, float]],
                     target: float | None, direction: str | None,
-                    other_targets: Iterable[tuple[int, float]] = (), *, tolerance: float = 1.0) -> str | None:
+                    other_targets: Iterable[tuple[int, float]] = (), *, tolerance: float = 1.0) -> dict | None:
     """Search for the calculation a publisher must have used for a figure that matches no rule.
 
     The latest year in ``actuals`` is taken as the actual the publisher should have used. The
     candidates are tried in order of simplicity and the simplest one within ``tolerance`` points
-    (default ±1) of ``published_pct`` is reported, closest first within the same tier; other
-    candidates that also fit are listed after it.
+    (default ±1) of ``published_pct`` is reported, closest first within the same tier; up to three
+    other candidates that also fit are listed after it.
 
-      0. the progress or ratio rule with the latest actual (a plain match)
-      1. another year's actual in either rule
-      2. a different target (``other_targets``: interim or revised targets) with any actual
+      0. the progress or ratio rule with the latest actual (a plain match): method as_published
+      1. another year's actual in either rule: other_year
+      2. a different target (``other_targets``: interim or revised targets) with any actual: other_target
       3. inputs rounded to whole numbers (half up), truncated to whole numbers, or rounded to one
-         decimal before applying either rule (latest actual)
+         decimal before applying either rule (latest actual): rounded, truncated, rounded_one_decimal
       4. the result as a fraction instead of a percentage (value / 100) or multiplied by 100 twice
-         (value x 100), compared on the published figure's own scale (latest actual)
+         (value x 100), compared on the published figure's own scale (latest actual): fraction, times_100
       5. a formula for the wrong direction: the ratio inverted, the progress value with its sign
-         flipped, or the remaining gap 100 - progress (any actual)
+         flipped, or the remaining gap 100 - progress (any actual): inverted, sign_flipped, remaining_gap
 
-    Returns a plain-English explanation naming the candidate and its computed figure, e.g.
-    "reproduced by the progress rule with the 2020 actual 1,030 instead of the 2021 actual: 130.4
-    vs published 130", or None when nothing fits (or the inputs are missing).
+    Returns codes and numbers, no sentence (the reports write it from their catalogues):
+    ``{"published": 130.0, "tolerance": 1.0, "candidates": [{"method": "other_year", "rule": "progress",
+    "figure": 130.4, "actual_year": 2020, "actual": 1030.0, "latest_year": 2021}, ...]}``, the
+    simplest candidate first; or None when nothing fits (or the inputs are missing).
     """
     published = _finite(published_pct) if published_pct is not None else None
     if published is None:
@@ -199,30 +188,30 @@ def explain_neither(published_pct: float | None, baseline: float | None, actuals
     clean_actuals.sort(key=lambda pair: pair[0])
     latest_year, latest = clean_actuals[-1]
     others = [pair for pair in reversed(clean_actuals[:-1])]
-    latest_label = f"the {latest_year} actual {_fmt_input(latest)}"
 
-    # Each candidate: (tier, description, figure shown, difference from published).
-    candidates: list[tuple[int, str, float, float]] = []
+    # Each candidate: (tier, what was computed (method, rule and inputs), figure shown, difference from published).
+    candidates: list[tuple[int, dict, float, float]] = []
 
-    def consider(tier: int, description: str, figure: float | None) -> None:
+    def consider(tier: int, what: dict, figure: float | None) -> None:
         if figure is None or not math.isfinite(figure):
             return
         diff = abs(figure - published)
         if diff <= tol:
-            candidates.append((tier, description, figure, diff))
+            candidates.append((tier, what, figure, diff))
+
+    def on(method: str, rule: str, year: int, value: float, **more) -> dict:
+        return {"method": method, "rule": rule, "actual_year": year, "actual": value, **more}
 
     # Tier 0: the two rules as they stand.
-    consider(0, f"the progress rule with {latest_label} as published", raw_progress(b, latest, t))
-    consider(0, f"the ratio rule with {latest_label} as published", raw_ratio(latest, t, ratio_dir))
+    consider(0, on("as_published", "progress", latest_year, latest), raw_progress(b, latest, t))
+    consider(0, on("as_published", "ratio", latest_year, latest), raw_ratio(latest, t, ratio_dir))
 
     # Tier 1: another year's actual.
     for year, value in others:
-        label = f"the {year} actual {_fmt_input(value)} instead of the {latest_year} actual"
-        consider(1, f"the progress rule with {label}", raw_progress(b, value, t))
-        consider(1, f"the ratio rule with {label}", raw_ratio(value, t, ratio_dir))
+        consider(1, on("other_year", "progress", year, value, latest_year=latest_year), raw_progress(b, value, t))
+        consider(1, on("other_year", "ratio", year, value, latest_year=latest_year), raw_ratio(value, t, ratio_dir))
 
     # Tier 2: a different target, with the latest actual first, then the others.
-    target_label = f" instead of the target {_fmt_input(t)}" if t is not None else ""
     for item in other_targets or ():
         try:
             t_year, t_value = item
@@ -231,18 +220,15 @@ def explain_neither(published_pct: float | None, baseline: float | None, actuals
         t_value = _finite(t_value)
         if t_value is None or (t is not None and t_value == t):
             continue
-        this_target = f"the {t_year} target {_fmt_input(t_value)}{target_label}"
         t_dir = _infer_direction(direction, b, t_value) or ratio_dir
         for year, value in [(latest_year, latest)] + others:
-            actual_label = f"the {year} actual {_fmt_input(value)}"
-            consider(2, f"the progress rule with {actual_label} and {this_target}", raw_progress(b, value, t_value))
-            consider(2, f"the ratio rule with {actual_label} and {this_target}", raw_ratio(value, t_value, t_dir))
+            more = {"target_year": t_year, "target": t_value, "printed_target": t}
+            consider(2, on("other_target", "progress", year, value, **more), raw_progress(b, value, t_value))
+            consider(2, on("other_target", "ratio", year, value, **more), raw_ratio(value, t_value, t_dir))
 
     # Tier 3: rounded or truncated inputs (latest actual).
-    transforms = (("rounded to whole numbers", _round_half_up),
-                  ("truncated to whole numbers", _truncate),
-                  ("rounded to one decimal", lambda x: _round_half_up(x, 1)))
-    for what, f in transforms:
+    transforms = (("rounded", _round_half_up), ("truncated", _truncate), ("rounded_one_decimal", lambda x: _round_half_up(x, 1)))
+    for method, f in transforms:
         rb = f(b) if b is not None else None
         ra = f(latest)
         rt = f(t) if t is not None else None
@@ -250,47 +236,33 @@ def explain_neither(published_pct: float | None, baseline: float | None, actuals
             continue  # out of range
         if (rb, ra, rt) == (b, latest, t):
             continue
-        shown = ", ".join(part for part in (
-            f"baseline {_fmt_input(rb)}" if rb is not None else "",
-            f"{latest_year} actual {_fmt_input(ra)}",
-            f"target {_fmt_input(rt)}" if rt is not None else "") if part)
-        consider(3, f"the progress rule with inputs {what} ({shown})", raw_progress(rb, ra, rt))
-        consider(3, f"the ratio rule with inputs {what} ({shown})", raw_ratio(ra, rt, ratio_dir))
+        consider(3, on(method, "progress", latest_year, ra, baseline=rb, target=rt), raw_progress(rb, ra, rt))
+        consider(3, on(method, "ratio", latest_year, ra, baseline=rb, target=rt), raw_ratio(ra, rt, ratio_dir))
 
     # Tier 4: wrong scale (latest actual). A fraction is compared on the percentage scale, so a
     # published 1.18 fits a computed 118.4 but a published 0.5 does not fit every value below 100.
     for name, value in (("progress", raw_progress(b, latest, t)), ("ratio", raw_ratio(latest, t, ratio_dir))):
         if value is None:
             continue
-        diff = abs(published * 100.0 - value)
-        if diff <= tol:
-            candidates.append((4, f"the {name} rule with {latest_label}, given as a fraction rather than a percentage",
-                               value / 100.0, diff))
-        consider(4, f"the {name} rule with {latest_label}, multiplied by 100 once more", value * 100.0)
+        if math.isfinite(value) and abs(published * 100.0 - value) <= tol:
+            candidates.append((4, on("fraction", name, latest_year, latest), value / 100.0, abs(published * 100.0 - value)))
+        consider(4, on("times_100", name, latest_year, latest), value * 100.0)
 
     # Tier 5: a formula for the wrong direction (any actual).
     other_dir = "increase" if ratio_dir == "decrease" else "decrease"
-    inverse_form = "actual / target" if other_dir == "increase" else "target / actual"
-    article = "an" if other_dir == "increase" else "a"
     for year, value in [(latest_year, latest)] + others:
-        actual_label = f"the {year} actual {_fmt_input(value)}"
-        consider(5, f"the ratio rule inverted ({inverse_form}, the form for {article} {other_dir} KPI) with {actual_label}",
-                 raw_ratio(value, t, other_dir))
+        consider(5, on("inverted", "ratio", year, value, form_direction=other_dir), raw_ratio(value, t, other_dir))
         p = raw_progress(b, value, t)
         if p is not None and p != 0:
-            consider(5, f"the progress rule with its sign flipped, with {actual_label}", -p)
+            consider(5, on("sign_flipped", "progress", year, value), -p)
         if p is not None:
-            consider(5, f"the remaining gap (100 minus the progress rule) with {actual_label}", 100.0 - p)
+            consider(5, on("remaining_gap", "progress", year, value), 100.0 - p)
 
     if not candidates:
         return None
-    unique: dict[str, tuple[int, str, float, float]] = {}
+    unique: dict[tuple, tuple[int, dict, float, float]] = {}
     for cand in sorted(candidates, key=lambda c: (c[0], c[3])):
-        unique.setdefault(cand[1], cand)
-    ranked = list(unique.values())
-    best = ranked[0]
-    text = f"reproduced by {best[1]}: {_fmt_figure(best[2])} vs published {_fmt_input(published)}"
-    if len(ranked) > 1:
-        also = "; ".join(f"{c[1]} ({_fmt_figure(c[2])})" for c in ranked[1:4])
-        text += f" (also within {_fmt_input(abs(_finite(tolerance) or 0.0))} point: {also})"
-    return text
+        unique.setdefault(tuple(sorted(cand[1].items(), key=lambda kv: kv[0])), cand)
+    ranked = list(unique.values())[:4]
+    return {"published": published, "tolerance": abs(_finite(tolerance) or 0.0),
+            "candidates": [{**what, "figure": figure} for _, what, figure, _ in ranked]}

@@ -9,12 +9,14 @@ each table.
   int_kpi_rule_results), and which rule reproduces the published 達成度 (audit.classify_published /
   audit.explain_neither); int_published_rate_checks: each published number against each rule's
   score (audit.agreement).
-- int_data_quality_findings: one row per finding, with a code, what it concerns, a plain-English
-  explanation and the quotes that show it. FINDING_CODES lists and explains every code.
+- int_data_quality_findings: one row per finding, with a code, what it concerns, the numbers and
+  labels its explanation needs (a JSON object, `params`; the sentence itself is in the report
+  catalogues, findings.yaml) and the quotes that show it. FINDING_CODES lists every code.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 
 import duckdb
@@ -23,19 +25,21 @@ import pyarrow as pa
 from sdgcities.build.models import audit, progress
 from sdgcities.build.inputs.parsing import parse_year_label
 
-FINDING_CODES = {
-    "published_rate_unreproduced": "A published achievement rate (達成度) that no rule reproduces within ±1 point.",
-    "target_wrong_side_of_baseline": "A target on the wrong side of the baseline for the indicator's direction (e.g. a cumulative count whose target is below its current value, or a reduction target above the baseline).",
-    "indicator_baseline_differs": "The same indicator printed with different baselines (value or year) in different tables.",
-    "indicator_target_differs": "The same indicator printed with different target values in different tables.",
-    "indicator_target_year_differs": "The same indicator printed with different target years in different tables.",
-    "partner_date_differs": "The same partner or agreement printed with different dates in different documents.",
-    "partner_theme_differs": "The same partner's agreement (or other dated event) printed with different normalised themes in different documents.",
-    "partner_event_differs": "The same partner's dated entry printed as different kinds of event in different documents (e.g. an agreement in one, a declaration in the other).",
-    "value_redacted": "A KPI whose name or values are redacted in the published document (NULL in the database, never 0).",
-    "stakeholder_redacted": "A stakeholder whose name is redacted in the published document.",
-    "year_label_differs_from_column": "A cell whose own year label disagrees with its column header (the cell's label is kept).",
-}
+# Every finding code, in the order reports list them. What each means, and the sentence that
+# explains one finding from its params, are in the report catalogues (present/catalogues/<lang>/findings.yaml).
+FINDING_CODES = (
+    "published_rate_unreproduced",
+    "target_wrong_side_of_baseline",
+    "indicator_baseline_differs",
+    "indicator_target_differs",
+    "indicator_target_year_differs",
+    "partner_date_differs",
+    "partner_theme_differs",
+    "partner_event_differs",
+    "value_redacted",
+    "stakeholder_redacted",
+    "year_label_differs_from_column",
+)
 
 RULE_RESULTS_SCHEMA = pa.schema([
     ("kpi_id", pa.string()), ("rule", pa.string()), ("value", pa.float64()), ("status", pa.string()),
@@ -63,14 +67,8 @@ GROWTH_RULES = ("open_sdg", "un_cr")
 FINDINGS_SCHEMA = pa.schema([
     ("finding_id", pa.string()), ("code", pa.string()), ("city_id", pa.string()), ("doc_id", pa.string()),
     ("kpi_id", pa.string()), ("stakeholder_id", pa.string()), ("related_ids", pa.list_(pa.string())),
-    ("explanation", pa.string()), ("quotes", pa.list_(pa.string())),
+    ("params", pa.string()), ("quotes", pa.list_(pa.string())),
 ])
-
-
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "NULL"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _write(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
@@ -138,15 +136,15 @@ def audit_rows(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict]]:
         values = {rule: results[kpi_id][rule][0] for rule in progress.RULE_NAMES}
         published, _ = audit.published_number(pct, text)
         rule = audit.classify_published(pct, text, values)
+        # What explains the row, as codes and numbers (JSON; the reports write the sentence).
         explanation = None
         if rule == "neither":
             other_targets = [(year, value) for other, year, value in targets_by_key[key] if other != kpi_id]
             actuals = sorted({**actuals_by_key[key], **own_actuals[kpi_id]}.items())
-            explanation = audit.explain_neither(pct, baseline, actuals, target, direction, other_targets) or (
-                f"no candidate within ±1 point: progress gives {_fmt(values['progress'])}, ratio gives {_fmt(values['ratio'])}, "
-                f"published {_fmt(pct)}; no other year's actual, other printed target, rounding or scale reproduces it")
+            found = audit.explain_neither(pct, baseline, actuals, target, direction, other_targets)
+            explanation = json.dumps(found or {"published": published, "tolerance": 1.0, "candidates": []})
         elif rule == "status_only":
-            explanation = f"the document prints the word {text!r} instead of a rate"
+            explanation = json.dumps({"word": text}, ensure_ascii=False)
         row = {"kpi_id": kpi_id, "published_achievement_pct": pct, "published_achievement_text": text,
                "published_pct": published, "rule": rule, "explanation": explanation}
         for name in progress.RULE_NAMES:
@@ -223,11 +221,15 @@ def _year_of(label: str | None) -> int | None:
 
 
 def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """One row per finding: its code, what it concerns, and `params`, the numbers and printed labels
+    the catalogue's sentence for the code needs (findings.yaml, `explain.<code>`). No sentence here:
+    the report writes it in its own language."""
     findings: list[dict] = []
 
-    def add(code: str, city_id: str, doc_id: str | None, explanation: str, quotes: list[str], kpi_id=None, stakeholder_id=None, related=()):
+    def add(code: str, city_id: str, doc_id: str | None, params: dict, quotes: list[str], kpi_id=None, stakeholder_id=None, related=()):
         findings.append({"code": code, "city_id": city_id, "doc_id": doc_id, "kpi_id": kpi_id, "stakeholder_id": stakeholder_id,
-                         "related_ids": sorted(set(related)), "explanation": explanation, "quotes": quotes})
+                         "related_ids": sorted(set(related)), "params": json.dumps(params, ensure_ascii=False, sort_keys=True),
+                         "quotes": quotes})
 
     kpis = {r[0]: r for r in con.sql("""
         select k.kpi_id, d.city_id, k.doc_id, k.indicator_ja, k.indicator_key, k.direction, h.baseline_label, h.baseline_year,
@@ -237,12 +239,14 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """).fetchall()}
     (K_ID, K_CITY, K_DOC, K_NAME, K_KEY, K_DIR, K_BL, K_BY, K_BV, K_TL, K_TY, K_TV, K_UNIT, K_RED, K_QUOTE, K_PUB, K_REP) = range(17)
 
-    # A published rate no rule reproduces.
-    for kpi_id, rule, explanation, pct in con.sql(
-            "select kpi_id, rule, explanation, published_achievement_pct from int_achievement_audit where rule = 'neither' order by kpi_id").fetchall():
+    # A published rate no rule reproduces (the audit's search for what fits is in achievement_audit).
+    for kpi_id, pct, progress_value, ratio_value in con.sql("""
+        select kpi_id, published_pct, progress_value, ratio_value from int_achievement_audit
+        where rule = 'neither' order by kpi_id
+    """).fetchall():
         k = kpis[kpi_id]
         add("published_rate_unreproduced", k[K_CITY], k[K_DOC],
-            f"{k[K_NAME] or kpi_id}: the published rate {_fmt(pct)}% is reproduced by neither the progress rule nor the ratio rule within ±1 point; {explanation}.",
+            {"indicator": k[K_NAME] or kpi_id, "published": pct, "progress": progress_value, "ratio": ratio_value},
             [k[K_QUOTE]], kpi_id=kpi_id)
 
     # A target on the wrong side of the baseline for the indicator's direction.
@@ -251,10 +255,9 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
             continue
         wrong = (k[K_DIR] == "increase" and k[K_TV] < k[K_BV]) or (k[K_DIR] == "decrease" and k[K_TV] > k[K_BV])
         if wrong:
-            better = "more" if k[K_DIR] == "increase" else "less"
             add("target_wrong_side_of_baseline", k[K_CITY], k[K_DOC],
-                f"{k[K_NAME]}: {better} is better, yet the target {_fmt(k[K_TV])} ({k[K_TL]}) is {'below' if k[K_DIR] == 'increase' else 'above'} "
-                f"the baseline {_fmt(k[K_BV])} ({k[K_BL]}): reaching the target would mean going backwards.",
+                {"indicator": k[K_NAME], "direction": k[K_DIR], "target": k[K_TV], "target_label": k[K_TL],
+                 "baseline": k[K_BV], "baseline_label": k[K_BL]},
                 [k[K_QUOTE]], kpi_id=k[K_ID])
 
     # The same indicator printed differently in different tables.
@@ -262,21 +265,22 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     for k in kpis.values():
         if not k[K_RED]:
             by_key[k[K_KEY]].append(k)
+    # (code, what makes two printings differ, the printed value and label of a printing)
     checks = (
-        ("indicator_baseline_differs", lambda k: (k[K_BV], k[K_BY]), lambda k: f"{_fmt(k[K_BV])} ({k[K_BL]})", "baseline"),
-        ("indicator_target_differs", lambda k: k[K_TV], lambda k: f"{_fmt(k[K_TV])} ({k[K_TL]})", "target"),
-        ("indicator_target_year_differs", lambda k: k[K_TY], lambda k: f"{k[K_TL]}", "target year"),
+        ("indicator_baseline_differs", lambda k: (k[K_BV], k[K_BY]), lambda k: (k[K_BV], k[K_BL])),
+        ("indicator_target_differs", lambda k: k[K_TV], lambda k: (k[K_TV], k[K_TL])),
+        ("indicator_target_year_differs", lambda k: k[K_TY], lambda k: (None, k[K_TL])),
     )
     for key, printings in sorted(by_key.items()):
         if len(printings) < 2:
             continue
-        for code, value_of, show, what in checks:
+        for code, value_of, shown in checks:
             values = {value_of(k) for k in printings if value_of(k) not in (None, (None, None), "")}
             if len(values) > 1:
-                listed = "; ".join(f"{k[K_ID]}: {show(k)}" for k in printings)
                 first = printings[0]
+                listed = [{"kpi_id": k[K_ID], "value": shown(k)[0], "label": shown(k)[1]} for k in printings]
                 add(code, first[K_CITY], first[K_DOC],
-                    f"{first[K_NAME]} is printed in {len(printings)} tables with {len(values)} different {what}s — {listed}. Each row keeps its own printing.",
+                    {"indicator": first[K_NAME], "n_tables": len(printings), "n_values": len(values), "printings": listed},
                     [k[K_QUOTE] for k in printings], kpi_id=first[K_ID], related=[k[K_ID] for k in printings])
 
     # The same partner printed with different dates, themes or events in different documents.
@@ -291,33 +295,27 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     for s in stakeholders:
         if not s["is_redacted"] and s["relation"] == "partner":
             by_partner[(s["city_id"], s["partner_key"])].append(s)
+    codes = {"date": "partner_date_differs", "theme": "partner_theme_differs", "event": "partner_event_differs"}
     for (city, key), mentions in sorted(by_partner.items()):
         for kind, a, b in _partner_conflicts(mentions):
-            pair = dict(quotes=[a["source_quote"], b["source_quote"]], stakeholder_id=a["stakeholder_id"], related=[a["stakeholder_id"], b["stakeholder_id"]])
-            if kind == "date":
-                add("partner_date_differs", city, None,
-                    f"{a['name_ja']} ({key}): the same {a['event']} ({a['role_ja'] or b['role_ja']}) is dated {a['event_on_label']} in {a['doc_id']} "
-                    f"but {b['event_on_label']} in {b['doc_id']}.", **pair)
-            elif kind == "theme":
-                add("partner_theme_differs", city, None,
-                    f"{a['name_ja']} ({key}): the {a['event']} of {a['event_on_label']} is on {a['theme']} ({a['role_ja']!r}) in {a['doc_id']} "
-                    f"but on {b['theme']} ({b['role_ja']!r}) in {b['doc_id']}.", **pair)
-            else:
-                add("partner_event_differs", city, None,
-                    f"{a['name_ja']} ({key}): the entry of {a['event_on_label']} is printed as {a['event']} ({a['role_ja']!r}) in {a['doc_id']} "
-                    f"but as {b['event']} ({b['role_ja']!r}) in {b['doc_id']}.", **pair)
+            # Both printings, as they are: the catalogue sentence for the code picks what it names.
+            params = {"name": a["name_ja"], "partner_key": key}
+            for side, m in (("a", a), ("b", b)):
+                params.update({f"doc_{side}": m["doc_id"], f"event_{side}": m["event"], f"date_{side}": m["event_on_label"],
+                               f"theme_{side}": m["theme"], f"role_{side}": m["role_ja"]})
+            add(codes[kind], city, None, params, [a["source_quote"], b["source_quote"]],
+                stakeholder_id=a["stakeholder_id"], related=[a["stakeholder_id"], b["stakeholder_id"]])
 
     # Redactions.
     for k in kpis.values():
         if k[K_RED]:
             n = con.sql("select count(*) filter (where is_redacted), count(*) from stg_kpi_observations where kpi_id = $id", params={"id": k[K_ID]}).fetchall()[0]
             add("value_redacted", k[K_CITY], k[K_DOC],
-                f"{k[K_ID]}: the indicator {'name is' if k[K_NAME] is None else 'values are'} redacted; "
-                f"{n[0]} of its {n[1]} value cells are redacted (kept as NULL, not 0).",
+                {"kpi_id": k[K_ID], "name_redacted": k[K_NAME] is None, "cells_redacted": n[0], "cells": n[1]},
                 [k[K_QUOTE]], kpi_id=k[K_ID])
     for s in stakeholders:
         if s["is_redacted"]:
-            add("stakeholder_redacted", s["city_id"], s["doc_id"], f"{s['stakeholder_id']}: a stakeholder's name is redacted ({s['role_ja'] or 'no role printed'}).",
+            add("stakeholder_redacted", s["city_id"], s["doc_id"], {"stakeholder_id": s["stakeholder_id"], "role": s["role_ja"]},
                 [s["source_quote"]], stakeholder_id=s["stakeholder_id"])
 
     # A cell whose own year label disagrees with its column header.
@@ -329,7 +327,8 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
         if label_year is not None and column_year is not None and label_year != column_year:
             k = kpis[kpi_id]
             add("year_label_differs_from_column", k[K_CITY], k[K_DOC],
-                f"{k[K_NAME] or kpi_id}: the {kind} cell is labelled {label} under the column {column_label}; the cell's label ({label_year}) is kept.",
+                {"indicator": k[K_NAME] or kpi_id, "kind": kind, "label": label, "column_label": column_label,
+                 "label_year": label_year, "column_year": column_year},
                 [quote, k[K_QUOTE]], kpi_id=kpi_id)
 
     for number, finding in enumerate(sorted(findings, key=lambda f: (f["code"], f["city_id"], f["kpi_id"] or "", f["stakeholder_id"] or "")), start=1):
@@ -340,6 +339,4 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
 def write_data_quality_findings(con: duckdb.DuckDBPyConnection) -> None:
     rows = findings_rows(con)
     _write(con, "int_data_quality_findings", pa.Table.from_pylist(rows, schema=FINDINGS_SCHEMA))
-    codes = [{"code": code, "description": text} for code, text in FINDING_CODES.items()]
-    _write(con, "int_finding_codes", pa.Table.from_pylist(codes, schema=pa.schema([("code", pa.string()), ("description", pa.string())])))
 
