@@ -31,7 +31,6 @@ import polars as pl
 from sdgcities.build.models import audit, progress
 from sdgcities.present import charts
 from sdgcities.present.notebook import Context
-from sdgcities.build.models.progress import STATUS_LABELS
 from sdgcities.build.models.quality import FINDING_CODES
 
 MANY_CITIES = 12  # above this many cities, charts show the top cities and fold the others
@@ -177,7 +176,7 @@ def finding_description(ctx: Context, code: str, english: str | None = None) -> 
 def status_name(ctx: Context, rule: str, status: str | None) -> str | None:
     if status is None:
         return None
-    return STATUS_LABELS.get(rule, {}).get(status, {"ja": status, "en": status})[ctx.lang]
+    return ctx.label(f"rules.status.{rule}", status)
 
 
 def _code_rank(code: str) -> int:
@@ -430,7 +429,7 @@ _RATE_QUERY = """
     select a.city_id, a.doc_id, k.section, k.table_code, k.row_no, a.kpi_id, a.indicator_ja, k.is_repeat,
            a.direction, a.baseline_label, a.baseline_value, a.actual_label, a.actual_value, a.target_label, a.target_value,
            a.published_achievement_pct, a.published_achievement_text, a.published_pct as published,
-           a.progress_value, a.progress_status, a.progress_reason, a.ratio_value, a.ratio_status, a.ratio_reason,
+           a.progress_value, a.progress_status, a.progress_reason_code, a.ratio_value, a.ratio_status, a.ratio_reason_code,
            p.agreement as progress_agreement, r.agreement as ratio_agreement, a.rule, a.explanation
     from achievement_audit a join kpis k on k.kpi_id = a.kpi_id
     left join published_rate_checks p on p.kpi_id = a.kpi_id and p.rule = 'progress'
