@@ -143,15 +143,13 @@ def audit_rows(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict]]:
         values = {rule: results[kpi_id][rule][0] for rule in progress.RULE_NAMES}
         published, _ = audit.published_number(pct, text)
         rule = audit.classify_published(pct, text, values)
+        # NULL unless the search finds what the publisher computed: the values it was compared with are
+        # columns of the row, and a word printed instead of a rate is published_achievement_text.
         explanation = None
         if rule == "neither":
             other_targets = [(year, value) for other, year, value in targets_by_key[key] if other != kpi_id]
             actuals = sorted({**actuals_by_key[key], **own_actuals[kpi_id]}.items())
-            explanation = audit.explain_neither(pct, baseline, actuals, target, direction, other_targets) or (
-                f"no candidate within ±1 point: progress gives {_fmt(values['progress'])}, ratio gives {_fmt(values['ratio'])}, "
-                f"published {_fmt(pct)}; no other year's actual, other printed target, rounding or scale reproduces it")
-        elif rule == "status_only":
-            explanation = f"the document prints the word {text!r} instead of a rate"
+            explanation = audit.explain_neither(pct, baseline, actuals, target, direction, other_targets)
         row = {"kpi_id": kpi_id, "published_achievement_pct": pct, "published_achievement_text": text,
                "published_pct": published, "rule": rule, "explanation": explanation}
         for name in progress.RULE_NAMES:
