@@ -39,6 +39,7 @@ from sdgcities.build.models.rule_inputs import (  # noqa: F401  (raw formulas re
     PROBLEM_CODES,
     Inputs,
     cagr,
+    elapsed_share,
     finite_or_none,
     missing_code,
     moved,
@@ -177,7 +178,7 @@ def _rule_progress(inp: Inputs) -> RuleResult:
     elif value == 0:
         status = "stagnation"
     else:
-        share, unusable = _elapsed_share(inp)
+        share, unusable = elapsed_share(inp)
         if share is None:
             status = "partial"
             caveats = ("on_track_not_assessed",)
@@ -185,24 +186,6 @@ def _rule_progress(inp: Inputs) -> RuleResult:
             status = "on_track" if value >= share else "partial"
         return _result("progress", inp, value, status, unusable=unusable, caveats=caveats)
     return _result("progress", inp, value, status)
-
-
-def _elapsed_share(inp: Inputs) -> tuple[float | None, tuple[tuple[str, str], ...]]:
-    """Share (percent) of the baseline-to-target period elapsed at the actual year, or None and the
-    years that do not allow it."""
-    unusable = inp.unusable(("baseline_year", "actual_year", "target_year"))
-    if unusable:
-        return None, unusable
-    by, ay, ty = inp.baseline_year, inp.actual_year, inp.target_year
-    assert by is not None and ay is not None and ty is not None
-    if ty <= by:
-        return None, (("target_year", "not_after_baseline"),)
-    if ay < by:
-        return None, (("actual_year", "not_after_baseline"),)
-    try:
-        return finite_or_none((ay - by) / (ty - by) * 100.0), ()
-    except (OverflowError, ZeroDivisionError):
-        return None, (("target_year", "infinite"),)
 
 
 def _rule_ratio(inp: Inputs) -> RuleResult:

@@ -162,6 +162,24 @@ def moved(baseline: float, actual: float, direction: str | None) -> str | None:
     return None
 
 
+def elapsed_share(inp: Inputs) -> tuple[float | None, tuple[tuple[str, str], ...]]:
+    """Share (percent) of the baseline-to-target period elapsed at the actual year, or None and the
+    years that do not allow it."""
+    unusable = inp.unusable(("baseline_year", "actual_year", "target_year"))
+    if unusable:
+        return None, unusable
+    by, ay, ty = inp.baseline_year, inp.actual_year, inp.target_year
+    assert by is not None and ay is not None and ty is not None
+    if ty <= by:
+        return None, (("target_year", "not_after_baseline"),)
+    if ay < by:
+        return None, (("actual_year", "not_after_baseline"),)
+    try:
+        return finite_or_none((ay - by) / (ty - by) * 100.0), ()
+    except (OverflowError, ZeroDivisionError):
+        return None, (("target_year", "infinite"),)
+
+
 # ---------------------------------------------------------------------------------------------
 # Raw formulas (also used by the audit module to try alternative inputs)
 
