@@ -48,20 +48,11 @@ def clean_number(x: Any) -> tuple[float | None, str | None]:
 
 def clean_year(x: Any) -> tuple[int | None, str | None]:
     """(int year, None) or (None, problem code). Whole floats such as 2021.0 are accepted."""
-    if x is None:
-        return None, "missing"
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        return None, "not_a_number"
-    if isinstance(x, numbers.Integral):
+    if isinstance(x, numbers.Integral) and not isinstance(x, bool):
         return int(x), None
-    try:
-        value = float(x)
-    except (OverflowError, ValueError, TypeError):
-        return None, "not_a_number"
-    if math.isnan(value):
-        return None, "nan"
-    if math.isinf(value):
-        return None, "infinite"
+    value, why = clean_number(x)
+    if why:
+        return None, why
     if value != int(value):
         return None, "not_whole_year"
     return int(value), None
