@@ -1,7 +1,7 @@
 -- One row per KPI row and progress rule: the rule's value, its score on the percent scale, its status,
 -- the common tier that makes the four rules' statuses comparable, and why a row has no value as a
 -- reason code (row facts first: redacted, printed as words only; then the rule's own code), the
--- inputs the rule could not use (input, problem), the caveats (codes, e.g. direction_inferred) and the
+-- inputs the rule could not use and the problem of each (two lists in the same order), the caveats (codes, e.g. direction_inferred) and the
 -- direction the rule used. Codes only: the reports word them. The rules are evaluated once, in the
 -- build (python: write_kpi_rule_results).
 with results as (
@@ -47,6 +47,7 @@ coded as (
             else coalesce(r.reason_code, 'other')
         end as reason_code,
         r.unusable_inputs,
+        r.unusable_problems,
         r.caveats,
         r.direction_used,
         list_contains(r.caveats, 'direction_inferred') as direction_inferred

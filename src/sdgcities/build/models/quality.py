@@ -37,11 +37,10 @@ FINDING_CODES = {
     "year_label_differs_from_column": "A cell whose own year label disagrees with its column header (the cell's label is kept).",
 }
 
-UNUSABLE_INPUT = pa.struct([("input", pa.string()), ("problem", pa.string())])
-
 RULE_RESULTS_SCHEMA = pa.schema([
     ("kpi_id", pa.string()), ("rule", pa.string()), ("value", pa.float64()), ("status", pa.string()),
-    ("reason_code", pa.string()), ("unusable_inputs", pa.list_(UNUSABLE_INPUT)), ("caveats", pa.list_(pa.string())),
+    ("reason_code", pa.string()), ("unusable_inputs", pa.list_(pa.string())),
+    ("unusable_problems", pa.list_(pa.string())), ("caveats", pa.list_(pa.string())),
     ("direction_used", pa.string()),
 ])
 
@@ -100,7 +99,8 @@ def rule_results_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
         for rule, result in results.items():
             rows.append({"kpi_id": kpi_id, "rule": rule, "value": result.value, "status": result.status,
                          "reason_code": result.reason_code, "caveats": list(result.caveats),
-                         "unusable_inputs": [{"input": i, "problem": p} for i, p in result.unusable],
+                         "unusable_inputs": [name for name, _ in result.unusable],
+                         "unusable_problems": [problem for _, problem in result.unusable],
                          "direction_used": result.direction})
     return rows
 
