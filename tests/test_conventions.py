@@ -65,9 +65,9 @@ def test_narrative_targets_are_marked_and_text_milestones_have_no_direction(con)
                            "where direction is null and not is_redacted").fetchall()[0]
     assert no_direction == (10, 10)
     # The audit says why these cannot be evaluated instead of failing.
-    reasons = con.sql("select distinct progress_reason from achievement_audit a join kpis k using (kpi_id) "
-                      "where k.direction is null and not k.is_redacted").fetchall()
-    assert reasons == [("baseline is missing; actual is missing; target is missing",)]
+    reasons = con.sql("select distinct r.reason_code, r.unusable_inputs, r.unusable_problems from kpi_rule_results r "
+                      "join kpis k using (kpi_id) where r.rule = 'progress' and k.direction is null and not k.is_redacted").fetchall()
+    assert reasons == [("text_only", ["baseline", "actual", "target"], ["missing"] * 3)]
 
 
 # ---------------------------------------------------------------- the loader refuses

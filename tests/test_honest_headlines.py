@@ -15,7 +15,8 @@ import polars as pl
 import pytest
 
 from sdgcities.present.analyses import achievement as ach
-from sdgcities.present.analyses import small_n
+from sdgcities.present import marks
+from sdgcities.present.analyses.achievement import small_n
 from sdgcities.present.analyses import synergy as syn
 from test_analyses_achievement import make_ctx
 
@@ -73,7 +74,7 @@ def test_a_median_of_one_value_is_called_a_single_value_with_n(con):
 
 def test_centre_text_names_n_and_what_the_centre_is(ctx):
     one, two, five = (small_n.centre_text(ctx, 596.8, n) for n in (1, 2, 5))
-    assert "(n=1)" in ctx.t(one.replace("（", "(").replace("）", ")"), one)
+    assert "(n=1)" in one.replace("（", "(").replace("）", ")")
     assert all(f"n={n}" in text for n, text in ((1, one), (2, two), (5, five)))
     assert len({one.split(" ")[0], two.split(" ")[0], five.split(" ")[0]}) == 3  # three different names
 
@@ -83,12 +84,12 @@ def test_boxes_only_for_groups_of_three_or_more_values(con, rule):
     ctx = make_ctx(con)
     evaluated = ach.evaluate_rows(ctx, rule)
     counts = dict(evaluated.filter(pl.col("score").is_not_null()).group_by("group").len().iter_rows())
-    small = {g for g, n in counts.items() if n < small_n.MIN_BOX}
+    small = {g for g, n in counts.items() if n < marks.MIN_BOX}
     assert small, "the real data has groups of one or two values (Kumamoto's environment and society rows)"
     spec = ach.distribution_chart(ctx, evaluated, rule).to_dict()
     boxes = datasets_of(spec, "bar")
-    assert boxes and all(r["n"] >= small_n.MIN_BOX for rows in boxes for r in rows)
-    assert {r["group"] for rows in boxes for r in rows} == {g for g, n in counts.items() if n >= small_n.MIN_BOX}
+    assert boxes and all(r["n"] >= marks.MIN_BOX for rows in boxes for r in rows)
+    assert {r["group"] for rows in boxes for r in rows} == {g for g, n in counts.items() if n >= marks.MIN_BOX}
     # the small groups are still drawn, as points (one per KPI row)
     points = datasets_of(spec, "circle")
     assert {r["group"] for rows in points for r in rows} >= small
@@ -101,7 +102,7 @@ def test_ambition_boxes_and_points_on_real_data(con):
     counts = dict(values.group_by("group").len().iter_rows())
     spec = ach.ambition_chart(ctx, amb).to_dict()
     boxed = {r["group"] for rows in datasets_of(spec, "bar") for r in rows}
-    assert boxed == {g for g, n in counts.items() if n >= small_n.MIN_BOX}
+    assert boxed == {g for g, n in counts.items() if n >= marks.MIN_BOX}
     assert len(counts) - len(boxed) == 4  # four city/side groups hold one or two rows
     # n in the title for each city, equal to its rows with a value
     title = spec["title"]["text"]
@@ -112,9 +113,9 @@ def test_ambition_boxes_and_points_on_real_data(con):
 def test_small_groups_become_points_when_points_are_pooled():
     stats = pl.DataFrame({"group": ["a", "b", "c"], "low": [1.0, 2.0, 0.0], "high": [1.0, 5.0, 9.0],
                           "n": [1, 2, 7]}).with_columns(pl.col("low").alias("low_shown"), pl.col("high").alias("high_shown"))
-    points = small_n.small_group_points(stats, "group").sort("group", "value")
+    points = marks.small_group_points(stats, "group").sort("group", "value")
     assert points.select("group", "value").rows() == [("a", 1.0), ("b", 2.0), ("b", 5.0)]
-    assert small_n.box_groups(stats)["group"].to_list() == ["c"]
+    assert marks.box_groups(stats)["group"].to_list() == ["c"]
 
 
 def test_periods_and_document_types_of_the_ambition_rows(con):

@@ -10,9 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sdgcities.build.models.progress import (
+    CAVEAT_CODES,
+    GROWTH_INPUTS,
+    PROBLEM_CODES,
     REASON_CODES,
     RULE_NAMES,
-    STATUS_LABELS,
+    STATUS_CODES,
     RuleResult,
     UnknownRuleError,
     evaluate,
@@ -46,7 +49,7 @@ def test_kumamoto_share_progress_matches_published_minus_118():
     assert r.value == pytest.approx(-118.0851063829787, abs=1e-9)
     assert round(r.value) == -118
     assert r.status == "regress"
-    assert r.reason is None
+    assert (r.reason_code, r.unusable, r.caveats) == (None, (), ())
 
 
 def test_kumamoto_share_other_rules():
@@ -65,7 +68,7 @@ def test_kumamoto_energy_cap_is_achieved():
     progress = results["progress"]
     assert progress.value is None            # -31,930 % would be meaningless under a cap
     assert progress.status == "achieved"
-    assert "cap" in progress.reason
+    assert progress.reason_code == "cap_met"
     assert results["ratio"].value == pytest.approx(124.7327156, abs=1e-6)  # 21000 / 16836 x 100
     assert results["ratio"].status == "achieved"
     # Open SDG keeps R = -CAGR_o / |CAGR_r| = 0.053606 / 0.0000774079 = 692.5 and reports the target
@@ -73,7 +76,7 @@ def test_kumamoto_energy_cap_is_achieved():
     assert results["open_sdg"].status == "target_achieved"
     assert results["un_cr"].value is None
     assert results["un_cr"].status == "achieved"
-    assert "cap" in results["un_cr"].reason
+    assert results["un_cr"].reason_code == "cap_met"
 
 
 def test_cap_exceeded_is_regress_not_achieved():
@@ -122,28 +125,29 @@ def test_progress_without_years_still_gives_value():
     r = evaluate("progress", **row(100, 110, 120, by=None, ay=None, ty=None))
     assert r.value == pytest.approx(50.0)
     assert r.status == "partial"
-    assert "on_track not assessed" in r.reason
+    assert r.caveats == ("on_track_not_assessed",)
+    assert r.unusable == (("baseline_year", "missing"), ("actual_year", "missing"), ("target_year", "missing"))
 
 
 def test_progress_target_equal_to_baseline():
     r = evaluate("progress", **row(100, 105, 100))
     assert r.value is None
     assert r.status == "achieved"   # a "maintain" KPI held at or above its level
-    assert "target equals baseline" in r.reason
+    assert r.reason_code == "target_eq_baseline"
     r = evaluate("progress", **row(100, 95, 100))
     assert r.value is None and r.status is None
     r = evaluate("progress", **row(100, 105, 100, direction=None))
     assert r.value is None and r.status is None
-    assert "direction unknown" in r.reason
+    assert r.caveats == ("direction_unknown",) and r.direction is None
 
 
 def test_direction_inferred_when_missing():
     r = evaluate("progress", **row(100, 80, 50, direction=None))
     assert r.value == pytest.approx(40.0)
-    assert "inferred as decrease" in r.reason
+    assert r.caveats == ("direction_inferred",) and r.direction == "decrease"
     r = evaluate("ratio", **row(100, 80, 50, direction="sideways"))
     assert r.value == pytest.approx(62.5)
-    assert "not understood" in r.reason and "inferred as decrease" in r.reason
+    assert r.caveats == ("direction_not_understood", "direction_inferred") and r.direction == "decrease"
 
 
 # --------------------------------------------------------------------------- ratio rule
@@ -169,17 +173,17 @@ def test_ratio_hand_computed(baseline, actual, target, direction, expected, stat
 
 def test_ratio_zero_divisors():
     r = evaluate("ratio", **row(5, 3, 0, direction="increase"))
-    assert r.value is None and "target is 0" in r.reason
+    assert r.value is None and r.reason_code == "zero_divisor"
     r = evaluate("ratio", **row(10, 0, 0, direction="decrease"))      # zero accidents reached
-    assert r.value is None and r.status == "achieved" and "actual is 0" in r.reason
+    assert r.value is None and r.status == "achieved" and r.reason_code == "zero_divisor"
     r = evaluate("ratio", **row(10, 4, 0, direction="decrease"))
     assert r.value == 0.0 and r.status == "partial"
-    assert "target of 0" in r.reason
+    assert r.caveats == ("decrease_target_zero",)
 
 
 def test_ratio_negative_values_undefined():
     r = evaluate("ratio", **row(-10, -5, 0, direction="increase"))
-    assert r.value is None and "negative" in r.reason
+    assert r.value is None and r.reason_code == "negative_values"
 
 
 def test_ratio_ignores_years_and_target_equal_to_baseline():
@@ -239,23 +243,23 @@ def test_growth_rules_overshoot():
 @pytest.mark.parametrize(
     "kwargs, fragment",
     [
-        (row(0, 5, 10), "zero or negative"),
-        (row(10, -5, 20), "zero or negative"),
-        (row(100, 105, 100), "target equals baseline"),
-        (row(100, 110, 120, ay=2015), "actual year is not after baseline year"),
-        (row(100, 110, 120, ay=2014), "actual year is not after baseline year"),
-        (row(100, 110, 120, ty=2015), "target year is not after baseline year"),
-        (row(100, 110, 120, ty=None), "target year is missing"),
-        (row(100, 110, 120, by=None), "baseline year is missing"),
-        (row(100, float("nan"), 120), "actual is NaN"),
-        (row(100, 110, float("inf")), "target is infinite"),
-        (row(None, 110, 120), "baseline is missing"),
+        (row(0, 5, 10), ("nonpositive", ())),
+        (row(10, -5, 20), ("nonpositive", ())),
+        (row(100, 105, 100), ("target_eq_baseline", ())),
+        (row(100, 110, 120, ay=2015), ("years", (("actual_year", "not_after_baseline"),))),
+        (row(100, 110, 120, ay=2014), ("years", (("actual_year", "not_after_baseline"),))),
+        (row(100, 110, 120, ty=2015), ("years", (("target_year", "not_after_baseline"),))),
+        (row(100, 110, 120, ty=None), ("years", (("target_year", "missing"),))),
+        (row(100, 110, 120, by=None), ("years", (("baseline_year", "missing"),))),
+        (row(100, float("nan"), 120), ("no_actual", (("actual", "nan"),))),
+        (row(100, 110, float("inf")), ("no_baseline_target", (("target", "infinite"),))),
+        (row(None, 110, 120), ("no_baseline_target", (("baseline", "missing"),))),
     ],
 )
 def test_growth_rules_undefined(rule, kwargs, fragment):
     r = evaluate(rule, **kwargs)
     assert r.value is None
-    assert fragment in r.reason
+    assert (r.reason_code, r.unusable) == fragment
 
 
 def test_zero_target_reached_is_achieved_even_without_growth_rate():
@@ -268,25 +272,25 @@ def test_zero_target_reached_is_achieved_even_without_growth_rate():
 def test_progress_and_ratio_undefined_inputs():
     for rule in ("progress", "ratio"):
         r = evaluate(rule, **row(100, None, 120))
-        assert r.value is None and r.status is None and "actual is missing" in r.reason
+        assert r.value is None and r.status is None and r.unusable == (("actual", "missing"),)
         r = evaluate(rule, **row(100, 110, float("-inf")))
-        assert r.value is None and "target is infinite" in r.reason
+        assert r.value is None and r.unusable == (("target", "infinite"),)
         r = evaluate(rule, **row(100, "110", 120))
-        assert r.value is None and "not a number" in r.reason
+        assert r.value is None and r.unusable == (("actual", "not_a_number"),)
 
 
 def test_overflow_gives_none_not_inf():
     r = evaluate("progress", **row(-1e308, 1e308, 1.0))
-    assert r.value is None and "overflowed" in r.reason
+    assert r.value is None and r.reason_code == "overflow"
     r = evaluate("ratio", **row(1, 1e308, 1e-308))
-    assert r.value is None and "overflowed" in r.reason
+    assert r.value is None and r.reason_code == "overflow"
 
 
 def test_numpy_like_and_float_years_accepted():
     r = evaluate("un_cr", **row(100.0, 107.0, 200.0, by=2020.0, ay=2021.0, ty=2030.0))
     assert r.value == pytest.approx(0.9752908, rel=1e-6)
     r = evaluate("un_cr", **row(100.0, 107.0, 200.0, by=2020.5, ay=2021, ty=2030))
-    assert r.value is None and "not a whole year" in r.reason
+    assert r.value is None and r.unusable == (("baseline_year", "not_whole_year"),)
 
 
 # --------------------------------------------------------------------------- API
@@ -317,14 +321,22 @@ def test_rule_result_is_frozen():
         r.value = 1.0  # type: ignore[misc]
 
 
-def test_status_labels_cover_every_rule_in_both_languages():
-    assert set(STATUS_LABELS) == set(RULE_NAMES)
-    for rule, codes in STATUS_LABELS.items():
-        assert codes, rule
-        for code, labels in codes.items():
-            assert code.isascii() and code == code.lower()
-            assert labels["ja"] and labels["en"]
-    assert STATUS_LABELS["progress"]["achieved"]["ja"] == "達成"
+def test_every_code_has_a_label_in_each_catalogue():
+    """Statuses, reasons and caveats are codes; each language's catalogue words every one of them,
+    in the rules' own order (best status first)."""
+    from sdgcities.present.words import Words, languages
+
+    assert set(STATUS_CODES) == set(RULE_NAMES)
+    for lang in languages():
+        words = Words(lang)
+        for rule, codes in STATUS_CODES.items():
+            assert codes and all(code.isascii() and code == code.lower() for code in codes)
+            assert list(words.labels(f"rules.status.{rule}")) == list(codes), (lang, rule)
+            assert words(f"rules.name.{rule}") and words(f"rules.formula.{rule}")
+        assert set(REASON_CODES) <= set(words.labels("rules.reason"))
+        assert set(CAVEAT_CODES) == set(words.labels("rules.caveat"))
+        assert set(PROBLEM_CODES) == set(words.labels("rules.problem"))
+    assert Words("ja").label("rules.status.progress", "achieved") == "達成"
 
 
 def test_raw_formulas():
@@ -366,13 +378,13 @@ def test_no_input_crashes_or_yields_non_finite(baseline, actual, target, baselin
     for rule, r in results.items():
         assert r.rule == rule
         if r.value is None:
-            assert isinstance(r.reason, str) and r.reason  # every missing value is explained
-            assert r.reason_code in REASON_CODES  # ... and coded, so that no reader parses the sentence
+            assert r.reason_code in REASON_CODES  # every missing value is explained, as a code
         else:
             assert isinstance(r.value, float) and math.isfinite(r.value)
             assert r.reason_code is None
-        assert r.status is None or r.status in STATUS_LABELS[rule]
-        assert r.reason is None or isinstance(r.reason, str)
+        assert r.status is None or r.status in STATUS_CODES[rule]
+        assert set(r.caveats) <= set(CAVEAT_CODES)
+        assert all(name in GROWTH_INPUTS and problem in PROBLEM_CODES for name, problem in r.unusable)
 
 
 @settings(max_examples=200, deadline=None)

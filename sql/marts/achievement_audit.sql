@@ -1,7 +1,8 @@
 -- One row per KPI row: the published 達成度 beside every rule's recomputed value, and which rule
 -- reproduces it within ±1 point (progress | ratio | both | neither | status_only | not_published).
--- Rules and thresholds: src/sdgcities/progress.py; the search behind `explanation` (codes and numbers,
+-- Rules and thresholds: build/models/progress.py; the search behind `explanation` (codes and numbers,
 -- JSON; the reports write the sentence from findings.yaml): audit.explain_neither.
+-- <rule>_reason_code says why a rule has no value (progress.REASON_CODES, as in kpi_rule_results).
 -- is_repeat marks 再掲 reprints: the reports count a KPI once, without its reprints.
 with audit as (
     select * from int_achievement_audit
@@ -33,10 +34,10 @@ final as (
         a.un_cr_status,
         a.rule,
         a.explanation::json as explanation,
-        a.progress_reason,
-        a.ratio_reason,
-        a.open_sdg_reason,
-        a.un_cr_reason,
+        a.progress_reason_code,
+        a.ratio_reason_code,
+        a.open_sdg_reason_code,
+        a.un_cr_reason_code,
         k.is_repeat
     from audit as a
     inner join kpis as k on k.kpi_id = a.kpi_id

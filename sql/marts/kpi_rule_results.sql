@@ -1,7 +1,9 @@
 -- One row per KPI row and progress rule: the rule's value, its score on the percent scale, its status,
 -- the common tier that makes the four rules' statuses comparable, and why a row has no value as a
--- reason code (row facts first: redacted, printed as words only; then the rule's own code) beside
--- the rule's sentence. The rules are evaluated once, in the build (sql/intermediate/int_kpi_rule_results.py).
+-- reason code (row facts first: redacted, printed as words only; then the rule's own code), the
+-- inputs the rule could not use and the problem of each (two lists in the same order), the caveats (codes, e.g. direction_inferred) and the
+-- direction the rule used. Codes only: the reports word them. The rules are evaluated once, in the
+-- build (sql/intermediate/int_kpi_rule_results.py).
 with results as (
     select * from int_kpi_rule_results
 ),
@@ -44,7 +46,11 @@ coded as (
                 and k.target_value is null then 'text_only'
             else coalesce(r.reason_code, 'other')
         end as reason_code,
-        r.reason
+        r.unusable_inputs,
+        r.unusable_problems,
+        r.caveats,
+        r.direction_used,
+        list_contains(r.caveats, 'direction_inferred') as direction_inferred
     from results as r
     inner join kpi_rows as k on k.kpi_id = r.kpi_id
     left join tiers as t on t.rule = r.rule and t.status = r.status

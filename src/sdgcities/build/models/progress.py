@@ -15,29 +15,45 @@ audit the published figure:
 
 Every rule is direction-aware. A KPI's direction is ``"increase"`` (higher is better),
 ``"decrease"`` (lower is better) or None. When it is None the direction is inferred from where
-the target lies relative to the baseline, and the result says so in ``reason``.
+the target lies relative to the baseline, and the result carries the caveat ``direction_inferred``.
 
 A decrease KPI whose target lies *above* its baseline (or an increase KPI whose target lies below
 it) has a target that is a cap (or a floor) the baseline already satisfied, e.g. Kumamoto's energy
 use, 20,987 TJ in 2015 with a 2023 target of "at most 21,000 TJ". Such a target counts as achieved
-while the actual stays on the right side of it; the gap formulas are not meaningful there and say so.
+while the actual stays on the right side of it; the gap formulas are not meaningful there.
 
-Undefined cases never raise and never give an infinite or NaN number: the value is None and
-``reason`` explains why in plain English. Only an unknown rule name raises (UnknownRuleError).
+Undefined cases never raise and never give an infinite or NaN number: the value is None and the
+result says why with codes (``reason_code``, the unusable inputs and the caveats), which the reports
+word from their catalogues (present/catalogues/<lang>/rules.yaml). Only an unknown rule name raises
+(UnknownRuleError). Cleaning the inputs and the raw formulas: :mod:`sdgcities.build.models.rule_inputs`.
 """
 
 from __future__ import annotations
 
-import decimal
 import math
-import numbers
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from sdgcities.build.models.rule_inputs import (  # noqa: F401  (raw formulas re-exported for the audit)
+    CAVEAT_CODES,
+    PROBLEM_CODES,
+    Inputs,
+    cagr,
+    elapsed_share,
+    finite_or_none,
+    missing_code,
+    moved,
+    prepare,
+    raw_progress,
+    raw_ratio,
+    target_against_direction,
+    target_met,
+)
+
 RULE_NAMES = ("progress", "ratio", "open_sdg", "un_cr")
 
-# Why a rule gives no value for a row (RuleResult.reason_code): a closed list. The labels of the
-# codes live with the readers; the build stores the code beside the sentence.
+# Why a rule gives no value for a row (RuleResult.reason_code): a closed list, labelled in the
+# catalogues (rules.reason.<code>).
 REASON_CODES = (
     "no_actual",           # the actual is missing or unusable
     "no_baseline_target",  # the baseline or the target is missing or unusable
@@ -61,34 +77,12 @@ UN_CR_ON_TRACK = 0.95
 UN_CR_FAIR = 0.5
 UN_CR_LIMITED = -0.1
 
-STATUS_LABELS: dict[str, dict[str, dict[str, str]]] = {
-    "progress": {
-        "achieved": {"ja": "達成", "en": "Achieved"},
-        "on_track": {"ja": "順調（計画どおりの進み具合以上）", "en": "On track (at or ahead of the straight-line path)"},
-        "partial": {"ja": "一部進捗（計画より遅れ）", "en": "Some progress (behind the straight-line path)"},
-        "stagnation": {"ja": "横ばい", "en": "No change from baseline"},
-        "regress": {"ja": "後退", "en": "Regress (moved away from the target)"},
-    },
-    "ratio": {
-        "achieved": {"ja": "達成", "en": "Achieved"},
-        "partial": {"ja": "未達（当初値より改善）", "en": "Not yet achieved (better than baseline)"},
-        "stagnation": {"ja": "未達（当初値から横ばい）", "en": "Not yet achieved (no change from baseline)"},
-        "regress": {"ja": "未達（当初値より後退）", "en": "Not yet achieved (worse than baseline)"},
-    },
-    "open_sdg": {
-        "target_achieved": {"ja": "目標達成", "en": "Target achieved"},
-        "substantial_progress": {"ja": "順調", "en": "On track"},
-        "moderate_progress": {"ja": "進捗あり・加速が必要", "en": "Progress made but acceleration needed"},
-        "limited_progress": {"ja": "限定的な進捗", "en": "Limited progress"},
-        "deterioration": {"ja": "悪化", "en": "Deterioration"},
-    },
-    "un_cr": {
-        "achieved": {"ja": "目標達成", "en": "Target met"},
-        "on_track": {"ja": "順調（大きな進捗）", "en": "Substantial progress / on track"},
-        "fair": {"ja": "一定の進捗・加速が必要", "en": "Fair progress but acceleration needed"},
-        "limited": {"ja": "進捗が限定的または無し", "en": "Limited or no progress"},
-        "deterioration": {"ja": "悪化", "en": "Deterioration"},
-    },
+# Each rule's status codes, best to worst (labels: rules.status.<rule>.<code> in the catalogues).
+STATUS_CODES: dict[str, tuple[str, ...]] = {
+    "progress": ("achieved", "on_track", "partial", "stagnation", "regress"),
+    "ratio": ("achieved", "partial", "stagnation", "regress"),
+    "open_sdg": ("target_achieved", "substantial_progress", "moderate_progress", "limited_progress", "deterioration"),
+    "un_cr": ("achieved", "on_track", "fair", "limited", "deterioration"),
 }
 
 
@@ -102,212 +96,37 @@ class UnknownRuleError(ValueError):
 
 @dataclass(frozen=True)
 class RuleResult:
-    """The outcome of one rule on one KPI row.
+    """The outcome of one rule on one KPI row, in codes and numbers (no sentence).
 
     ``value`` is a percentage for ``progress`` and ``ratio`` and a growth-rate ratio (e.g. 0.83)
     for ``open_sdg`` and ``un_cr``; it is None when the rule is undefined for the inputs.
-    ``status`` is one of the codes in STATUS_LABELS[rule] or None. ``reason`` says why value is
-    None, or carries a caveat (e.g. an inferred direction) when it is not; ``reason_code`` says why
-    value is None as one of REASON_CODES (None when value is set), so that no reader has to parse
-    the sentence.
+    ``status`` is one of STATUS_CODES[rule] or None. ``reason_code`` says why value is None (one of
+    REASON_CODES; None when value is set); ``unusable`` names the required inputs that are unusable
+    and why ((input, problem code) pairs, rule_inputs.PROBLEM_CODES); ``caveats`` are codes that
+    qualify the result whether or not there is a value (rule_inputs.CAVEAT_CODES).
+    ``direction`` is the direction the rule used (given or inferred).
     """
 
     rule: str
     value: float | None
     status: str | None
-    reason: str | None
-    reason_code: str | None = None  # why value is None, one of REASON_CODES (None when value is set)
+    reason_code: str | None = None
+    unusable: tuple[tuple[str, str], ...] = ()
+    caveats: tuple[str, ...] = ()
+    direction: str | None = None
 
 
-# ---------------------------------------------------------------------------------------------
-# Input cleaning
-
-
-def _clean_number(x: Any) -> tuple[float | None, str | None]:
-    """(finite float, None) or (None, why it is unusable)."""
-    if x is None:
-        return None, "missing"
-    if isinstance(x, bool) or not isinstance(x, (numbers.Real, decimal.Decimal)):
-        return None, f"not a number ({x!r})"
-    try:
-        value = float(x)
-    except (OverflowError, ValueError, TypeError):
-        return None, f"not a representable number ({x!r})"
-    if math.isnan(value):
-        return None, "NaN"
-    if math.isinf(value):
-        return None, "infinite"
-    return value, None
-
-
-def _clean_year(x: Any) -> tuple[int | None, str | None]:
-    """(int year, None) or (None, why it is unusable). Whole floats such as 2021.0 are accepted."""
-    if x is None:
-        return None, "missing"
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        return None, f"not a year ({x!r})"
-    if isinstance(x, numbers.Integral):
-        return int(x), None
-    try:
-        value = float(x)
-    except (OverflowError, ValueError, TypeError):
-        return None, f"not a year ({x!r})"
-    if not math.isfinite(value):
-        return None, "NaN or infinite"
-    if value != int(value):
-        return None, f"not a whole year ({x!r})"
-    return int(value), None
-
-
-_DIRECTION_ALIASES = {
-    "increase": "increase", "up": "increase", "higher": "increase", "positive": "increase",
-    "decrease": "decrease", "down": "decrease", "lower": "decrease", "negative": "decrease",
-}
-
-
-@dataclass(frozen=True)
-class _Inputs:
-    baseline: float | None
-    baseline_year: int | None
-    actual: float | None
-    actual_year: int | None
-    target: float | None
-    target_year: int | None
-    direction: str | None            # "increase" | "decrease" | None after inference
-    direction_note: str | None       # caveat when the direction was inferred or not understood
-    problems: dict[str, str]         # input name -> why it is unusable
-
-
-def _prepare(baseline, baseline_year, actual, actual_year, target, target_year, direction) -> _Inputs:
-    problems: dict[str, str] = {}
-    values = {}
-    for name, raw in (("baseline", baseline), ("actual", actual), ("target", target)):
-        values[name], why = _clean_number(raw)
-        if why:
-            problems[name] = why
-    years = {}
-    for name, raw in (("baseline_year", baseline_year), ("actual_year", actual_year), ("target_year", target_year)):
-        years[name], why = _clean_year(raw)
-        if why:
-            problems[name] = why
-
-    note = None
-    resolved = None
-    if isinstance(direction, str) and direction.strip().lower() in _DIRECTION_ALIASES:
-        resolved = _DIRECTION_ALIASES[direction.strip().lower()]
-    else:
-        if direction is not None:
-            note = f"direction {direction!r} not understood"
-        b, t = values["baseline"], values["target"]
-        if b is not None and t is not None and t != b:
-            resolved = "increase" if t > b else "decrease"
-            note = (note + "; " if note else "") + f"direction inferred as {resolved} from target vs baseline"
-        elif note is None:
-            note = "direction unknown"
-    return _Inputs(values["baseline"], years["baseline_year"], values["actual"], years["actual_year"],
-                   values["target"], years["target_year"], resolved, note, problems)
-
-
-def _missing(inp: _Inputs, names: tuple[str, ...]) -> str | None:
-    """A sentence naming every required input that is unusable, or None when all are fine."""
-    bad = [f"{name.replace('_', ' ')} is {inp.problems[name]}" for name in names if name in inp.problems]
-    return "; ".join(bad) if bad else None
-
-
-def _missing_code(inp: _Inputs, names: tuple[str, ...]) -> str | None:
-    """The reason code of the first unusable required input: actual, then baseline/target, then years."""
-    bad = [name for name in names if name in inp.problems]
-    if not bad:
-        return None
-    if "actual" in bad:
-        return "no_actual"
-    if "baseline" in bad or "target" in bad:
-        return "no_baseline_target"
-    return "years"
-
-
-def _join(*parts: str | None) -> str | None:
-    text = "; ".join(p for p in parts if p)
-    return text or None
-
-
-def _finite_or_none(x: float | None) -> float | None:
-    return x if x is not None and math.isfinite(x) else None
-
-
-def _target_met(actual: float, target: float, direction: str | None) -> bool | None:
-    """True/False when the direction is known; a decrease target is a cap (actual <= target)."""
-    if direction == "increase":
-        return actual >= target
-    if direction == "decrease":
-        return actual <= target
-    return None
-
-
-def _target_against_direction(baseline: float, target: float, direction: str | None) -> bool:
-    """True when the target lies on the wrong side of the baseline for the stated direction,
-    i.e. a cap (decrease KPI) or a floor (increase KPI) that the baseline already satisfied."""
-    return (direction == "decrease" and target > baseline) or (direction == "increase" and target < baseline)
-
-
-def _moved(baseline: float, actual: float, direction: str | None) -> str | None:
-    """'better', 'same' or 'worse' than baseline for the direction (None when direction unknown)."""
-    if actual == baseline:
-        return "same"
-    if direction == "increase":
-        return "better" if actual > baseline else "worse"
-    if direction == "decrease":
-        return "better" if actual < baseline else "worse"
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Raw formulas (also used by the audit module to try alternative inputs)
-
-
-def raw_progress(baseline: float | None, actual: float | None, target: float | None) -> float | None:
-    """(actual - baseline) / (target - baseline) x 100, or None when undefined or not finite."""
-    try:
-        b, a, t = float(baseline), float(actual), float(target)  # type: ignore[arg-type]
-        if not all(math.isfinite(v) for v in (b, a, t)) or t == b:
-            return None
-        return _finite_or_none((a - b) / (t - b) * 100.0)
-    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
-        return None
-
-
-def raw_ratio(actual: float | None, target: float | None, direction: str | None) -> float | None:
-    """actual / target x 100, or target / actual x 100 for a decrease KPI; None when undefined.
-
-    Both numbers must be non-negative and the divisor positive: a ratio of negative quantities
-    does not measure attainment.
-    """
-    try:
-        a, t = float(actual), float(target)  # type: ignore[arg-type]
-        if not (math.isfinite(a) and math.isfinite(t)) or a < 0 or t < 0:
-            return None
-        if direction == "decrease":
-            return None if a == 0 else _finite_or_none(t / a * 100.0)
-        return None if t == 0 else _finite_or_none(a / t * 100.0)
-    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
-        return None
-
-
-def _cagr(end: float, start: float, years: int) -> float | None:
-    """Compound annual growth rate (end / start) ** (1 / years) - 1 for positive values."""
-    try:
-        if end <= 0 or start <= 0 or years <= 0:
-            return None
-        return _finite_or_none(math.expm1((math.log(end) - math.log(start)) / years))
-    except (ValueError, OverflowError, ZeroDivisionError):
-        return None
+def _result(rule: str, inp: Inputs, value: float | None, status: str | None, reason_code: str | None = None,
+            *, unusable: tuple[tuple[str, str], ...] = (), caveats: tuple[str, ...] = ()) -> RuleResult:
+    """A result carrying the direction's caveats first, then the rule's own."""
+    return RuleResult(rule, value, status, reason_code, unusable, inp.direction_caveats + caveats, inp.direction)
 
 
 # ---------------------------------------------------------------------------------------------
 # Rules
 
 
-def _rule_progress(inp: _Inputs) -> RuleResult:
+def _rule_progress(inp: Inputs) -> RuleResult:
     """progress: share of the baseline-to-target gap closed so far.
 
     Formula: (actual - baseline) / (target - baseline) x 100 (percent).
@@ -333,29 +152,23 @@ def _rule_progress(inp: _Inputs) -> RuleResult:
     status 'achieved' while the actual stays within it, otherwise 'regress'). Years are not
     needed for the value, only for on_track.
     """
-    missing = _missing(inp, ("baseline", "actual", "target"))
-    if missing:
-        return RuleResult("progress", None, None, missing, _missing_code(inp, ("baseline", "actual", "target")))
+    unusable = inp.unusable(("baseline", "actual", "target"))
+    if unusable:
+        return _result("progress", inp, None, None, missing_code(unusable), unusable=unusable)
     b, a, t, d = inp.baseline, inp.actual, inp.target, inp.direction
     assert b is not None and a is not None and t is not None
-    met = _target_met(a, t, d)
+    met = target_met(a, t, d)
 
     if t == b:
-        status = "achieved" if met else None
-        return RuleResult("progress", None, status, _join(
-            "target equals baseline, so the gap formula divides by zero", inp.direction_note), "target_eq_baseline")
-    if _target_against_direction(b, t, d):
-        kind = "cap" if d == "decrease" else "floor"
-        status = "achieved" if met else "regress"
-        return RuleResult("progress", None, status, _join(
-            f"target {t:g} is a {kind} the baseline {b:g} already met ({d} KPI with the target on the "
-            f"other side of the baseline), so the gap formula is not meaningful; status from the {kind}",
-            inp.direction_note), "cap_met")
+        return _result("progress", inp, None, "achieved" if met else None, "target_eq_baseline")
+    if target_against_direction(b, t, d):
+        # A cap (decrease KPI) or floor (increase KPI) met at baseline: the status comes from it.
+        return _result("progress", inp, None, "achieved" if met else "regress", "cap_met")
 
     value = raw_progress(b, a, t)
     if value is None:
-        return RuleResult("progress", None, None, _join("the result overflowed", inp.direction_note), "overflow")
-    notes = [inp.direction_note] if inp.direction_note else []
+        return _result("progress", inp, None, None, "overflow")
+    caveats: tuple[str, ...] = ()
     if met is None:
         met = value >= 100.0
     if met:
@@ -365,39 +178,23 @@ def _rule_progress(inp: _Inputs) -> RuleResult:
     elif value == 0:
         status = "stagnation"
     else:
-        share, why = _elapsed_share(inp)
+        share, unusable = elapsed_share(inp)
         if share is None:
             status = "partial"
-            notes.append(f"on_track not assessed: {why}")
+            caveats = ("on_track_not_assessed",)
         else:
             status = "on_track" if value >= share else "partial"
-    return RuleResult("progress", value, status, _join(*notes))
+        return _result("progress", inp, value, status, unusable=unusable, caveats=caveats)
+    return _result("progress", inp, value, status)
 
 
-def _elapsed_share(inp: _Inputs) -> tuple[float | None, str | None]:
-    """Share (percent) of the baseline-to-target period that has elapsed at the actual year."""
-    missing = _missing(inp, ("baseline_year", "actual_year", "target_year"))
-    if missing:
-        return None, missing
-    by, ay, ty = inp.baseline_year, inp.actual_year, inp.target_year
-    assert by is not None and ay is not None and ty is not None
-    if ty <= by:
-        return None, "target year is not after baseline year"
-    if ay < by:
-        return None, "actual year is before baseline year"
-    try:
-        return _finite_or_none((ay - by) / (ty - by) * 100.0), None
-    except (OverflowError, ZeroDivisionError):
-        return None, "years out of range"
-
-
-def _rule_ratio(inp: _Inputs) -> RuleResult:
+def _rule_ratio(inp: Inputs) -> RuleResult:
     """ratio: attainment as a share of the target.
 
     Formula: actual / target x 100 for an increase KPI; target / actual x 100 for a decrease KPI
     (our choice, so that 100 still means "target reached" and larger is still better: a decrease
     KPI at 80 against a target of 50 scores 62.5). With no direction and none inferable (target
-    equal to baseline or baseline missing) the increase form is used and the reason says so.
+    equal to baseline or baseline missing) the increase form is used (caveat increase_form_assumed).
 
     Source: the common attainment-rate convention 達成率 = 実績値 / 目標値 x 100, which some
     publishers use for 達成度 instead of the Cabinet Office gap formula; it ignores the baseline.
@@ -411,68 +208,61 @@ def _rule_ratio(inp: _Inputs) -> RuleResult:
     Undefined: missing/NaN/infinite actual or target; a negative actual or target; a zero divisor
     (target 0 for an increase KPI, actual 0 for a decrease KPI, which still counts as achieved
     when the target is 0 or more). A decrease target of 0 gives 0 until it is reached, which is
-    why the reason then carries a caveat.
+    why the result then carries the caveat decrease_target_zero.
     """
-    missing = _missing(inp, ("actual", "target"))
-    if missing:
-        return RuleResult("ratio", None, None, missing, _missing_code(inp, ("actual", "target")))
+    unusable = inp.unusable(("actual", "target"))
+    if unusable:
+        return _result("ratio", inp, None, None, missing_code(unusable), unusable=unusable)
     a, t, b = inp.actual, inp.target, inp.baseline
     assert a is not None and t is not None
     d = inp.direction
-    notes = [inp.direction_note] if inp.direction_note else []
-    if d is None:
-        notes.append("increase form actual / target used")
-    met = _target_met(a, t, d if d is not None else "increase")
+    caveats: tuple[str, ...] = ("increase_form_assumed",) if d is None else ()
+    met = target_met(a, t, d if d is not None else "increase")
 
     def status_for(is_met: bool) -> str:
         if is_met:
             return "achieved"
-        moved = None if b is None else _moved(b, a, d if d is not None else "increase")
-        return {"same": "stagnation", "worse": "regress"}.get(moved or "", "partial")
+        change = None if b is None else moved(b, a, d if d is not None else "increase")
+        return {"same": "stagnation", "worse": "regress"}.get(change or "", "partial")
 
     if a < 0 or t < 0:
-        return RuleResult("ratio", None, None, _join("a ratio of negative values does not measure attainment", *notes),
-                          "negative_values")
-    if d == "decrease" and a == 0:
-        return RuleResult("ratio", None, status_for(bool(met)), _join(
-            "actual is 0, so target / actual is undefined; status from comparing actual with target", *notes), "zero_divisor")
-    if d != "decrease" and t == 0:
-        return RuleResult("ratio", None, status_for(bool(met)), _join(
-            "target is 0, so actual / target is undefined; status from comparing actual with target", *notes), "zero_divisor")
+        return _result("ratio", inp, None, None, "negative_values", caveats=caveats)
+    if (d == "decrease" and a == 0) or (d != "decrease" and t == 0):
+        # The divisor is 0: no ratio, but comparing the actual with the target still gives a status.
+        return _result("ratio", inp, None, status_for(bool(met)), "zero_divisor", caveats=caveats)
     value = raw_ratio(a, t, d if d is not None else "increase")
     if value is None:
-        return RuleResult("ratio", None, None, _join("the result overflowed", *notes), "overflow")
+        return _result("ratio", inp, None, None, "overflow", caveats=caveats)
     if d == "decrease" and t == 0:
-        notes.append("a decrease target of 0 scores 0 until it is reached")
-    return RuleResult("ratio", value, status_for(bool(met)), _join(*notes))
+        caveats += ("decrease_target_zero",)
+    return _result("ratio", inp, value, status_for(bool(met)), caveats=caveats)
 
 
 GROWTH_INPUTS = ("baseline", "actual", "target", "baseline_year", "actual_year", "target_year")
 
 
-def _growth_inputs(inp: _Inputs, rule: str) -> tuple[RuleResult | None, tuple[float, float] | None]:
+def _growth_inputs(inp: Inputs, rule: str) -> tuple[RuleResult | None, tuple[float, float] | None]:
     """Shared checks for the two growth-rate rules; returns (early result, (CAGR_obs, CAGR_req))."""
-    missing = _missing(inp, GROWTH_INPUTS)
-    if missing:
-        return RuleResult(rule, None, None, missing, _missing_code(inp, GROWTH_INPUTS)), None
+    unusable = inp.unusable(GROWTH_INPUTS)
+    if unusable:
+        return _result(rule, inp, None, None, missing_code(unusable), unusable=unusable), None
     b, a, t = inp.baseline, inp.actual, inp.target
     by, ay, ty = inp.baseline_year, inp.actual_year, inp.target_year
     assert None not in (b, a, t, by, ay, ty)
     if ay <= by:  # type: ignore[operator]
-        return RuleResult(rule, None, None, "actual year is not after baseline year, so no growth rate", "years"), None
+        return _result(rule, inp, None, None, "years", unusable=(("actual_year", "not_after_baseline"),)), None
     if ty <= by:  # type: ignore[operator]
-        return RuleResult(rule, None, None, "target year is not after baseline year, so no required growth rate", "years"), None
-    nonpositive = [name for name, v in (("baseline", b), ("actual", a), ("target", t)) if v <= 0]  # type: ignore[operator]
-    if nonpositive:
+        return _result(rule, inp, None, None, "years", unusable=(("target_year", "not_after_baseline"),)), None
+    if any(v <= 0 for v in (b, a, t)):  # type: ignore[operator]
         return None, None  # handled by the caller, which may still report a met target
-    observed = _cagr(a, b, ay - by)  # type: ignore[arg-type, operator]
-    required = _cagr(t, b, ty - by)  # type: ignore[arg-type, operator]
+    observed = cagr(a, b, ay - by)  # type: ignore[arg-type, operator]
+    required = cagr(t, b, ty - by)  # type: ignore[arg-type, operator]
     if observed is None or required is None:
-        return RuleResult(rule, None, None, "growth rate could not be computed (values out of range)", "overflow"), None
+        return _result(rule, inp, None, None, "overflow"), None
     return None, (observed, required)
 
 
-def _rule_open_sdg(inp: _Inputs) -> RuleResult:
+def _rule_open_sdg(inp: Inputs) -> RuleResult:
     """open_sdg: Open SDG's progress measure for an indicator with a quantitative target.
 
     Formula (sdg-build ``SeriesProgress.methodology_2``):
@@ -497,31 +287,27 @@ def _rule_open_sdg(inp: _Inputs) -> RuleResult:
     Deliberate differences: Open SDG replaces a zero baseline or target by 0.001, flips the
     direction for all-negative series, defaults the target year to 2030 and the direction to
     negative; here a zero or negative value, a missing year or an unknown (and not inferable)
-    direction gives value None with a reason. A met target is still reported as target_achieved.
+    direction gives value None with a reason code. A met target is still reported as target_achieved.
     """
     early, rates = _growth_inputs(inp, "open_sdg")
     if early is not None:
         return early
     b, a, t, d = inp.baseline, inp.actual, inp.target, inp.direction
     assert b is not None and a is not None and t is not None
-    met = _target_met(a, t, d)
-    if rates is None:
-        return RuleResult("open_sdg", None, "target_achieved" if met else None, _join(
-            "zero or negative values have no compound growth rate (Open SDG would substitute 0.001 for a zero)",
-            inp.direction_note), "nonpositive")
+    met_status = "target_achieved" if target_met(a, t, d) else None
+    if rates is None:  # zero or negative values (Open SDG would substitute 0.001 for a zero)
+        return _result("open_sdg", inp, None, met_status, "nonpositive")
     observed, required = rates
     if required == 0:
-        return RuleResult("open_sdg", None, "target_achieved" if met else None, _join(
-            "target equals baseline, so the required growth rate is zero", inp.direction_note), "target_eq_baseline")
+        return _result("open_sdg", inp, None, met_status, "target_eq_baseline")
     if d is None:
-        return RuleResult("open_sdg", None, None, _join("direction unknown and not inferable from target vs baseline",
-                                                          inp.direction_note), "direction_unknown")
+        return _result("open_sdg", inp, None, None, "direction_unknown")
     sign = 1.0 if d == "increase" else -1.0
-    value = _finite_or_none(sign * observed / abs(required))
+    value = finite_or_none(sign * observed / abs(required))
     if value is None:
-        return RuleResult("open_sdg", None, "target_achieved" if met else None, "the growth ratio overflowed", "overflow")
-    if met:
-        status = "target_achieved"
+        return _result("open_sdg", inp, None, met_status, "overflow")
+    if met_status:
+        status = met_status
     elif value >= OPEN_SDG_HIGH:
         status = "substantial_progress"
     elif value >= OPEN_SDG_MED:
@@ -530,10 +316,10 @@ def _rule_open_sdg(inp: _Inputs) -> RuleResult:
         status = "limited_progress"
     else:
         status = "deterioration"
-    return RuleResult("open_sdg", value, status, inp.direction_note)
+    return _result("open_sdg", inp, value, status)
 
 
-def _rule_un_cr(inp: _Inputs) -> RuleResult:
+def _rule_un_cr(inp: Inputs) -> RuleResult:
     """un_cr: the UN SDG Progress Chart trend measure for an indicator with a numerical target.
 
     Formula: CR = CAGR_a / CAGR_r with
@@ -566,23 +352,19 @@ def _rule_un_cr(inp: _Inputs) -> RuleResult:
         return early
     b, a, t, d = inp.baseline, inp.actual, inp.target, inp.direction
     assert b is not None and a is not None and t is not None
-    met = _target_met(a, t, d)
+    met = target_met(a, t, d)
     met_status = "achieved" if met else None
     if rates is None:
-        return RuleResult("un_cr", None, met_status, _join(
-            "zero or negative values have no compound growth rate", inp.direction_note), "nonpositive")
+        return _result("un_cr", inp, None, met_status, "nonpositive")
     observed, required = rates
     if required == 0:
-        return RuleResult("un_cr", None, met_status, _join(
-            "target equals baseline, so the required growth rate is zero", inp.direction_note), "target_eq_baseline")
-    if _target_against_direction(b, t, d):
-        kind = "cap" if d == "decrease" else "floor"
-        return RuleResult("un_cr", None, "achieved" if met else "deterioration", _join(
-            f"target {t:g} is a {kind} the baseline {b:g} already met, so the required growth points the "
-            f"wrong way and CR is not meaningful; status from the {kind}", inp.direction_note), "cap_met")
-    value = _finite_or_none(observed / required)
+        return _result("un_cr", inp, None, met_status, "target_eq_baseline")
+    if target_against_direction(b, t, d):
+        # The required growth points the wrong way, so CR's sign would mislead; status from the cap.
+        return _result("un_cr", inp, None, "achieved" if met else "deterioration", "cap_met")
+    value = finite_or_none(observed / required)
     if value is None:
-        return RuleResult("un_cr", None, met_status, "the growth ratio overflowed", "overflow")
+        return _result("un_cr", inp, None, met_status, "overflow")
     if met:
         status = "achieved"
     elif value >= UN_CR_ON_TRACK:
@@ -593,10 +375,10 @@ def _rule_un_cr(inp: _Inputs) -> RuleResult:
         status = "limited"
     else:
         status = "deterioration"
-    return RuleResult("un_cr", value, status, inp.direction_note)
+    return _result("un_cr", inp, value, status)
 
 
-_RULES: dict[str, Callable[[_Inputs], RuleResult]] = {
+_RULES: dict[str, Callable[[Inputs], RuleResult]] = {
     "progress": _rule_progress,
     "ratio": _rule_ratio,
     "open_sdg": _rule_open_sdg,
@@ -609,16 +391,16 @@ def evaluate(rule: str, *, baseline: float | None, baseline_year: int | None, ac
              direction: str | None) -> RuleResult:
     """Apply one rule to one KPI row. See each rule's docstring (``_rule_<name>``) for its formula,
     status bands and source. Raises UnknownRuleError for a rule name not in RULE_NAMES; every other
-    problem gives value None with a plain-English reason."""
+    problem gives value None with a reason code."""
     if not isinstance(rule, str) or rule not in _RULES:
         raise UnknownRuleError(rule)
-    inp = _prepare(baseline, baseline_year, actual, actual_year, target, target_year, direction)
+    inp = prepare(baseline, baseline_year, actual, actual_year, target, target_year, direction)
     try:
         result = _RULES[rule](inp)
-    except (ArithmeticError, ValueError, TypeError) as exc:  # a last safety net; should not happen
-        return RuleResult(rule, None, None, f"could not be computed ({exc})", "overflow")
+    except (ArithmeticError, ValueError, TypeError):  # a last safety net; should not happen
+        return _result(rule, inp, None, None, "overflow")
     if result.value is not None and not math.isfinite(result.value):
-        return RuleResult(rule, None, result.status, "the result was not a finite number", "overflow")
+        return _result(rule, inp, None, result.status, "overflow")
     return result
 
 

@@ -3,8 +3,9 @@ findings. The Python models under sql/intermediate/ (int_kpi_rule_results.py, in
 int_data_quality_findings.py) declare what they read and call the writers here; a mart view exposes
 each table.
 
-- int_kpi_rule_results: one row per KPI row and progress rule, with value, status, the reason
-  sentence and its reason code (progress.REASON_CODES). The only place the rules are evaluated.
+- int_kpi_rule_results: one row per KPI row and progress rule, with value, status, the reason code
+  (progress.REASON_CODES), the unusable inputs, the caveats and the direction used: codes, no
+  sentence (the reports word them from their catalogues). The only place the rules are evaluated.
 - int_achievement_audit: one row per KPI row, every rule's value and status (read from
   int_kpi_rule_results), and which rule reproduces the published 達成度 (audit.classify_published /
   audit.explain_neither); int_published_rate_checks: each published number against each rule's
@@ -43,16 +44,18 @@ FINDING_CODES = (
 
 RULE_RESULTS_SCHEMA = pa.schema([
     ("kpi_id", pa.string()), ("rule", pa.string()), ("value", pa.float64()), ("status", pa.string()),
-    ("reason", pa.string()), ("reason_code", pa.string()),
+    ("reason_code", pa.string()), ("unusable_inputs", pa.list_(pa.string())),
+    ("unusable_problems", pa.list_(pa.string())), ("caveats", pa.list_(pa.string())),
+    ("direction_used", pa.string()),
 ])
 
 AUDIT_SCHEMA = pa.schema([
     ("kpi_id", pa.string()), ("published_achievement_pct", pa.float64()), ("published_achievement_text", pa.string()),
     ("published_pct", pa.float64()),
-    ("progress_value", pa.float64()), ("progress_status", pa.string()), ("progress_reason", pa.string()),
-    ("ratio_value", pa.float64()), ("ratio_status", pa.string()), ("ratio_reason", pa.string()),
-    ("open_sdg_value", pa.float64()), ("open_sdg_status", pa.string()), ("open_sdg_reason", pa.string()),
-    ("un_cr_value", pa.float64()), ("un_cr_status", pa.string()), ("un_cr_reason", pa.string()),
+    ("progress_value", pa.float64()), ("progress_status", pa.string()), ("progress_reason_code", pa.string()),
+    ("ratio_value", pa.float64()), ("ratio_status", pa.string()), ("ratio_reason_code", pa.string()),
+    ("open_sdg_value", pa.float64()), ("open_sdg_status", pa.string()), ("open_sdg_reason_code", pa.string()),
+    ("un_cr_value", pa.float64()), ("un_cr_status", pa.string()), ("un_cr_reason_code", pa.string()),
     ("rule", pa.string()), ("explanation", pa.string()),
 ])
 
@@ -94,7 +97,10 @@ def rule_results_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
                                         target=target, target_year=target_year, direction=direction)
         for rule, result in results.items():
             rows.append({"kpi_id": kpi_id, "rule": rule, "value": result.value, "status": result.status,
-                         "reason": result.reason, "reason_code": result.reason_code})
+                         "reason_code": result.reason_code, "caveats": list(result.caveats),
+                         "unusable_inputs": [name for name, _ in result.unusable],
+                         "unusable_problems": [problem for _, problem in result.unusable],
+                         "direction_used": result.direction})
     return rows
 
 
@@ -113,9 +119,9 @@ def audit_rows(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict]]:
         from stg_kpis k join int_kpi_headline_values h using (kpi_id) order by k.kpi_id
     """).fetchall()
     results: dict[str, dict[str, tuple]] = defaultdict(dict)
-    for kpi_id, rule, value, status, reason in con.sql(
-            "select kpi_id, rule, value, status, reason from int_kpi_rule_results order by kpi_id, rule").fetchall():
-        results[kpi_id][rule] = (value, status, reason)
+    for kpi_id, rule, value, status, reason_code in con.sql(
+            "select kpi_id, rule, value, status, reason_code from int_kpi_rule_results order by kpi_id, rule").fetchall():
+        results[kpi_id][rule] = (value, status, reason_code)
     # Actuals of the same indicator printed in other tables count too: a summary table may print only
     # the latest actual while the publisher computed its rate from another year's.
     key_of = {row[0]: row[1] for row in kpis}
@@ -148,7 +154,7 @@ def audit_rows(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict]]:
         row = {"kpi_id": kpi_id, "published_achievement_pct": pct, "published_achievement_text": text,
                "published_pct": published, "rule": rule, "explanation": explanation}
         for name in progress.RULE_NAMES:
-            row[f"{name}_value"], row[f"{name}_status"], row[f"{name}_reason"] = results[kpi_id][name]
+            row[f"{name}_value"], row[f"{name}_status"], row[f"{name}_reason_code"] = results[kpi_id][name]
             if published is not None:
                 value = values[name]
                 score = None if value is None else value * (100.0 if name in GROWTH_RULES else 1.0)

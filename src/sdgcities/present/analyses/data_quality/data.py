@@ -122,7 +122,7 @@ _RATE_QUERY = """
     select a.city_id, a.doc_id, k.section, k.table_code, k.row_no, a.kpi_id, a.indicator_ja, k.is_repeat,
            a.direction, a.baseline_label, a.baseline_value, a.actual_label, a.actual_value, a.target_label, a.target_value,
            a.published_achievement_pct, a.published_achievement_text, a.published_pct as published,
-           a.progress_value, a.progress_status, a.progress_reason, a.ratio_value, a.ratio_status, a.ratio_reason,
+           a.progress_value, a.progress_status, a.progress_reason_code as progress_reason, a.ratio_value, a.ratio_status, a.ratio_reason_code as ratio_reason,
            p.agreement as progress_agreement, r.agreement as ratio_agreement, a.rule, a.explanation::varchar as explanation
     from achievement_audit a join kpis k on k.kpi_id = a.kpi_id
     left join published_rate_checks p on p.kpi_id = a.kpi_id and p.rule = 'progress'
