@@ -287,8 +287,6 @@ def _note_matching(path: Path) -> list[str]:
     return [s for s in NOTE_MATCHING if s in text and "note" in text[text.index(s):text.index(s) + 200]]
 
 
-@pytest.mark.xfail(strict=True, reason="present/analyses/profile.py (lost_parts) still matches the notes; "
-                                       "it should read the lost_parts model (city profile's owner)")
 def test_no_report_matches_the_curators_notes():
     offenders = {str(p.relative_to(PACKAGE)): found for p in sorted((PACKAGE / "present").rglob("*.py"))
                  if (found := _note_matching(p))}
