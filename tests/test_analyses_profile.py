@@ -114,7 +114,7 @@ def test_priority_targets_and_chart(open_city):
             [w("profile.priority.side_count", side="社会", n=3), w("profile.priority.side_count", side="環境", n=6)])),
         w("profile.priority.sides_without", sides="経済"),
         # The lost priority tables (extraction_losses) are named from the note.
-        w("profile.priority.lost", parts="per-side priority tables of 1.1 (3)"),
+        w("profile.priority.lost", parts="1.1 (3)"),
     ]
 
 
@@ -153,18 +153,18 @@ def test_synergies_link_their_kpi(open_city):
     assert profile.synergies(kaga, profile.kpis(kaga)).height == 0
 
 
-def test_lost_parts_from_the_notes(open_city):
-    # The losses are columns of the extraction_losses model (read from the notes once, in the build).
+def test_lost_parts_as_the_curators_declare_them(open_city):
+    # The losses are columns of the extraction_losses model (declared per document, extraction_losses.yaml).
     kumamoto = profile.lost_parts(open_city("kumamoto"))
-    assert kumamoto.select("kind", "lost_part", "lost_part_until", "rows_noted").rows() == [
-        ("section", "Section (3) 2030年のあるべき姿の実現へ向けた優先的なゴール", None, 23)]
+    assert kumamoto.select("kind", "lost_part", "lost_part_until", "rows_affected", "table_name").rows() == [
+        ("section", "(3) 2030年のあるべき姿の実現へ向けた優先的なゴール", None, 23, "priority_targets")]
     kaga = profile.lost_parts(open_city("kaga"))
     assert kaga.select("kind", "lost_part").rows() == [("category_heading", p) for p in ("アセット", "ガバナンス", "サービス", "都市OS")]
-    assert kaga["rows_noted"].sum() == 11 and set(kaga["doc_id"]) == {"kaga_smartcity_2021"}
+    assert kaga["rows_affected"].sum() == 11 and set(kaga["doc_id"]) == {"kaga_smartcity_2021"}
     hiratsuka_ctx = open_city("hiratsuka", "en")
     hiratsuka = profile.lost_parts(hiratsuka_ctx)
-    assert hiratsuka.select("kind", "lost_part", "lost_part_until", "rows_noted").rows() == [
-        ("section", "per-side priority tables of 1.1 (3)", None, 9),
+    assert hiratsuka.select("kind", "lost_part", "lost_part_until", "rows_affected").rows() == [
+        ("section", "1.1 (3)", None, 9),
         ("table_heading", "(3-2)", "(5)", 3),
     ]
     assert profile.lost_table(hiratsuka_ctx, hiratsuka)["Kind"].to_list() == [

@@ -283,11 +283,18 @@ NOTE_MATCHING = ("regexp_extract(note", "regexp_matches(note", "re.search(", "re
 
 
 def _note_matching(path: Path) -> list[str]:
-    text = path.read_text(encoding="utf-8")
+    return _note_matching_text(path.read_text(encoding="utf-8"))
+
+
+def _note_matching_text(text: str) -> list[str]:
     return [s for s in NOTE_MATCHING if s in text and "note" in text[text.index(s):text.index(s) + 200]]
 
 
-def test_no_report_matches_the_curators_notes():
-    offenders = {str(p.relative_to(PACKAGE)): found for p in sorted((PACKAGE / "present").rglob("*.py"))
-                 if (found := _note_matching(p))}
+def test_nothing_mines_the_curators_notes():
+    """Facts live in columns (extraction_losses.yaml declares the lost parts); no model or report reads
+    them out of the notes."""
+    files = sorted(PACKAGE.rglob("*.py")) + sorted((PACKAGE.parents[1] / "sql").rglob("*.*"))
+    offenders = {p.name: found for p in files if (found := _note_matching(p))}
     assert offenders == {}
+    # The check sees a use where there is one.
+    assert _note_matching_text("select regexp_extract(note, 'Section (.*) is blank', 1) from kpis") == ["regexp_extract(note"]

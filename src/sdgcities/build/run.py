@@ -77,6 +77,11 @@ SORT_KEYS = {
     "kpis": ("kpi_id",), "kpi_observations": ("kpi_id", "_row"), "priority_targets": ("doc_id", "_row"),
     "stakeholders": ("stakeholder_id",), "synergies": ("synergy_id",),
 }
+SOURCE_SCHEMAS["extraction_losses"] = {
+    "doc_id": pa.string(), "loss_kind": pa.string(), "lost_part": pa.string(), "lost_part_until": pa.string(),
+    "table_name": pa.string(), "rows_affected": pa.int32(), "note": pa.string(), "_row": pa.int32(),
+}
+SORT_KEYS["extraction_losses"] = ("doc_id", "_row")
 SOURCE_SCHEMAS.update(CONTENT_SCHEMAS)  # initiatives, initiative_kpis, expert_comments, city_facts, financing
 SORT_KEYS.update(CONTENT_SORT_KEYS)
 
@@ -178,7 +183,7 @@ def write_database(inputs: Inputs, target: Path, inputs_key: str, build_id: str 
 CONTRACT_VIEWS = ("cities", "documents", "kpis", "kpi_observations", "priority_targets", "stakeholders", "synergies", "sdg_goals", "sdg_targets", "achievement_audit", "data_quality_findings",
                   "initiatives", "initiative_kpis", "expert_comments", "city_facts", "financing",
                   "kpi_rule_results", "published_rate_checks", "kpi_ambition", "city_kpi_summary",
-                  "city_comparability")
+                  "city_comparability", "extraction_losses")
 
 
 def _check_database(con: duckdb.DuckDBPyConnection) -> None:

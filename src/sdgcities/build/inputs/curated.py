@@ -17,6 +17,7 @@ from sdgcities.build.inputs.checks import (
     _check_documents_columns, _check_ids, _check_quotes, _check_reference, _check_stakeholder_conventions,
     _check_targets, _derive_and_check_kpis,
 )
+from sdgcities.build.inputs.extraction_losses import load_losses
 from sdgcities.build.inputs.manifests import load_manifests
 from sdgcities.build.inputs.problems import CuratedDataError, Problem, _problem
 from sdgcities.build.inputs.row_counts import check_counts
@@ -47,6 +48,8 @@ class Inputs:
     expert_comments: list[dict] = field(default_factory=list)
     city_facts: list[dict] = field(default_factory=list)
     financing: list[dict] = field(default_factory=list)
+    # Parts lost in the text extraction (extraction_losses.py; an optional YAML file per document).
+    extraction_losses: list[dict] = field(default_factory=list)
     input_files: list[Path] = field(default_factory=list)
 
 
@@ -105,6 +108,8 @@ def load_inputs() -> Inputs:
             for record in records:
                 record["_doc_id"] = document["doc_id"]
             getattr(inputs, table).extend(records)
+        rows_per_table = {table: sum(1 for r in getattr(inputs, table) if r["_doc_id"] == document["doc_id"]) for table in DOC_TABLES}
+        inputs.extraction_losses += load_losses(folder, document["doc_id"], rows_per_table, problems)
 
     # Process data.
     _check_documents_columns(inputs, problems)

@@ -227,10 +227,10 @@ def partners(ctx: Context) -> pl.DataFrame:
 
 def lost_parts(ctx: Context) -> pl.DataFrame:
     """Parts of the city's documents lost in the text extraction (the extraction_losses model):
-    one row per (document, lost part) with the rows whose note records it."""
+    one row per declared loss, with the curated table it affected and how many of its rows."""
     return ctx.con.sql(
         """
-        select doc_id, loss_kind as kind, lost_part, lost_part_until, rows_noted, views
+        select doc_id, loss_kind as kind, lost_part, lost_part_until, rows_affected, table_name
         from extraction_losses
         where city_id = $city
         order by doc_id, case loss_kind when 'section' then 1 when 'category_heading' then 2 else 3 end, lost_part

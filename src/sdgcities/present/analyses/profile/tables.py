@@ -77,7 +77,7 @@ def partner_table(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def lost_text(ctx: Context, kind: str, part: str | None, until: str | None) -> str:
-    """A lost part in words: a section as the note names it, a category's heading, the heading of
+    """A lost part in words: a section as the document numbers it, a category's heading, the heading of
     the table printed between two headings."""
     if kind == "section":
         return part or ""
@@ -94,8 +94,8 @@ def lost_table(ctx: Context, lost: pl.DataFrame) -> pl.DataFrame:
         pl.col("doc_id").alias(column(ctx, "document")),
         pl.col("kind").replace_strict(kinds).alias(column(ctx, "kind")),
         pl.Series(column(ctx, "lost_part"), lost_texts(ctx, lost), dtype=pl.String),
-        pl.col("rows_noted").alias(column(ctx, "rows_noting")),
-        pl.col("views").list.join(", ").alias(column(ctx, "tables")),
+        pl.col("rows_affected").alias(column(ctx, "rows_noting")),
+        pl.col("table_name").alias(column(ctx, "tables")),
     )
 
 

@@ -40,7 +40,7 @@ def priority_sentences(ctx: Context, s: dict[str, Any], frame: pl.DataFrame) -> 
         sentences.append(ctx.w("profile.priority.without_side", n=s["priority_rows_without_side"]))
     if s["sides_without_priority"]:
         sentences.append(ctx.w("profile.priority.sides_without", sides=_sides(ctx, s["sides_without_priority"])))
-    lost = lost_parts(ctx).filter(pl.col("views").list.contains("priority_targets"))
+    lost = lost_parts(ctx).filter(pl.col("table_name") == "priority_targets")
     if lost.height:
         sentences.append(ctx.w("profile.priority.lost", parts="; ".join(lost_texts(ctx, lost))))
     return sentences
