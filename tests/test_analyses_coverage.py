@@ -20,6 +20,8 @@ Sets compared (KPI targets + priority list): Kaga 13 targets / 12 goals, Kumamot
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import polars as pl
 import pytest
@@ -297,6 +299,9 @@ def many(built_db, tmp_path):
             "where i = 0 or (i + len(sdg_target)) % 3 <> 0")
     con.sql("create table priority_targets as select * replace (city_id || '_' || i as city_id, doc_id || '_' || i as doc_id) "
             "from r.priority_targets, copies")
+    # The per-city counts are a model of the build: compute it over the copies as the build does.
+    model = Path(__file__).resolve().parents[1] / "sql" / "marts" / "city_sdg_coverage.sql"
+    con.sql("create view city_sdg_coverage as " + model.read_text(encoding="utf-8"))
     con.close()
     return path
 

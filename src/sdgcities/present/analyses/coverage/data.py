@@ -17,8 +17,8 @@ Definitions used throughout (the notebook states them too):
 
 Data functions take a connection and an explicit city list and return polars frames; the whole
 computation is done by DuckDB with bound parameters, and every query is linear in the number of
-cities. The counts per city here are of one side and include 再掲 rows (rows a table prints), so
-they are not the city_kpi_summary counts (every side, repeats left out).
+cities. The per-city counts are the model city_sdg_coverage (one row per city and side scope; KPI
+rows as printed, 再掲 included), not the city_kpi_summary counts (every side, reprints left out).
 """
 
 from __future__ import annotations
@@ -57,12 +57,6 @@ pt as (
     select city_id, doc_id, side, sdg_goal, sdg_target, section, note, basis
     from priority_targets
     where city_id in (select city_id from sel) and ($side = 'all' or side = $side) and basis <> 'narrative'
-),
-ks as (
-    select city_id, kpi_id, indicator_key, len(sdg_targets) = 0 as no_target, is_redacted,
-           n_actual_values > 0 as has_actual
-    from kpis
-    where city_id in (select city_id from sel) and ($side = 'all' or side = $side)
 )
 """
 
@@ -153,50 +147,22 @@ order by s.city_pos, g.goal
 
 def city_summary(con, cities: Sequence[str], side: str = "all") -> pl.DataFrame:
     """One row per city (in the order given): goals/targets covered by KPIs, priority goals/targets,
-    priorities no KPI measures, and KPI rows that print no SDG target.
+    priorities no KPI measures, and KPI rows that print no SDG target: the model city_sdg_coverage
+    for the side. A city the database does not hold has zeros.
 
     n_priority_*_unmeasured is NULL (not 0) for a city that lists no priority on the side.
     """
-    query = BASE + """,
-pm as (
-    select p.city_id, p.sdg_goal, p.sdg_target,
-           case when p.sdg_target is null
-                then exists (select 1 from kt where kt.city_id = p.city_id and kt.sdg_goal = p.sdg_goal)
-                else exists (select 1 from kt where kt.city_id = p.city_id and kt.sdg_target = p.sdg_target)
-           end as is_measured
-    from (select distinct city_id, sdg_goal, sdg_target from pt) p
-),
-pgm as (
-    select city_id, sdg_goal, bool_or(is_measured) as goal_measured from (
-        select city_id, sdg_goal,
-               exists (select 1 from kt where kt.city_id = pm.city_id and kt.sdg_goal = pm.sdg_goal) as is_measured
-        from pm) group by all
+    frame = sql(con, """
+with sel as (
+    select unnest($cities) as city_id, unnest(range(1, len($cities) + 1)) as city_pos
 )
-select s.city_id,
-       (select count(distinct sdg_goal) from kt where kt.city_id = s.city_id)::integer as n_goals_kpi,
-       (select count(distinct sdg_target) from kt where kt.city_id = s.city_id)::integer as n_targets_kpi,
-       (select count(distinct indicator_key) from kt where kt.city_id = s.city_id)::integer as n_indicators_mapped,
-       (select count(distinct kpi_id) from kt where kt.city_id = s.city_id)::integer as n_kpi_rows_mapped,
-       (select count(*) from ks where ks.city_id = s.city_id)::integer as n_kpi_rows_side,
-       (select count(*) from ks where ks.city_id = s.city_id and ks.no_target)::integer as n_kpi_rows_no_target,
-       (select count(*) from ks where ks.city_id = s.city_id and ks.no_target and ks.indicator_key in
-            (select indicator_key from kt where kt.city_id = s.city_id))::integer as n_kpi_rows_no_target_indicator_mapped,
-       (select count(*) from ks where ks.city_id = s.city_id and ks.is_redacted)::integer as n_kpi_rows_redacted,
-       (select count(*) from ks where ks.city_id = s.city_id and ks.has_actual)::integer as n_kpi_rows_with_actual,
-       (select count(distinct indicator_key) from kt where kt.city_id = s.city_id and kt.indicator_ja is null)::integer
-           as n_indicators_unnamed,
-       (select count(distinct sdg_goal) from pt where pt.city_id = s.city_id)::integer as n_goals_priority,
-       (select count(distinct sdg_target) from pt where pt.city_id = s.city_id)::integer as n_targets_priority,
-       case when exists (select 1 from pt where pt.city_id = s.city_id) then
-           (select count(*) from pgm where pgm.city_id = s.city_id and not goal_measured)::integer
-       end as n_priority_goals_unmeasured,
-       case when exists (select 1 from pt where pt.city_id = s.city_id and pt.sdg_target is not null) then
-           (select count(*) from pm where pm.city_id = s.city_id and pm.sdg_target is not null and not is_measured)::integer
-       end as n_priority_targets_unmeasured
+select s.city_id, c.* exclude (city_id, side_scope)
 from sel s
+left join city_sdg_coverage c on c.city_id = s.city_id and c.side_scope = $side
 order by s.city_pos
-"""
-    return sql(con, query, params(cities, side))
+""", params(cities, side))
+    counts = [c for c in frame.columns if c.startswith("n_") and not c.endswith("_unmeasured")]
+    return frame.with_columns(pl.col(counts).fill_null(0))
 
 
 def unmeasured_priorities(con, cities: Sequence[str], side: str = "all") -> pl.DataFrame:
