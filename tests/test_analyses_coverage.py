@@ -109,6 +109,23 @@ def test_goal_counts_printed_check(con):
     ]
 
 
+def test_targets_are_ranked_once_in_sdg_order(con):
+    rank = dict(con.sql("select target, target_rank from sdg_targets").fetchall())
+    assert sorted(rank.values()) == list(range(1, 170))
+    # numbers by number (17.9 before 17.10), then the lettered targets (12.8, 12.a, 12.b, 12.c, then goal 13)
+    assert rank["17.9"] < rank["17.10"] < rank["17.19"]
+    assert rank["12.8"] < rank["12.a"] < rank["12.b"] < rank["12.c"] < rank["13.1"]
+
+
+def test_city_summary_is_the_model_of_the_build(con):
+    """The per-city counts are read from city_sdg_coverage (one row per city and side scope), not
+    recomputed by the analysis."""
+    for side in ("all", "economy", "society", "environment"):
+        model = con.sql("select * exclude (side_scope) from city_sdg_coverage where side_scope = $side order by city_id",
+                        params={"side": side}).pl()
+        assert coverage.city_summary(con, sorted(CITIES), side).equals(model)
+
+
 # --------------------------------------------------------------------------------- sides
 
 
