@@ -9,7 +9,7 @@ import polars as pl
 from sdgcities.present import marks
 from sdgcities.present.analyses.coverage.data import top_cities
 from sdgcities.present.analyses.coverage.figures import EMPTY_FILL, STAR
-from sdgcities.present.analyses.coverage.labels import EMPTY, city_labels, names_text
+from sdgcities.present.analyses.coverage.labels import EMPTY, city_labels, names_text, tooltips
 from sdgcities.present.analyses.coverage.text import level_word, side_phrase
 from sdgcities.present.notebook import Context
 
@@ -61,14 +61,15 @@ def target_matrix_chart(ctx: Context, cells: pl.DataFrame, summary: pl.DataFrame
         })
     frame = pl.DataFrame(rows)
     step_y = 17
-    tooltip = [
-        alt.Tooltip("city:N", title=ctx.w("coverage.tip.city")),
-        alt.Tooltip("target:N", title=ctx.w("coverage.tip.target")),
-        alt.Tooltip("goal_name:N", title=ctx.w("coverage.tip.goal")),
-        alt.Tooltip("status:N", title=ctx.w("coverage.tip.status")),
-        alt.Tooltip("n_indicators:Q", title=ctx.w("coverage.tip.n_indicators")),
-        alt.Tooltip("names:N", title=ctx.w("coverage.tip.names")),
-    ]
+    tooltip = tooltips(
+        ctx,
+        ("city:N", "city"),
+        ("target:N", "target"),
+        ("goal_name:N", "goal"),
+        ("status:N", "status"),
+        ("n_indicators:Q", "n_indicators"),
+        ("names:N", "names"),
+    )
     base = alt.Chart(frame).encode(
         alt.X("city:N", sort=[label[c] for c in shown], title=None,
               axis=alt.Axis(orient="top", labelFontSize=12, ticks=False, domain=False)),
@@ -87,8 +88,7 @@ def target_matrix_chart(ctx: Context, cells: pl.DataFrame, summary: pl.DataFrame
     strip = alt.Chart(strip_frame).mark_rect(stroke="white", strokeWidth=0.5).encode(
         alt.Y("sdg_target:N", sort=target_order, title=None, axis=alt.Axis(labelFontSize=11, ticks=False, domain=False)),
         alt.Color("fill:N", scale=None),
-        tooltip=[alt.Tooltip("sdg_target:N", title=ctx.w("coverage.tip.target")),
-                 alt.Tooltip("goal_name:N", title=ctx.w("coverage.tip.goal"))],
+        tooltip=tooltips(ctx, ("sdg_target:N", "target"), ("goal_name:N", "goal")),
     ).properties(width=10, height=alt.Step(step_y))
     if len(shown) == 1:
         title = ctx.w("coverage.matrix.title_one_city", city=ctx.city(shown[0]), n=len(target_order),
@@ -133,12 +133,13 @@ def jaccard_chart(ctx: Context, pairs: pl.DataFrame, items: pl.DataFrame, level:
         alt.X("b:N", sort=labels, title=None, axis=alt.Axis(orient="top", ticks=False, domain=False)),
         alt.Y("a:N", sort=labels, title=None, axis=alt.Axis(ticks=False, domain=False)),
     )
-    tooltip = [
-        alt.Tooltip("a:N", title=ctx.w("coverage.tip.city")),
-        alt.Tooltip("b:N", title=ctx.w("coverage.tip.city")),
-        alt.Tooltip("label:N", title=ctx.w("coverage.tip.jaccard")),
-        alt.Tooltip("detail:N", title=ctx.w("coverage.tip.shared_union")),
-    ]
+    tooltip = tooltips(
+        ctx,
+        ("a:N", "city"),
+        ("b:N", "city"),
+        ("label:N", "jaccard"),
+        ("detail:N", "shared_union"),
+    )
     rect = base.mark_rect(stroke="white", strokeWidth=2).encode(
         alt.Color("jaccard:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title=ctx.w("coverage.tip.jaccard"),
                   legend=alt.Legend(gradientLength=max(size * 0.6 * len(labels), 90))),

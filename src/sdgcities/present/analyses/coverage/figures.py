@@ -8,7 +8,7 @@ import polars as pl
 
 from sdgcities.present import marks
 from sdgcities.present.analyses.coverage.data import top_cities
-from sdgcities.present.analyses.coverage.labels import EMPTY, city_labels, join_list, names_text
+from sdgcities.present.analyses.coverage.labels import EMPTY, city_labels, join_list, names_text, tooltips
 from sdgcities.present.analyses.coverage.text import city_counts, list_phrase, side_phrase
 from sdgcities.present.notebook import Context
 
@@ -30,7 +30,7 @@ def _goal_strip(ctx: Context, step: int) -> alt.Chart:
     position = alt.X("goal:N", sort=GOAL_ORDER, axis=None, title=None)
     base = alt.Chart(frame)
     rect = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        position, alt.Color("fill:N", scale=None), tooltip=[alt.Tooltip("name:N", title=ctx.w("coverage.tip.goal"))]
+        position, alt.Color("fill:N", scale=None), tooltip=tooltips(ctx, ("name:N", "goal"))
     )
     text = base.mark_text(color="white", fontWeight="bold", fontSize=13).encode(position, text="goal:N")
     return (rect + text).properties(width=alt.Step(step), height=step * 0.8)
@@ -83,15 +83,16 @@ def goal_heatmap(ctx: Context, cells: pl.DataFrame, summary: pl.DataFrame, side:
     step = 36
     x = alt.X("goal:N", sort=GOAL_ORDER, axis=None, title=None)
     y = alt.Y("city:N", sort=city_order, title=None, axis=alt.Axis(labelFontSize=13, ticks=False, domain=False))
-    tooltip = [
-        alt.Tooltip("city:N", title=ctx.w("coverage.tip.city")),
-        alt.Tooltip("goal_name:N", title=ctx.w("coverage.tip.goal")),
-        alt.Tooltip("n_indicators:Q", title=ctx.w("coverage.tip.n_indicators")),
-        alt.Tooltip("n_kpi_rows:Q", title=ctx.w("coverage.tip.n_kpi_rows")),
-        alt.Tooltip("names:N", title=ctx.w("coverage.tip.names")),
-        alt.Tooltip("kpi_targets:N", title=ctx.w("coverage.tip.kpi_targets")),
-        alt.Tooltip("priority:N", title=ctx.w("coverage.tip.priority_goal")),
-    ]
+    tooltip = tooltips(
+        ctx,
+        ("city:N", "city"),
+        ("goal_name:N", "goal"),
+        ("n_indicators:Q", "n_indicators"),
+        ("n_kpi_rows:Q", "n_kpi_rows"),
+        ("names:N", "names"),
+        ("kpi_targets:N", "kpi_targets"),
+        ("priority:N", "priority_goal"),
+    )
     base = alt.Chart(frame).encode(x, y)
     rect = base.mark_rect(strokeWidth=2).encode(
         alt.Color("fill:N", scale=None), alt.Stroke("stroke:N", scale=None), alt.Opacity("alpha:Q", scale=None),
@@ -131,12 +132,13 @@ def goal_reach_chart(ctx: Context, cells: pl.DataFrame) -> alt.LayerChart:
     title = ctx.w(f"coverage.reach.title_{'many' if len(tops) > 1 else 'one'}",
                   goals=list_phrase(ctx, tops), top=top_n, n=n_cities)
     base = alt.Chart(frame).encode(alt.X("goal:N", sort=GOAL_ORDER, title=ctx.w("coverage.axis.goal")))
-    tooltip = [
-        alt.Tooltip("goal_name:N", title=ctx.w("coverage.tip.goal")),
-        alt.Tooltip("n_kpi:Q", title=ctx.w("coverage.tip.cities_measuring")),
-        alt.Tooltip("n_priority:Q", title=ctx.w("coverage.tip.cities_priority")),
-        alt.Tooltip("n_priority_unmeasured:Q", title=ctx.w("coverage.tip.priority_unmeasured")),
-    ]
+    tooltip = tooltips(
+        ctx,
+        ("goal_name:N", "goal"),
+        ("n_kpi:Q", "cities_measuring"),
+        ("n_priority:Q", "cities_priority"),
+        ("n_priority_unmeasured:Q", "priority_unmeasured"),
+    )
     bars = base.mark_bar().encode(
         alt.Y("n_kpi:Q", title=ctx.w("coverage.axis.cities"), axis=alt.Axis(tickMinStep=1, format="d")),
         alt.Color("goal:N", scale=goal_scale(ctx), legend=None),
@@ -175,13 +177,14 @@ def kpis_per_goal_chart(ctx: Context, cells: pl.DataFrame, summary: pl.DataFrame
         return alt.Chart(pl.DataFrame({"x": [0]})).mark_text(size=14).encode(text=alt.value(EMPTY)).properties(
             width=200, height=40, title=alt.Title(title, subtitle=subtitle)
         )
-    tooltip = [
-        alt.Tooltip("city:N", title=ctx.w("coverage.tip.city")),
-        alt.Tooltip("goal_name:N", title=ctx.w("coverage.tip.goal")),
-        alt.Tooltip("n_indicators:Q", title=ctx.w("coverage.tip.n_indicators_short")),
-        alt.Tooltip("n_kpi_rows:Q", title=ctx.w("coverage.tip.n_kpi_rows_short")),
-        alt.Tooltip("n_repeat_rows:Q", title=ctx.w("coverage.tip.n_repeat_rows")),
-    ]
+    tooltip = tooltips(
+        ctx,
+        ("city:N", "city"),
+        ("goal_name:N", "goal"),
+        ("n_indicators:Q", "n_indicators_short"),
+        ("n_kpi_rows:Q", "n_kpi_rows_short"),
+        ("n_repeat_rows:Q", "n_repeat_rows"),
+    )
     colour = alt.Color("goal:N", scale=goal_scale(ctx), legend=None)
     x = alt.X("goal:N", sort=GOAL_ORDER, scale=alt.Scale(domain=GOAL_ORDER), title=ctx.w("coverage.axis.goal"))
     y_scale = alt.Scale(domain=[0, int(frame["n_kpi_rows"].max() or 1) + 0.5], nice=False)

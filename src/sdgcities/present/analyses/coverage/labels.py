@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import altair as alt
 import polars as pl
 
 from sdgcities.present.notebook import MAX_CITED_DOCUMENTS, Context
@@ -50,3 +51,8 @@ def sources(ctx: Context, prov: pl.DataFrame, shown: Sequence[str], limit: int =
     kept = sorted(d for d in docs if ctx.documents.get(d, {}).get("city_id") in shown_set)[:limit]
     text = ctx.source(prov.filter(pl.col("doc_id").is_in(kept)))
     return text + ctx.w("coverage.more_documents", n=len(docs) - len(kept))
+
+
+def tooltips(ctx: Context, *fields: tuple[str, str]) -> list[alt.Tooltip]:
+    """Tooltips from (field with its type, tip key) pairs: ("city:N", "city") is titled coverage.tip.city."""
+    return [alt.Tooltip(field, title=ctx.w(f"coverage.tip.{key}")) for field, key in fields]
