@@ -20,12 +20,16 @@ Sets compared (KPI targets + priority list): Kaga 13 targets / 12 goals, Kumamot
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import polars as pl
 import pytest
 
-from sdgcities.present.analyses import coverage
 from sdgcities.access.api import UnknownValueError
+from sdgcities.present import marks
+from sdgcities.present.analyses import coverage
+from sdgcities.present.notebook import MAX_CITED_DOCUMENTS
 
 CITIES = ["kaga", "kumamoto", "hiratsuka"]
 
@@ -103,6 +107,23 @@ def test_goal_counts_printed_check(con):
         "  kaga: 10 goals, 10 targets, 9 indicators; priority 11 goals / 11 targets",
         "  kumamoto: 8 goals, 23 targets, 8 indicators; priority 8 goals / 23 targets",
     ]
+
+
+def test_targets_are_ranked_once_in_sdg_order(con):
+    rank = dict(con.sql("select target, target_rank from sdg_targets").fetchall())
+    assert sorted(rank.values()) == list(range(1, 170))
+    # numbers by number (17.9 before 17.10), then the lettered targets (12.8, 12.a, 12.b, 12.c, then goal 13)
+    assert rank["17.9"] < rank["17.10"] < rank["17.19"]
+    assert rank["12.8"] < rank["12.a"] < rank["12.b"] < rank["12.c"] < rank["13.1"]
+
+
+def test_city_summary_is_the_model_of_the_build(con):
+    """The per-city counts are read from city_sdg_coverage (one row per city and side scope), not
+    recomputed by the analysis."""
+    for side in ("all", "economy", "society", "environment"):
+        model = con.sql("select * exclude (side_scope) from city_sdg_coverage where side_scope = $side order by city_id",
+                        params={"side": side}).pl()
+        assert coverage.city_summary(con, sorted(CITIES), side).equals(model)
 
 
 # --------------------------------------------------------------------------------- sides
@@ -237,14 +258,14 @@ def test_heatmap_marks_priority_goals_and_uses_goal_colours(ctx):
     summary = coverage.city_summary(ctx.con, ctx.cities, "all")
     cells = coverage.goal_cells(ctx.con, ctx.cities, "all")
     spec = coverage.goal_heatmap(ctx, cells, summary, "all").to_dict()
-    assert spec["title"]["text"] == "Goals measured by KPIs: Hiratsuka 8, Kaga 10, Kumamoto 8 (of 17)"
+    assert spec["title"]["text"] == ctx.w("coverage.heatmap.title_few", counts="Hiratsuka 8, Kaga 10, Kumamoto 8")
     rows = [r for data in spec["datasets"].values() for r in data if "city" in r]
     kaga14 = next(r for r in rows if r["city"] == "Kaga" and r["goal"] == "14")
     assert (kaga14["star"], kaga14["count"], kaga14["stroke"]) == ("★", "", "#0A97D9")
     kaga11 = next(r for r in rows if r["city"] == "Kaga" and r["goal"] == "11")
-    assert (kaga11["count"], kaga11["fill"]) == ("3", "#FD9D24")
+    assert (kaga11["count"], kaga11["fill"]) == ("3", "#FD9D24") == ("3", ctx.goal_colours[11])
     hiratsuka8 = next(r for r in rows if r["city"] == "Hiratsuka" and r["goal"] == "8")
-    assert "4 with redacted name" in hiratsuka8["names"]
+    assert ctx.w("coverage.names.redacted", n=4) in hiratsuka8["names"]
 
 
 def test_other_charts_render(ctx):
@@ -256,11 +277,11 @@ def test_other_charts_render(ctx):
     items = coverage.city_items(ctx.con, ctx.cities, "all", "target")
     pairs = coverage.jaccard(ctx.con, ctx.cities, "all", "target")
     matrix = coverage.target_matrix_chart(ctx, targets, summary, "all").to_dict()
-    assert matrix["title"]["text"] == "10 of the 39 targets the 3 cities cite are cited by more than one city"
+    assert matrix["title"]["text"] == ctx.w("coverage.matrix.title", shared=10, n=39, n_cities=3)
     jac = coverage.jaccard_chart(ctx, pairs, items, "target").to_dict()
-    assert jac["title"]["text"] == "Hiratsuka and Kaga overlap most in targets (Jaccard 0.227)"
+    assert jac["title"]["text"] == ctx.w("coverage.jaccard.title_top", a="Hiratsuka", b="Kaga", level="targets", value=5 / 22)
     per_goal = coverage.kpis_per_goal_chart(ctx, cells, summary, "all")
-    assert per_goal.to_dict()["title"]["text"].startswith("Most KPIs on one goal: Hiratsuka, 8.")
+    assert per_goal.to_dict()["title"]["text"] == ctx.w("coverage.per_goal.chart_other", city="Hiratsuka", goal=ctx.goal(8), n=4)
     width, height = charts.png_size(charts.static_png(per_goal.to_dict(), scale=1))
     assert width > 300 and height > 200
 
@@ -295,6 +316,9 @@ def many(built_db, tmp_path):
             "where i = 0 or (i + len(sdg_target)) % 3 <> 0")
     con.sql("create table priority_targets as select * replace (city_id || '_' || i as city_id, doc_id || '_' || i as doc_id) "
             "from r.priority_targets, copies")
+    # The per-city counts are a model of the build: compute it over the copies as the build does.
+    model = Path(__file__).resolve().parents[1] / "sql" / "marts" / "city_sdg_coverage.sql"
+    con.sql("create view city_sdg_coverage as " + model.read_text(encoding="utf-8"))
     con.close()
     return path
 
@@ -311,20 +335,22 @@ def test_many_cities_stay_bounded(many):
         # The unchanged copies keep the real counts.
         assert by_city(summary, "n_goals_kpi")["kaga_0"] == 10
         shown = coverage.top_cities(summary)
-        assert len(shown) == coverage.MAX_CITIES
+        assert len(shown) == marks.MANY_CITIES
         pairs = coverage.jaccard(ctx.con, cities, "all", "goal")
-        assert pairs.height == coverage.MAX_CITIES * (coverage.MAX_CITIES - 1) // 2
+        assert pairs.height == marks.MANY_CITIES * (marks.MANY_CITIES - 1) // 2
         cells = coverage.goal_cells(ctx.con, cities, "all")
         heatmap = coverage.goal_heatmap(ctx, cells, summary, "all").to_dict()
         drawn = {r["city"] for data in heatmap["datasets"].values() for r in data if "city" in r}
-        assert len(drawn) == coverage.MAX_CITIES
+        assert len(drawn) == marks.MANY_CITIES
         reach = coverage.goal_reach_chart(ctx, cells).to_dict()
         assert "120" in reach["title"]["text"]
         printed = coverage.format_goal_counts(summary, "all").splitlines()
-        assert len(printed) == 2 + coverage.MAX_CITIES + 1 and printed[-1] == "  ... and 108 more cities"
+        assert len(printed) == 2 + marks.MANY_CITIES + 1 and printed[-1] == "  ... and 112 more cities"
         prov = coverage.provenance(ctx.con, cities, "all")
         citation = coverage.sources(ctx, prov, shown)
-        assert prov["doc_id"].n_unique() > coverage.MAX_CITIES
-        assert citation.endswith("文書") and citation.count("[") <= coverage.MAX_CITIES
+        assert prov["doc_id"].n_unique() > MAX_CITED_DOCUMENTS
+        cited = citation.count("[")  # the documents of the cities drawn, then how many more
+        assert cited <= MAX_CITED_DOCUMENTS
+        assert citation.endswith(ctx.w("coverage.more_documents", n=prov["doc_id"].n_unique() - cited))
     finally:
         ctx.con.close()

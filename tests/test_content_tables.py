@@ -242,7 +242,7 @@ def test_city_profile_content_sections(built_db):
 
 
 def test_coverage_counts_kpis_per_initiative_and_side(con):
-    from sdgcities.present.analyses import coverage_initiatives as ci
+    from sdgcities.present.analyses.coverage import initiatives as ci
 
     cities = ["kaga", "kumamoto", "hiratsuka"]
     frame = ci.kpis_per_initiative(con, cities)

@@ -183,7 +183,7 @@ def write_database(inputs: Inputs, target: Path, inputs_key: str, build_id: str 
 CONTRACT_VIEWS = ("cities", "documents", "kpis", "kpi_observations", "priority_targets", "stakeholders", "synergies", "sdg_goals", "sdg_targets", "achievement_audit", "data_quality_findings",
                   "initiatives", "initiative_kpis", "expert_comments", "city_facts", "financing",
                   "kpi_rule_results", "published_rate_checks", "kpi_ambition", "city_kpi_summary",
-                  "city_comparability", "extraction_losses")
+                  "city_comparability", "extraction_losses", "city_sdg_coverage", "city_target_links")
 
 
 def _check_database(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,5 +1,5 @@
-"""Comparison of how the cities' KPIs attach to their initiatives: KPIs per initiative and side.
-Companion of coverage.py for the coverage notebook's last section."""
+"""Comparison of how the cities' KPIs attach to their initiatives: KPIs per initiative and side
+(the coverage notebook's last section)."""
 
 from __future__ import annotations
 
@@ -65,14 +65,18 @@ def unlinked_kpis(con, cities: Sequence[str]) -> pl.DataFrame:
 
 
 def initiative_table(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
+    def col(key: str) -> str:
+        return ctx.w(f"coverage.initiatives.col.{key}")
+
     return frame.select(
-        pl.col("city_id").map_elements(ctx.city, return_dtype=pl.String).alias(ctx.t("都市", "City")),
-        pl.col("side_key").map_elements(lambda s: ctx.t("側面なし", "no side") if s == "none" else ctx.side(s), return_dtype=pl.String).alias(ctx.t("取組の側面", "Side of the initiative")),
-        pl.col("n_initiatives").alias(ctx.t("取組", "Initiatives")),
-        pl.col("n_with_kpis").alias(ctx.t("KPIのある取組", "With KPIs")),
-        pl.col("n_kpi_links").alias(ctx.t("KPIの結び付き", "KPI links")),
-        pl.col("n_kpis_linked").alias(ctx.t("KPI（重複なし）", "Distinct KPIs")),
-        pl.col("max_kpis").alias(ctx.t("1取組の最多KPI", "Most KPIs of one initiative")),
+        pl.col("city_id").map_elements(ctx.city, return_dtype=pl.String).alias(col("city")),
+        # side_key "none" is the codes.side label of a missing side
+        pl.col("side_key").map_elements(lambda s: ctx.label("side", s), return_dtype=pl.String).alias(col("side")),
+        pl.col("n_initiatives").alias(col("initiatives")),
+        pl.col("n_with_kpis").alias(col("with_kpis")),
+        pl.col("n_kpi_links").alias(col("links")),
+        pl.col("n_kpis_linked").alias(col("distinct_kpis")),
+        pl.col("max_kpis").alias(col("max_kpis")),
     )
 
 
