@@ -23,7 +23,7 @@ if rebuild:  # the database is rebuilt while the report run goes on
     import os, subprocess, sys
     env = {k: v for k, v in os.environ.items() if k != "SDGCITIES_DB"}
     subprocess.run([sys.executable, "-m", "sdgcities.build", "--force"], env=env, check=True)
-nb.say(ctx, ja=f"KPI {api.kpis(ctx.con).height}", en=f"KPI {api.kpis(ctx.con).height}")
+print(f"KPI {api.kpis(ctx.con).height}")
 '''
 
 

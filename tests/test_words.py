@@ -53,3 +53,43 @@ def test_every_coded_value_in_the_database_has_a_label(lang):
     finally:
         con.close()
     assert missing == []
+
+
+# ---------------------------------------------------------------------------------------------
+# No words outside the catalogues
+
+import ast
+import json
+import re
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "sdgcities"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+# Bilingual pairs typed into code: ctx.t("…", "…"), say/heading with ja=/en=, {"ja": …, "en": …} dicts.
+INLINE = re.compile(r"""\bctx\.t\(|\bnb\.(say|heading)\(|["']ja["']\s*:\s*[\[{("']""")
+# Modules whose job is to hold or render words in both languages (catalogue machinery), or bilingual
+# metadata that is data rather than prose (document titles come as title_ja / title_en columns).
+ALLOWED = {"present/words.py"}
+
+
+def _inline_words(text: str) -> list[str]:
+    return [m.group(0) for m in INLINE.finditer(text)]
+
+
+def test_no_bilingual_words_typed_into_the_code():
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = str(path.relative_to(PACKAGE))
+        if rel in ALLOWED:
+            continue
+        hits = _inline_words(path.read_text(encoding="utf-8"))
+        if hits:
+            found[rel] = len(hits)
+    for path in sorted(NOTEBOOKS.rglob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        hits = sum(len(_inline_words("".join(c["source"]))) for c in cells if c["cell_type"] == "code")
+        if hits:
+            found[str(path.relative_to(NOTEBOOKS))] = hits
+    assert found == {}
+    # The check sees a pair where there is one.
+    assert _inline_words('x = ctx.t("はい", "yes"); y = {"ja": "経済", "en": "Economy"}') == ["ctx.t(", '"ja": "']

@@ -25,15 +25,10 @@ SIDE_CHOICES = ("all", "economy", "society", "environment")
 LEVELS = ("goal", "target")
 PAIRS = ("economy-environment", "economy-society", "society-environment")
 
-SIDE_NAMES = {
-    "economy": {"ja": "経済", "en": "Economy"},
-    "society": {"ja": "社会", "en": "Society"},
-    "environment": {"ja": "環境", "en": "Environment"},
-    "integrated": {"ja": "統合的取組", "en": "Integrated"},
-    None: {"ja": "側面なし", "en": "No side"},
-}
 SIDE_ORDER = ("economy", "society", "environment", "integrated", None)
 MAX_CITED_DOCUMENTS = 12
+# The (invisible) output naming the build a notebook read; the report run reads it (publish.snapshot).
+BUILD_MIME_TYPE = "application/vnd.sdgcities.build+json"
 
 
 def check_choice(parameter: str, value: Any, valid: Sequence[Any]) -> Any:
@@ -73,10 +68,6 @@ class Context:
     goal_colours: dict[int, str] = field(default_factory=dict)
     documents: dict[str, dict] = field(default_factory=dict)
 
-    def t(self, ja: str, en: str) -> str:
-        """The text in the notebook's language (being replaced by catalogue keys: use `w`)."""
-        return ja if self.lang == "ja" else en
-
     @property
     def words(self) -> Words:
         """The catalogue of the notebook's language (present/catalogues/<lang>/)."""
@@ -94,7 +85,7 @@ class Context:
         return self.city_names.get(city_id, city_id)
 
     def side(self, side: str | None) -> str:
-        return SIDE_NAMES.get(side, {"ja": str(side), "en": str(side)})[self.lang]
+        return self.label("side", side)
 
     def goal(self, goal: int, *, short: bool = False) -> str:
         prefix = f"{goal}" if short else f"{goal}. {self.goal_names.get(goal, '')}"
@@ -129,12 +120,12 @@ class Context:
             text = f"{title} ({date}) [{doc}]"
             found = sorted(by_doc[doc])
             if found:
-                shown = "; ".join(found[:4]) + (f" ほか{len(found) - 4}節" if self.lang == "ja" and len(found) > 4 else f" and {len(found) - 4} more sections" if len(found) > 4 else "")
+                shown = "; ".join(found[:4]) + (self.w("context.more_sections", n=len(found) - 4) if len(found) > 4 else "")
                 text += f" — {shown}"
             parts.append(text)
         if hidden > 0:
-            parts.append(self.t(f"ほか{hidden}文書", f"and {hidden} more documents"))
-        return " / ".join(parts) if parts else self.t("curated database", "curated database")
+            parts.append(self.w("context.more_documents", n=hidden))
+        return " / ".join(parts) if parts else self.w("context.curated_database")
 
 
 def setup(*, cities: Sequence[str] | str | None = None, lang: str = "ja", database: str | Path | None = None) -> Context:
@@ -180,16 +171,7 @@ def _record_build(con: Any) -> None:
         return
     if get_ipython() is None:
         return
-    from sdgcities.publish.snapshot import BUILD_MIME_TYPE
-
     display({BUILD_MIME_TYPE: {"build_id": api.build_id(con)}, "text/plain": ""}, metadata={"sdgcities": {"kind": "build"}}, raw=True)
-
-
-def say(ctx: Context, ja: str, en: str) -> None:
-    """Narrative text in the notebook's language (Markdown). Numbers come from f-strings, never typed."""
-    from IPython.display import Markdown, display
-
-    display(Markdown(markdown_text(ctx.t(ja, en))))
 
 
 def write(ctx: Context, key: str, /, **params: Any) -> None:
@@ -210,19 +192,3 @@ def title(ctx: Context, key: str, /, level: int = 2, **params: Any) -> None:
         raise ValueError(f"level must be a whole number 1-6, not {level!r}")
     safe = {k: markdown_text(v) if isinstance(v, str) else v for k, v in params.items()}
     display(Markdown(f"{'#' * level} {ctx.w(key, **safe)}"))
-
-
-def heading(ctx: Context, ja: str, en: str, level: int = 2) -> None:
-    """A section heading in the report (picked up by the table of contents)."""
-    from IPython.display import Markdown, display
-
-    if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 6:
-        raise ValueError(f"level must be a whole number 1-6, not {level!r}")
-    display(Markdown(f"{'#' * level} {markdown_text(ctx.t(ja, en))}"))
-
-
-def pct(value: float | None, decimals: int = 0) -> str:
-    """A share or rate for narrative text: 0.4567 -> '45.7%' (decimals=1); None -> 'n/a'."""
-    if value is None:
-        return "n/a"
-    return f"{value * 100:.{decimals}f}%"

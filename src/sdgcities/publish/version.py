@@ -85,23 +85,20 @@ def dataset_version(database: Path | None = None, *, fresh: bool = False) -> Dat
     return _cached(str(database.resolve()), str(paths.root()))
 
 
-LABELS = {
-    "ja": ("データ版", "引用"),
-    "en": ("Dataset version", "Cite as"),
-}
-
-
 def citation_text(version: DatasetVersion, lang: str = "en") -> str:
-    """How to cite the dataset (plain text): project, version and commit."""
-    if lang == "ja":
-        return f"sdgcities プロジェクト『SDGs未来都市 比較データセット』データ版 {version.short}（入力ハッシュ sha256:{version.inputs_sha256}、コミット {version.commit}）"
-    return f"sdgcities project team. SDGs Future Cities comparative dataset, version {version.short} (inputs sha256:{version.inputs_sha256}, commit {version.commit})."
+    """How to cite the dataset (plain text): project, version and commit, in the catalogue's words."""
+    from sdgcities.present.words import Words
+
+    return Words(lang)("citation.text", version=version.short, inputs=version.inputs_sha256, commit=version.commit)
 
 
 def report_version_html(lang: str = "en", database: Path | None = None) -> str:
     """One escaped HTML paragraph for a report's title page: the dataset version and how to cite it."""
+    from sdgcities.present.words import Words
+
     version = dataset_version(database)
-    label, cite = LABELS.get(lang, LABELS["en"])
+    words = Words(lang)
+    label, cite = words("citation.version_label"), words("citation.cite_as")
     return (
         f'<p class="sdg-report-meta sdg-dataset-version" style="overflow-wrap:anywhere" data-version="{html.escape(version.short, quote=True)}">'
         f"{html.escape(label)}: <code>{html.escape(version.short)}</code>. "
