@@ -591,7 +591,7 @@ def section_profile(n: int, seed: int, workdir: Path, timeout: float) -> dict:
     # Import time of what a notebook imports (python -X importtime), in a fresh process.
     modules = "sdgcities.present.notebook, sdgcities.present.charts, sdgcities.access.api, " + ", ".join(
         f"sdgcities.present.analyses.{m}" for m in ("coverage", "synergy", "achievement", "stakeholders", "data_quality", "profile")
-        if (REPO / "src" / "sdgcities" / "analyses" / f"{m}.py").is_file())
+        if (REPO / "src" / "sdgcities" / "present" / "analyses" / m).is_dir())
     imp = measure([PYTHON, "-X", "importtime", "-c", f"import {modules}"], env=env)
     rows = []
     for line in imp.stderr.splitlines():
