@@ -28,16 +28,26 @@ def test_a_template_is_filled_in_and_a_missing_key_or_field_is_named():
         words.label("side", "sky")
 
 
-# Columns whose values are codes, and the catalogue group that labels them.
+# Every column whose values are codes, and the catalogue group that labels them. A NULL code is
+# labelled by the group's `none` key, except where NULL has its own label (the second element).
 CODED_COLUMNS = {
-    ("kpis", "side"): "side",
-    ("documents", "doc_type"): "doc_type",
-    ("kpis", "direction"): "direction",
-    ("kpi_observations", "kind"): "kind",
-    ("stakeholders", "category"): "category",
-    ("stakeholders", "relation"): "relation",
-    ("priority_targets", "basis"): "basis",
+    ("kpis", "side"): "codes.side", ("kpis", "synergy_from"): "codes.side", ("kpis", "synergy_to"): "codes.side",
+    ("kpis", "direction"): "codes.direction", ("documents", "doc_type"): "codes.doc_type",
+    ("kpi_observations", "kind"): "codes.kind", ("stakeholders", "category"): "codes.category",
+    ("stakeholders", "relation"): "codes.relation", ("stakeholders", "theme"): "codes.theme",
+    ("stakeholders", "event"): "findings.event", ("priority_targets", "basis"): "codes.basis",
+    ("priority_targets", "side"): "codes.side", ("synergies", "from_side"): "codes.side", ("synergies", "to_side"): "codes.side",
+    ("kpi_rule_results", "rule"): "rules.name", ("kpi_rule_results", "tier"): ("rules.tier", "rules.not_evaluable"),
+    ("kpi_rule_results", "reason_code"): "rules.reason", ("achievement_audit", "rule"): "findings.classification.name",
+    ("published_rate_checks", "rule"): "rules.name", ("published_rate_checks", "agreement"): "achievement.agreement",
+    ("data_quality_findings", "code"): "findings.code.name", ("initiatives", "level"): "profile.level",
+    ("initiatives", "side"): "codes.side", ("initiative_kpis", "basis"): "codes.link_basis",
+    ("financing", "kind"): "profile.financing_kind", ("expert_comments", "side"): "codes.side",
+    ("extraction_losses", "loss_kind"): "profile.loss_kind", ("extraction_losses", "table_name"): "codes.curated_table",
 }
+# Codes that depend on another column (the rule) or sit in lists.
+RULE_STATUS = "select distinct rule, status from kpi_rule_results where status is not null"
+LIST_CODES = {("kpi_rule_results", "caveats"): "rules.caveat", ("kpi_rule_results", "unusable_problems"): "rules.problem"}
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -47,12 +57,36 @@ def test_every_coded_value_in_the_database_has_a_label(lang):
     try:
         missing = []
         for (view, column), group in CODED_COLUMNS.items():
+            group, null_key = group if isinstance(group, tuple) else (group, f"{group}.none")
             for (code,) in con.execute(f'select distinct "{column}" from main."{view}"').fetchall():
-                if not words.has(f"codes.{group}.{'none' if code is None else code}"):
+                if not words.has(null_key if code is None else f"{group}.{code}"):
+                    missing.append(f"{view}.{column} = {code!r}")
+        for rule, status in con.execute(RULE_STATUS).fetchall():
+            if not words.has(f"rules.status.{rule}.{status}"):
+                missing.append(f"kpi_rule_results.status = {status!r} ({rule})")
+        for (view, column), group in LIST_CODES.items():
+            for (code,) in con.execute(f'select distinct unnest("{column}") from main."{view}"').fetchall():
+                if not words.has(f"{group}.{code}"):
                     missing.append(f"{view}.{column} = {code!r}")
     finally:
         con.close()
     assert missing == []
+
+
+def test_every_code_the_build_can_write_has_a_label():
+    """Not only the codes today's data holds: every code of the closed lists in the build."""
+    from sdgcities.build.inputs.extraction_losses import AFFECTED_TABLES, LOSS_KINDS
+    from sdgcities.build.models import progress
+    from sdgcities.build.models.quality import FINDING_CODES
+
+    for lang in ("ja", "en"):
+        words = Words(lang)
+        expected = [f"rules.name.{r}" for r in progress.RULE_NAMES] + [f"rules.formula.{r}" for r in progress.RULE_NAMES]
+        expected += [f"rules.status.{r}.{s}" for r in progress.RULE_NAMES for s in progress.STATUS_CODES[r]]
+        expected += [f"rules.reason.{c}" for c in progress.REASON_CODES]
+        expected += [f"findings.code.name.{c}" for c in FINDING_CODES]
+        expected += [f"profile.loss_kind.{k}" for k in LOSS_KINDS] + [f"codes.curated_table.{t}" for t in AFFECTED_TABLES]
+        assert [key for key in expected if not words.has(key)] == [], lang
 
 
 # ---------------------------------------------------------------------------------------------
