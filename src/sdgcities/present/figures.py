@@ -162,9 +162,14 @@ _URL = re.compile(r"https?://[^\s<>\"')]+")
 
 def source_html(source: str) -> str:
     """The citation line as HTML (URLs become links; nothing is loaded from them)."""
-    escaped = html.escape(source)
-    linked = _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped)
-    return f'<span class="sdg-source-label">{html.escape(SOURCE_LABEL.strip())}</span> {linked}'
+    parts, position = [], 0
+    # Found in the raw text, so that a URL followed by ">" or "&" does not swallow its escape.
+    for match in _URL.finditer(source):
+        url = html.escape(match.group(0), quote=True)
+        parts += [html.escape(source[position:match.start()]), f'<a href="{url}">{html.escape(match.group(0))}</a>']
+        position = match.end()
+    parts.append(html.escape(source[position:]))
+    return f'<span class="sdg-source-label">{html.escape(SOURCE_LABEL.strip())}</span> {"".join(parts)}'
 
 
 def figure_html(
