@@ -192,7 +192,7 @@ def test_a_killed_report_run_leaves_no_half_written_report(suite, tmp_path):
     folder = tmp_path / "copy"
     shutil.copytree(suite["folder"], folder)
     before = {str(p): sha256(p) for p in folder.glob("*/*.*") if p.suffix in (".html", ".pdf")}
-    script = (f"import sys; sys.argv=['x']; from pathlib import Path; from sdgcities import reports; "
+    script = (f"import sys; sys.argv=['x']; from pathlib import Path; from sdgcities.publish import reports; "
               f"reports.run(force=True, database=Path({str(suite['db'])!r}), reports_dir=Path({str(folder)!r}))")
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, start_new_session=True)
     try:

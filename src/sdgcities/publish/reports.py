@@ -336,6 +336,11 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
             details = "\n".join(f"- {name}: {error}" for name, error in failures)
             raise RuntimeError(f"{len(failures)} step(s) failed; the reports they feed keep their previous version:\n{details}")
 
+    # Reports of the earlier layout (reports/<report>.html, one language) would linger beside the new folders.
+    for report in reports:
+        for suffix in (".html", ".pdf"):
+            (reports_dir / f"{Path(report.stem).name}{suffix}").unlink(missing_ok=True)
+
     from sdgcities.publish.site import write_index  # reports/index.html: every report and every download
 
     write_index(reports_dir, database=database)
