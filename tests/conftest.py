@@ -53,3 +53,14 @@ def con(built_db):
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="session")
+def report_suite(built_db, tmp_path_factory) -> dict:
+    """The real report suite (every report in every language), run once per test session for the tests
+    of reports, layout and languages."""
+    from sdgcities.publish import reports
+
+    folder = tmp_path_factory.mktemp("reports")
+    summary = reports.run(database=built_db, reports_dir=folder)
+    return {"folder": folder, "summary": summary, "db": built_db}

@@ -1,30 +1,33 @@
-"""Layout of the real reports: no report scrolls sideways in a 1,280 px browser window, and no printed
-page starts with a source line cut off from the table or chart it cites.
+"""Layout of the real reports in both languages: no report scrolls sideways in a 1,280 px browser window,
+and no printed page starts with a source marker cut off from the table or chart it cites.
 
-The reports are built once for this module from the real notebooks and database (as `make reports`
-does) and looked at in Debian's headless Chromium and with poppler's pdftotext.
+The reports are built once per test session from the real notebooks and database (as `make reports`
+does; the `report_suite` fixture) and looked at in Debian's headless Chromium and with poppler's
+pdftotext.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from sdgcities.present import charts
-from sdgcities.publish import render, reports
+from sdgcities.present.words import Words
+from sdgcities.publish import render
 
 WINDOW_WIDTH = 1280
-STEMS = ["comparison", "hiratsuka", "kaga", "kumamoto"]
-SOURCE_START = charts.SOURCE_LABEL.strip()
+STEMS = [f"{lang}/{report}" for lang in ("ja", "en") for report in ("comparison", "hiratsuka", "kaga", "kumamoto")]
+# A source marker ("出典 [3]" / "Source [3]") alone on a line, in any language.
+SOURCE_MARKER = re.compile("^(?:" + "|".join(re.escape(Words(lang)("report.sources.marker", n=0)).replace("0", r"\d+")
+                                              for lang in ("ja", "en")) + ")$")
 
 
 @pytest.fixture(scope="module")
-def built_reports(built_db, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("layout")
-    reports.run(database=built_db, reports_dir=folder)
-    return folder
+def built_reports(report_suite) -> Path:
+    return report_suite["folder"]
 
 
 def narrowest_headers(page) -> list[tuple[str, float]]:
@@ -71,7 +74,7 @@ def pdf_pages(pdf: Path) -> list[list[str]]:
 
 
 def pages_starting_with_a_source(pdf: Path) -> list[int]:
-    """Pages (1-based) whose first line of body text is a source line: the line was pushed away from
+    """Pages (1-based) whose first line of body text is a source marker: the marker was pushed away from
     what it cites. The running header (report title and date, the first line of every page) and the
     page-number footer are not body text."""
     pages = pdf_pages(pdf)
@@ -79,7 +82,7 @@ def pages_starting_with_a_source(pdf: Path) -> list[int]:
     orphaned = []
     for number, lines in enumerate(pages, start=1):
         body = [line for line in lines if line != header and not line.replace(" ", "").replace("/", "").isdigit()]
-        if body and body[0].startswith(SOURCE_START):
+        if body and SOURCE_MARKER.match(body[0]):
             orphaned.append(number)
     return orphaned
 
@@ -103,7 +106,7 @@ def test_the_checks_catch_a_wide_table_and_an_orphaned_source(tmp_path):
     page.write_text(
         "<!doctype html><html><head><meta charset='utf-8'><title>bad</title></head><body>"
         "<p>report title</p><table style='width:1600px'><tr><td>wide</td></tr></table>"
-        f"<p style='break-before: page'>{SOURCE_START} test document</p></body></html>",
+        "<p style='break-before: page'>Source [3]</p></body></html>",
         encoding="utf-8",
     )
     scroll_width, _ = page_width(page)
@@ -122,4 +125,4 @@ def test_a_table_prints_its_source_as_a_footer_and_ids_may_break_at_colons():
     assert "kumamoto_progress_2022:<wbr>initiatives:<wbr>03" in html
     footer = html[html.index("<tfoot"):html.index("</tfoot>")]
     assert 'class="sdg-print-source"' in footer and 'colspan="2"' in footer and "S doc" in footer
-    assert "出典 / Source:" in footer
+    assert "出典 / Source:" in footer  # in the notebook; the report replaces it by a numbered marker

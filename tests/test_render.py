@@ -399,7 +399,7 @@ def test_pdf_text_holds_japanese_and_page_numbers(report):
     text = subprocess.run(["pdftotext", "-layout", str(report["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
     for city in CITIES:
         assert city in text
-    assert "出典 / Source:" in text and "目次" in text
+    assert "出典 [1]" in text and "総務省「住民基本台帳に基づく人口」2024年" in text and "目次" in text
     assert re.search(r"^\s*1\s*/\s*\d+\s*$", text, re.M), "page number 'n / N' in the footer"
     pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(report["pdf"])], capture_output=True, text=True).stdout).group(1))
     assert re.search(rf"^\s*{pages}\s*/\s*{pages}\s*$", text, re.M)
@@ -469,7 +469,9 @@ def test_failure_while_building_html_keeps_previous_report(executed, tmp_path, m
 
 
 def test_missing_chromium_names_apt_command(executed, tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "CHROMIUM_PATH", tmp_path / "no-such-chromium")
+    from sdgcities.publish import pdf
+
+    monkeypatch.setattr(pdf, "CHROMIUM_PATH", tmp_path / "no-such-chromium")
     out_html = tmp_path / "r.html"
     with pytest.raises(render.ChromiumNotFoundError, match=re.escape("apt-get install -y chromium")):
         render.render_report(executed, title="T", out_html=out_html, out_pdf=tmp_path / "r.pdf")
@@ -492,6 +494,92 @@ def test_lab_mode_outputs_are_upgraded_in_report(tmp_path):
     assert page.count('class="sdg-chart"') == 1
     assert page.count("出典L") == 1  # the separate caption output is merged into the figure
     assert ">Contents<" in page and 'lang="en"' in page
+
+
+def test_sources_become_one_numbered_list_per_section():
+    """Citations under figures become markers; each h1/h2 section ends with its numbered list; the same
+    source keeps one number within a section and numbering starts again in the next."""
+    from bs4 import BeautifulSoup
+
+    from sdgcities.present.words import Words
+    from sdgcities.publish import sources
+
+    def cell(inner: str) -> str:
+        return f'<div class="jp-Cell">{inner}</div>'
+
+    def figure(source: str) -> str:
+        return charts.figure_html({"mark": "bar"}, source=source)
+
+    page = BeautifulSoup(
+        '<main><section class="sdg-notebook"><div class="jp-Notebook">'
+        + cell("<h1>A</h1>") + cell(figure("doc X")) + cell(charts.cite_bundle("t", source="doc Y")[0]["text/html"])
+        + cell(figure("doc X")) + cell("<h2>B</h2>") + cell(figure("doc Y <https://example.org/y>"))
+        + '</div></section><section class="sdg-notebook"><div class="jp-Notebook">' + cell(figure("doc Z"))
+        + "</div></section></main>", "html.parser")
+    assert sources.number_sources(page.main, Words("ja")) == 3
+    markers = [a.get_text() for a in page.select("a.sdg-source-ref")]
+    assert markers == ["出典 [1]", "出典 [2]", "出典 [1]", "出典 [1]", "出典 [1]"]
+    for a in page.select("a.sdg-source-ref"):
+        assert page.find(id=a["href"][1:]).name == "li"
+    lists = page.select("aside.sdg-sources")
+    assert [[li.get_text() for li in aside.select("li")] for aside in lists] == [
+        ["doc X", "doc Y"], ["doc Y <https://example.org/y>"], ["doc Z"]]
+    assert lists[1].select_one("li a")["href"] == "https://example.org/y"  # links stay links
+    # The first list closes section A: it stands just before the cell of heading B.
+    assert lists[0].find_next_sibling("div").h2.get_text() == "B"
+    assert not page.select(".sdg-source-label") and "出典 / Source" not in page.get_text()
+
+
+def test_report_sources_and_chart_data(report):
+    """In the rendered report every marker points to its entry, and every chart links a CSV (UTF-8
+    with BOM) beside the page whose rows are the chart's inline data."""
+    import csv
+    import io
+    import json
+
+    from bs4 import BeautifulSoup
+
+    from sdgcities.publish import sources
+
+    soup = BeautifulSoup(report["html"].read_text(encoding="utf-8"), "html.parser")
+    refs = soup.select("a.sdg-source-ref")
+    # One marker under each chart and table (a table repeats its marker in the footer it prints on paper).
+    assert len(soup.select("figcaption a.sdg-source-ref")) == 2 * (CHARTS_PER_NOTEBOOK + 1)
+    assert all(soup.find(id=a["href"][1:]) is not None for a in refs)
+    for aside in soup.select("aside.sdg-sources"):
+        entries = [li.get_text() for li in aside.select("li")]
+        assert len(entries) == len(set(entries))
+    figures = soup.select("figure.sdg-chart-figure")
+    assert len(figures) == 2 * CHARTS_PER_NOTEBOOK
+    for figure in figures:
+        link = figure.select_one("a.sdg-data-link")
+        assert link.get_text() == "データ (CSV)" and link["href"].startswith("comparison_data/figure-")
+        raw = (report["folder"] / link["href"]).read_bytes()
+        assert raw.startswith("\ufeff".encode())
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+        spec = json.loads(figure.select_one("script.sdg-chart-spec").string)
+        expected = sources.chart_rows(spec)
+        assert rows == [{k: sources.csv_cell(r.get(k)) for k in rows[0]} for r in expected]
+        assert len(rows) == len(expected) > 0
+    assert sources.csv_cell(["a", "b"]) == "a;b" and sources.csv_cell(None) == ""
+
+
+@needs_poppler
+def test_pdf_table_of_contents_has_page_numbers_and_bookmarks(report):
+    from sdgcities.publish import pdf
+
+    def page_text(number: int) -> str:
+        return subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(report["pdf"]), "-"],
+                              capture_output=True, text=True, check=True).stdout.replace("\n", " ")
+
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(report["pdf"]), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    entries = re.findall(r"^\s*(人口|推移|重点目標|人口の表)\s+(\d+)\s*$", first, re.M)
+    assert {name for name, _ in entries} == {"人口", "推移", "重点目標", "人口の表"}, first
+    for name, number in entries:
+        assert name in page_text(int(number))
+    marks = pdf.bookmarks(report["pdf"])
+    assert [title for _, title, _ in marks][:2] == [TITLE, "目次"]
 
 
 @needs_chromium

@@ -42,9 +42,9 @@ def probe_suite(workspace):
     probe_notebook(notebooks / "first.ipynb", rebuild=True)
     probe_notebook(notebooks / "second.ipynb", rebuild=False)
     (notebooks / "reports.yaml").write_text(
-        "comparison:\n  lang: ja\n  title: {ja: 比較, en: Comparison}\n"
+        "comparison:\n  languages: [ja]\n  title: {ja: 比較, en: Comparison}\n"
         "  notebooks:\n    - notebook: first\n    - notebook: second\n"
-        "city:\n  lang: ja\n  title: {ja: '{name_ja}', en: '{name_en}'}\n  notebooks:\n    - notebook: second\n",
+        "city:\n  languages: [ja]\n  title: {ja: '{name_ja}', en: '{name_en}'}\n  notebooks:\n    - notebook: second\n",
         encoding="utf-8",
     )
     return workspace
@@ -52,7 +52,7 @@ def probe_suite(workspace):
 
 def report_pages(out: Path) -> list[Path]:
     """The reports of a run; index.html lists them and the downloads, it is not a report."""
-    return [p for p in sorted(out.glob("*.html")) if p.name != "index.html"]
+    return sorted(out.glob("*/*.html"))
 
 
 def html_build(path: Path) -> str:

@@ -1,9 +1,13 @@
-"""The report suite on the real notebooks and database: four HTML and four PDF reports, offline
-charts in a real browser, Japanese text in the PDFs with a font that covers every character,
-skipping what did not change, and no half-written report after a failure."""
+"""The report suite on the real notebooks and database: every report in Japanese and English (HTML and
+PDF) from one run, offline charts in a real browser, text in the PDFs with a font that covers every
+character, page numbers in the contents, a CSV of every chart's data, skipping what did not change (per
+step: notebooks and renders), and no half-written report after a failure."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import re
 import shutil
@@ -18,26 +22,35 @@ import pytest
 from conftest import REPO, sha256
 from sdgcities.publish import render, reports
 
-CITIES_JA = {"kaga": "加賀市", "kumamoto": "熊本市", "hiratsuka": "平塚市"}
-STEMS = ["comparison", "hiratsuka", "kaga", "kumamoto"]
+CITIES = {"ja": {"kaga": "加賀市", "kumamoto": "熊本市", "hiratsuka": "平塚市"},
+          "en": {"kaga": "Kaga", "kumamoto": "Kumamoto", "hiratsuka": "Hiratsuka"}}
+LANGUAGES = ["ja", "en"]
+REPORTS = ["comparison", "hiratsuka", "kaga", "kumamoto"]
+STEMS = [f"{lang}/{report}" for lang in LANGUAGES for report in REPORTS]
+TOC_TITLE = {"ja": "目次", "en": "Contents"}
 
 
 @pytest.fixture(scope="module")
-def suite(built_db, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("reports")
-    summary = reports.run(database=built_db, reports_dir=folder)
-    return {"folder": folder, "summary": summary, "db": built_db}
+def suite(report_suite):
+    return report_suite
 
 
-def test_four_html_and_four_pdf_reports(suite):
+def test_every_report_in_both_languages_from_one_run(suite):
     folder = suite["folder"]
     for stem in STEMS:
         assert (folder / f"{stem}.html").stat().st_size > 10_000
         assert (folder / f"{stem}.pdf").read_bytes().startswith(b"%PDF")
+        assert f'lang="{stem.split("/")[0]}"' in (folder / f"{stem}.html").read_text(encoding="utf-8")[:2000]
     executed = sorted(p.name for p in (folder / "executed").glob("*.ipynb"))
-    config = reports.load_config(REPO / "notebooks/reports.yaml", {c: {"name_ja": n, "name_en": c} for c, n in CITIES_JA.items()})
+    names = {c: {"name_ja": CITIES["ja"][c], "name_en": CITIES["en"][c]} for c in CITIES["ja"]}
+    config = reports.load_config(REPO / "notebooks/reports.yaml", names)
+    assert sorted(r.stem for r in config) == sorted(STEMS)
     assert len(executed) == sum(len(r.jobs) for r in config) == suite["summary"]["jobs"]
     assert not [p for p in folder.rglob("*") if ".tmp" in p.name]
+    # The index links every report of both languages and its PDF.
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    for stem in STEMS:
+        assert f'href="{stem}.html"' in index and f'href="{stem}.pdf"' in index
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -48,23 +61,68 @@ def test_every_chart_renders_offline_without_console_errors(suite, stem):
     assert seen.drawn_count == seen.chart_count, seen.chart_errors
     assert seen.console_errors == [] and seen.page_errors == [] and seen.blocked_requests == []
     assert not re.search(r"<script[^>]+src=\"https?://", html_text)
-    # Every chart and table cites its sources.
-    assert html_text.count("sdg-source") >= seen.chart_count
-
-
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    # Every chart and table cites its sources: a marker pointing to an entry of its section's list.
+    assert html_text.count('class="sdg-source-ref"') >= seen.chart_count
+    for target in set(re.findall(r'class="sdg-source-ref" href="#([^"]+)"', html_text)):
+        assert f'id="{target}"' in html_text
 
 
 @pytest.mark.parametrize("stem", STEMS)
-def test_pdf_holds_japanese_city_names_and_page_numbers(suite, stem):
-    text = pdf_text(suite["folder"] / f"{stem}.pdf")
-    names = CITIES_JA.values() if stem == "comparison" else [CITIES_JA[stem]]
+def test_every_chart_offers_its_data_as_csv(suite, stem):
+    from bs4 import BeautifulSoup
+
+    from sdgcities.publish import sources
+
+    page = suite["folder"] / f"{stem}.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    figures = soup.select("figure.sdg-chart-figure")
+    assert figures
+    for figure in figures:
+        link = figure.select_one("a.sdg-data-link")
+        assert link is not None and link["href"].startswith(f"{page.stem}_data/figure-"), figure.get("data-chart-id")
+        raw = (page.parent / link["href"]).read_bytes()
+        assert raw.startswith("\ufeff".encode())
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+        expected = sources.chart_rows(json.loads(figure.select_one("script.sdg-chart-spec").string))
+        assert len(rows) == len(expected) > 0
+        assert rows == [{k: sources.csv_cell(r.get(k)) for k in rows[0]} for r in expected]
+
+
+def pdf_text(path: Path, first: int | None = None) -> str:
+    pages = ["-f", str(first), "-l", str(first)] if first else []
+    return subprocess.run(["pdftotext", *pages, "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_pdf_holds_city_names_page_numbers_and_a_numbered_contents(suite, stem):
+    lang, report = stem.split("/")
+    path = suite["folder"] / f"{stem}.pdf"
+    text = pdf_text(path)
+    names = CITIES[lang].values() if report == "comparison" else [CITIES[lang][report]]
     for name in names:
         assert name in text
-    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(suite["folder"] / f"{stem}.pdf")], capture_output=True, text=True).stdout).group(1))
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout).group(1))
     assert re.search(rf"^\s*{pages}\s*/\s*{pages}\s*$", text, re.M), "last page number 'N / N' in the footer"
-    assert "目次" in text
+    assert TOC_TITLE[lang] in text
+    # Contents with page numbers: every heading of the first level is listed with the page it is on.
+    from sdgcities.publish import pdf
+
+    marks = pdf.bookmarks(path)
+    assert len(marks) > 5
+    contents = pdf_text(path, 1) + (pdf_text(path, 2) if pages > 1 else "")
+    numbered = re.findall(r"^\s*(\S.*?\S)\s{2,}(\d+)\s*$", contents, re.M)
+    assert len(numbered) >= 5, contents
+    for title, number in numbered[:8]:
+        assert 1 <= int(number) <= pages
+        page_text = " ".join(pdf_text(path, int(number)).split())
+        assert " ".join(title.split())[:12] in page_text, (title, number)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_pdf_fonts_are_embedded(suite, stem):
+    listing = subprocess.run(["pdffonts", str(suite["folder"] / f"{stem}.pdf")], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
+    assert rows and all(row[-5] == "yes" for row in rows), listing
 
 
 def test_the_fonts_cover_every_character_drawn(suite):
@@ -93,10 +151,31 @@ def test_a_second_run_with_nothing_changed_skips_everything(suite):
     assert time.perf_counter() - started < 10
 
 
+def test_changing_only_the_stylesheet_re_renders_without_running_a_notebook(suite, monkeypatch, tmp_path):
+    folder = tmp_path / "copy"
+    shutil.copytree(suite["folder"], folder)
+    assert render.STYLESHEET in reports.render_inputs() and render.STYLESHEET not in reports.notebook_inputs()
+    stylesheet = tmp_path / "report.css"
+    stylesheet.write_text(render.STYLESHEET.read_text(encoding="utf-8") + "\n.sdg-test-rule { color: red; }\n", encoding="utf-8")
+    # HTML only, to keep the test short (a render key covers the PDF choice too, so record it first).
+    reports.run(database=suite["db"], reports_dir=folder, pdf=False)
+    monkeypatch.setattr(render, "STYLESHEET", stylesheet)
+    again = reports.run(database=suite["db"], reports_dir=folder, pdf=False)
+    assert again["executed"] == 0 and again["rendered"] == len(STEMS)
+    unchanged = reports.run(database=suite["db"], reports_dir=folder, pdf=False)
+    assert unchanged["executed"] == 0 and unchanged["rendered"] == 0
+    assert all(".sdg-test-rule" in (folder / f"{stem}.html").read_text(encoding="utf-8") for stem in STEMS)
+    # The notebooks' inputs: the code and catalogues they read, never the render's.
+    package = REPO / "src" / "sdgcities"
+    inputs = set(reports.notebook_inputs())
+    assert package / "present" / "catalogues" / "ja" / "codes.yaml" in inputs and package / "access" / "api.py" in inputs
+    assert package / "publish" / "render.py" not in inputs
+
+
 def test_a_failed_render_leaves_the_previous_reports(suite, monkeypatch, tmp_path):
     folder = tmp_path / "copy"
     shutil.copytree(suite["folder"], folder)
-    before = {p.name: sha256(p) for p in folder.glob("*.html")}
+    before = {str(p): sha256(p) for p in folder.glob("*/*.html")}
 
     def broken(*args, **kwargs):
         raise RuntimeError("simulated failure while rendering")
@@ -105,14 +184,14 @@ def test_a_failed_render_leaves_the_previous_reports(suite, monkeypatch, tmp_pat
     (folder / ".state.json").unlink()  # forget what was rendered, so every report is rendered again
     with pytest.raises(RuntimeError, match="simulated"):
         reports.run(database=suite["db"], reports_dir=folder)
-    assert {p.name: sha256(p) for p in folder.glob("*.html")} == before
-    assert not [p for p in folder.glob("*") if ".tmp" in p.name]
+    assert {str(p): sha256(p) for p in folder.glob("*/*.html")} == before
+    assert not [p for p in folder.rglob("*") if ".tmp" in p.name]
 
 
 def test_a_killed_report_run_leaves_no_half_written_report(suite, tmp_path):
     folder = tmp_path / "copy"
     shutil.copytree(suite["folder"], folder)
-    before = {p.name: sha256(p) for p in folder.glob("*.*") if p.suffix in (".html", ".pdf")}
+    before = {str(p): sha256(p) for p in folder.glob("*/*.*") if p.suffix in (".html", ".pdf")}
     script = (f"import sys; sys.argv=['x']; from pathlib import Path; from sdgcities.publish import reports; "
               f"reports.run(force=True, database=Path({str(suite['db'])!r}), reports_dir=Path({str(folder)!r}))")
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, start_new_session=True)
@@ -128,7 +207,7 @@ def test_a_killed_report_run_leaves_no_half_written_report(suite, tmp_path):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     assert started, "the report run stopped before its first notebook finished: nothing was killed mid-run"
-    after = {p.name: sha256(p) for p in folder.glob("*.*") if p.suffix in (".html", ".pdf")}
+    after = {str(p): sha256(p) for p in folder.glob("*/*.*") if p.suffix in (".html", ".pdf")}
     assert after == before
     # Executed notebooks are complete files (written then renamed), never half-written.
     import nbformat

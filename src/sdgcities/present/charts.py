@@ -1,5 +1,8 @@
 """One chart style for every notebook and report, and display helpers that keep the citation.
 
+This module holds the colours, fonts and theme and the public show/cite; the HTML of chart figures is
+built in present/figures.py and that of tables in present/tables.py (their names are re-exported here).
+
 Notebooks call :func:`show` for Altair charts and :func:`cite` for tables; both put the line
 "出典 / Source: ..." under what they display.
 
@@ -24,23 +27,40 @@ How a chart is displayed (see :func:`chart_bundle`):
 
 from __future__ import annotations
 
-import base64
-import datetime as _dt
-import decimal
-import hashlib
 import html
 import json
-import math
 import os
 import re
-import struct
 import unicodedata
-import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import altair as alt
+
+# The chart figures and their display bundles (re-exported: notebooks and the renderer call them here).
+from sdgcities.present.figures import (  # noqa: F401
+    ALTAIR_VEGALITE_MIME_TYPE,
+    EMBED_OPTIONS,
+    JUPYTERLAB_VEGALITE_MIME_TYPE,
+    RENDER_FIGURE_JS,
+    SOURCE_LABEL,
+    VEGALITE_MIME_TYPE,
+    VEGALITE_MIME_TYPES,
+    _check_source,
+    chart_bundle,
+    chart_id,
+    chart_mode,
+    figure_html,
+    png_size,
+    recompress_png,
+    report_png_enabled,
+    source_html,
+    spec_json,
+    static_png,
+    vegalite_version,
+)
+from sdgcities.present.tables import cite_bundle, format_value, table_html  # noqa: F401
 
 # ---------------------------------------------------------------------------------------------
 # Colours
@@ -145,7 +165,6 @@ def goal_colour_scale(goals: Sequence[int | str]) -> alt.Scale:
 FONT_FAMILY = "Noto Sans CJK JP"
 THEME_NAME = "sdgcities"
 FONT_INSTALL_COMMAND = "apt-get install -y fonts-noto-cjk"
-SOURCE_LABEL = "出典 / Source: "
 
 _FONT_DIR_CANDIDATES = (
     Path("/usr/share/fonts/opentype/noto"),
@@ -267,255 +286,6 @@ def enable_theme() -> None:
     alt.theme.enable(THEME_NAME)
 
 
-# ---------------------------------------------------------------------------------------------
-# Chart display
-# ---------------------------------------------------------------------------------------------
-
-# Altair 6.3 emits "application/vnd.vegalite.v6.json"; nbformat only accepts a JSON object under a
-# type matching application/(...+)json, so a notebook holding Altair's type with a dict fails to
-# save under papermill. The "+json" spelling is valid and is what Vega-aware frontends use.
-VEGALITE_MIME_TYPE = "application/vnd.vegalite.v6+json"
-ALTAIR_VEGALITE_MIME_TYPE = "application/vnd.vegalite.v6.json"
-JUPYTERLAB_VEGALITE_MIME_TYPE = "application/vnd.vegalite.v5+json"  # what JupyterLab 4.6 renders
-VEGALITE_MIME_TYPES = (
-    VEGALITE_MIME_TYPE,
-    ALTAIR_VEGALITE_MIME_TYPE,
-    JUPYTERLAB_VEGALITE_MIME_TYPE,
-)
-_V5_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-
-# Options passed to vegaEmbed everywhere: SVG so that print/PDF stays vector and searchable.
-EMBED_OPTIONS: dict[str, Any] = {"actions": False, "renderer": "svg", "tooltip": True, "mode": "vega-lite"}
-
-# JavaScript function (expression) drawing one chart figure; used by the tiny per-chart script and
-# by the report page. Idempotent: a chart already drawn or being drawn is skipped.
-RENDER_FIGURE_JS = (
-    "function(fig){"
-    "var el=fig.querySelector('.sdg-chart'),sp=fig.querySelector('script.sdg-chart-spec');"
-    "if(!el||!sp||el.getAttribute('data-state')||typeof window.vegaEmbed!=='function')"
-    "{return Promise.resolve();}"
-    "el.setAttribute('data-state','pending');"
-    "var spec;try{spec=JSON.parse(sp.textContent);}catch(e){el.setAttribute('data-state','error');"
-    "el.setAttribute('data-error',String(e));console.error('sdg-chart '+el.id+': '+e);"
-    "return Promise.resolve();}"
-    f"return window.vegaEmbed(el,spec,{json.dumps(EMBED_OPTIONS, separators=(',', ':'))})"
-    ".then(function(){el.setAttribute('data-state','done');"
-    "var fb=fig.querySelector('.sdg-fallback');if(fb){fb.style.display='none';}})"
-    ".catch(function(e){el.setAttribute('data-state','error');el.setAttribute('data-error',String(e));"
-    "console.error('sdg-chart '+el.id+': '+e);});}"
-)
-_BOOT_JS = "(function(s){var f=s&&s.closest('figure.sdg-chart-figure');if(f){(" + RENDER_FIGURE_JS + ")(f);}})(document.currentScript);"
-
-
-def vegalite_version() -> str | None:
-    """The vl-convert Vega-Lite version matching Altair's schema (e.g. "6.4"), None for latest."""
-    import vl_convert as vlc
-
-    match = re.match(r"v?(\d+)\.(\d+)", alt.SCHEMA_VERSION)
-    if match:
-        wanted = f"{match.group(1)}.{match.group(2)}"
-        if wanted in vlc.get_vegalite_versions():
-            return wanted
-    return None
-
-
-def report_png_enabled() -> bool:
-    """Whether report-mode charts carry a static PNG fallback (SDGCITIES_CHART_PNG=1).
-
-    Off by default: reports draw every chart with the embedded vega-embed (and the PDF is printed from
-    those drawings), so the PNG would only serve readers with JavaScript off, at 40-60% of a notebook's
-    run time (bench/RESULTS.md)."""
-    return os.environ.get("SDGCITIES_CHART_PNG", "0") == "1"
-
-
-def _to_spec(chart: Any, *, validate: bool = True) -> dict[str, Any]:
-    if isinstance(chart, Mapping):
-        return dict(chart)
-    if hasattr(chart, "to_dict"):
-        if alt.theme.active == "default":
-            # One chart style throughout: charts shown without an explicit theme get ours.
-            enable_theme()
-        return chart.to_dict(validate=validate)
-    raise TypeError(f"show() needs an Altair chart or a Vega-Lite dict, got {type(chart).__name__}")
-
-
-def spec_json(spec: Mapping[str, Any]) -> str:
-    """The spec as JSON that is safe inside <script type="application/json">."""
-    text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def chart_id(spec: Mapping[str, Any], source: str = "") -> str:
-    """A stable id for a chart: the same spec and source give the same id on every run."""
-    canonical = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    digest = hashlib.sha256((canonical + "\0" + source).encode("utf-8")).hexdigest()
-    return f"chart-{digest[:12]}"
-
-
-def static_png(spec: Mapping[str, Any], *, scale: float = 2.0) -> bytes:
-    """A PNG of the chart rendered by vl-convert with the CJK font."""
-    import vl_convert as vlc
-
-    register_fonts()
-    return recompress_png(vlc.vegalite_to_png(dict(spec), vl_version=vegalite_version(), scale=scale))
-
-
-def recompress_png(data: bytes) -> bytes:
-    """The same PNG with its image data deflated again (vl-convert's PNGs shrink ~5x)."""
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("not a PNG")
-    chunks: list[tuple[bytes, bytes]] = []
-    idat = bytearray()
-    pos = 8
-    while pos + 8 <= len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind = data[pos + 4 : pos + 8]
-        body = data[pos + 8 : pos + 8 + length]
-        pos += 12 + length
-        if kind == b"IDAT":
-            if not idat:
-                chunks.append((b"IDAT", b""))  # placeholder keeps the chunk order
-            idat += body
-        else:
-            chunks.append((kind, body))
-    packed = zlib.compress(zlib.decompress(bytes(idat)), 6)  # level 9 costs ~6x the time for no gain here
-    out = bytearray(data[:8])
-    for kind, body in chunks:
-        if kind == b"IDAT":
-            body = packed
-        out += struct.pack(">I", len(body)) + kind + body
-        out += struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-    return bytes(out)
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height in pixels of a PNG."""
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("not a PNG")
-    return struct.unpack(">II", data[16:24])
-
-
-def _chart_title(spec: Mapping[str, Any]) -> str:
-    title = spec.get("title")
-    if isinstance(title, Mapping):
-        title = title.get("text")
-    if isinstance(title, list):
-        title = " ".join(str(t) for t in title)
-    return str(title) if title else ""
-
-
-_URL = re.compile(r"https?://[^\s<>\"')]+")
-
-
-def source_html(source: str) -> str:
-    """The citation line as HTML (URLs become links; nothing is loaded from them)."""
-    escaped = html.escape(source)
-    linked = _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped)
-    return f'<span class="sdg-source-label">{html.escape(SOURCE_LABEL.strip())}</span> {linked}'
-
-
-def figure_html(
-    spec: Mapping[str, Any],
-    *,
-    source: str | None,
-    png: bytes | None = None,
-    figure_id: str | None = None,
-    boot_script: bool = True,
-) -> str:
-    """The report HTML of one chart: a <figure> with the spec, a static fallback and the citation."""
-    figure_id = figure_id or chart_id(spec, source or "")
-    title = _chart_title(spec)
-    label = html.escape(title or "chart", quote=True)
-    parts = [
-        f'<figure class="sdg-figure sdg-chart-figure" data-chart-id="{figure_id}">',
-        f'<div class="sdg-chart" id="{figure_id}" role="img" aria-label="{label}"></div>',
-    ]
-    if png is not None:
-        width, height = png_size(png)
-        b64 = base64.b64encode(png).decode("ascii")
-        # The PNG is rendered at scale 2; show it at its CSS size.
-        parts.append(
-            f'<div class="sdg-fallback"><img src="data:image/png;base64,{b64}" '
-            f'width="{round(width / 2)}" height="{round(height / 2)}" '
-            f'alt="{label}" style="max-width:100%;height:auto"></div>'
-        )
-    parts.append(f'<script type="application/json" class="sdg-chart-spec">{spec_json(spec)}</script>')
-    if boot_script:
-        parts.append(f'<script class="sdg-chart-boot">{_BOOT_JS}</script>')
-    if source:
-        parts.append(f'<figcaption class="sdg-source">{source_html(source)}</figcaption>')
-    parts.append("</figure>")
-    return "".join(parts)
-
-
-def chart_mode() -> str:
-    """"report" or "lab" (see the module docstring)."""
-    mode = os.environ.get("SDGCITIES_CHART_MODE", "auto").strip().lower()
-    if mode in ("report", "lab"):
-        return mode
-    if mode not in ("", "auto"):
-        raise ValueError(f"SDGCITIES_CHART_MODE must be report, lab or auto, not {mode!r}")
-    return "lab" if os.environ.get("JPY_SESSION_NAME") else "report"
-
-
-def _check_source(source: str) -> str:
-    if not isinstance(source, str) or not source.strip():
-        raise ValueError("a source (citation) is required: pass source='...'")
-    return source.strip()
-
-
-def chart_bundle(chart: Any, *, source: str, mode: str | None = None) -> list[tuple[dict, dict]]:
-    """The display outputs (data, metadata) that :func:`show` emits for a chart."""
-    source = _check_source(source)
-    mode = mode or chart_mode()
-    if mode not in ("report", "lab"):
-        raise ValueError(f"mode must be 'report' or 'lab', not {mode!r}")
-    # Schema validation costs ~0.1 s a chart; interactive work gets it, report runs rely on the
-    # browser test that every chart of every report draws without an error.
-    spec = _to_spec(chart, validate=mode == "lab")
-    cid = chart_id(spec, source)
-    title = _chart_title(spec)
-    plain = f"[chart] {title}\n{SOURCE_LABEL}{source}" if title else f"[chart]\n{SOURCE_LABEL}{source}"
-    meta_common = {"sdgcities": {"kind": "chart", "chart_id": cid, "source": source}}
-    if mode == "report" and not report_png_enabled():
-        data = {"text/html": figure_html(spec, source=source, png=None, figure_id=cid), VEGALITE_MIME_TYPE: spec, "text/plain": plain}
-        return [(data, meta_common)]
-    png = static_png(spec)
-    width, height = png_size(png)
-    b64 = base64.b64encode(png).decode("ascii")
-    png_meta = {"width": round(width / 2), "height": round(height / 2)}
-    if mode == "lab":
-        spec5 = dict(spec)
-        spec5["$schema"] = _V5_SCHEMA
-        data = {
-            VEGALITE_MIME_TYPE: spec,
-            JUPYTERLAB_VEGALITE_MIME_TYPE: spec5,
-            "image/png": b64,
-            "text/plain": plain,
-        }
-        embed = {"embed_options": {"actions": False, "renderer": "svg", "tooltip": True}}
-        metadata = {
-            **meta_common,
-            "image/png": png_meta,
-            VEGALITE_MIME_TYPE: embed,
-            JUPYTERLAB_VEGALITE_MIME_TYPE: embed,
-        }
-        caption = (
-            {"text/html": f'<p class="sdg-source">{source_html(source)}</p>', "text/plain": SOURCE_LABEL + source},
-            {"sdgcities": {"kind": "source", "chart_id": cid, "source": source}},
-        )
-        return [(data, metadata), caption]
-    if mode != "report":
-        raise ValueError(f"mode must be 'report' or 'lab', not {mode!r}")
-    data = {
-        "text/html": figure_html(spec, source=source, png=png, figure_id=cid),
-        VEGALITE_MIME_TYPE: spec,
-        "image/png": b64,
-        "text/plain": plain,
-    }
-    return [(data, {**meta_common, "image/png": png_meta})]
-
-
 def show(chart: Any, *, source: str) -> None:
     """Display an Altair chart with the citation line "出典 / Source: <source>" under it."""
     from IPython.display import display
@@ -525,140 +295,8 @@ def show(chart: Any, *, source: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Tables
+# Tables (built in present/tables.py)
 # ---------------------------------------------------------------------------------------------
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    try:
-        import pandas as pd
-
-        return value is pd.NA or value is pd.NaT
-    except ImportError:  # pragma: no cover
-        return False
-
-
-def format_value(value: Any, decimals: int | None = None) -> tuple[str, bool]:
-    """(text, is_number) for one table cell."""
-    if _is_missing(value):
-        return "–", False
-    if isinstance(value, bool):
-        return str(value), False
-    if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
-        return f"{int(value):,}", True
-    if isinstance(value, (float, decimal.Decimal)) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "f"):
-        number = float(value)
-        if math.isinf(number):
-            return ("∞" if number > 0 else "−∞"), True
-        if decimals is not None:
-            return f"{number:,.{decimals}f}", True
-        if number != 0 and (abs(number) >= 1e15 or abs(number) < 1e-4):
-            return f"{number:.3e}", True
-        text = f"{number:,.4f}".rstrip("0").rstrip(".")
-        return (text if text not in ("-0", "") else "0"), True
-    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
-        return value.isoformat(), False
-    if hasattr(value, "isoformat"):
-        return value.isoformat(), False
-    return str(value), False
-
-
-def _table_rows(table: Any) -> tuple[list[str], list[list[Any]], int]:
-    """Column names, rows and the total row count of a pandas or polars table."""
-    module = type(table).__module__
-    if module.startswith("polars"):
-        columns = [str(c) for c in table.columns]
-        return columns, [list(r) for r in table.rows()], table.height
-    import pandas as pd
-
-    if isinstance(table, pd.Series):
-        table = table.to_frame()
-    if isinstance(table, pd.DataFrame):
-        frame = table
-        default_index = isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1 and frame.index.name is None
-        if not default_index:
-            frame = frame.reset_index()
-        columns = [" / ".join(str(p) for p in c) if isinstance(c, tuple) else str(c) for c in frame.columns]
-        rows = [list(r) for r in frame.itertuples(index=False, name=None)]
-        return columns, rows, len(frame)
-    raise TypeError(f"cite() needs a pandas/polars table or a string, got {type(table).__name__}")
-
-
-def _breakable(text: str) -> str:
-    """Escaped cell text; a machine id without spaces (kumamoto_progress_2022:initiatives:03) may break
-    after its colons, so that it does not make a table wider than the page."""
-    escaped = html.escape(text)
-    return escaped.replace(":", ":<wbr>") if len(text) > 12 and not any(c.isspace() for c in text) else escaped
-
-
-def table_html(table: Any, *, decimals: int | None = None, max_rows: int = 200,
-               print_footer: str | None = None) -> tuple[str, str]:
-    """(html, plain text) of a table; numbers right-aligned with thousands separators.
-
-    Alignment is written inline so it also holds in JupyterLab, whose CSS right-aligns every cell.
-    ``print_footer`` (HTML, the source line) goes into a ``<tfoot class="sdg-print-source">`` that only
-    print shows: a footer group stays with the table's rows, where a caption can be orphaned.
-    """
-    columns, rows, total = _table_rows(table)
-    shown = rows[:max_rows]
-    cells = [[format_value(value, decimals) for value in row] for row in shown]
-    numeric_column = [
-        any(c[i][1] for c in cells) and all(c[i][1] or c[i][0] == "–" for c in cells) for i in range(len(columns))
-    ]
-
-    def align(numeric: bool, nowrap: bool = False) -> str:
-        wrap = ";white-space:nowrap" if nowrap else ""
-        return f' class="num" style="text-align:right{wrap}"' if numeric else f' style="text-align:left{wrap}"'
-
-    head = "".join(f"<th{align(numeric_column[i])}>{html.escape(c)}</th>" for i, c in enumerate(columns))
-    body = []
-    plain = ["\t".join(columns)]
-    for row in cells:
-        # Numbers and short labels (city names, goal labels) never break inside; long text wraps.
-        tds = "".join(
-            f"<td{align(numeric, numeric or len(text) <= 12)}>{_breakable(text)}</td>" for text, numeric in row
-        )
-        body.append(f"<tr>{tds}</tr>")
-        plain.append("\t".join(text for text, _ in row))
-    note = ""
-    if total > len(shown):
-        omitted = total - len(shown)
-        note = f'<p class="sdg-table-note">… {omitted:,} 行省略 / rows omitted (全 {total:,} 行 / rows)</p>'
-        plain.append(f"... {omitted} rows omitted")
-    foot = (f'<tfoot class="sdg-print-source"><tr><td colspan="{len(columns)}">{print_footer}</td></tr></tfoot>'
-            if print_footer else "")
-    out = (
-        '<div class="sdg-table-wrap"><table class="sdg-table">'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>{foot}</table></div>{note}"
-    )
-    return out, "\n".join(plain)
-
-
-def cite_bundle(table_or_text: Any, *, source: str, decimals: int | None = None, max_rows: int = 200) -> tuple[dict, dict]:
-    """The display output (data, metadata) that :func:`cite` emits."""
-    source = _check_source(source)
-    if isinstance(table_or_text, str):
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", table_or_text) if p.strip()]
-        inner = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
-        plain = table_or_text.strip()
-        kind = "text"
-    elif hasattr(table_or_text, "to_html") and type(table_or_text).__name__ == "Styler":
-        inner = f'<div class="sdg-table-wrap">{table_or_text.to_html()}</div>'
-        plain = str(table_or_text.data)
-        kind = "table"
-    else:
-        inner, plain = table_html(table_or_text, decimals=decimals, max_rows=max_rows, print_footer=source_html(source))
-        kind = "table"
-    figure = (
-        f'<figure class="sdg-figure sdg-{kind}-figure">{inner}'
-        f'<figcaption class="sdg-source">{source_html(source)}</figcaption></figure>'
-    )
-    data = {"text/html": figure, "text/plain": f"{plain}\n{SOURCE_LABEL}{source}"}
-    return data, {"sdgcities": {"kind": kind, "source": source}}
 
 
 def cite(table_or_text: Any, *, source: str, decimals: int | None = None, max_rows: int = 200) -> None:

@@ -1,10 +1,16 @@
 """The report suite (`make reports`): execute every notebook through papermill, then render the reports.
 
-Parameter sets live in notebooks/reports.yaml. Each run of a notebook is a job; independent jobs run in
-parallel, one process per core. A job is skipped when its inputs — the notebook, its parameters, the
-build of the database (its build id) and the package code — have not changed since its last
-successful run, decided by content hashes. Reports are written to temporary files and renamed into
-place, so an interrupted run leaves the last good reports.
+Parameter sets live in notebooks/reports.yaml. Every report is made in each of its `languages`, from one
+run: reports/ja/<report>.html|pdf and reports/en/<report>.html|pdf (+ <report>_data/ with the charts' data
+as CSV), and reports/index.html links them all. Each run of a notebook is a job; independent jobs run in
+parallel, one process per core.
+
+Whether a step is up to date is decided per step by content hashes: a notebook run's key covers the
+notebook file, its parameters, the code and catalogues notebooks use (present/, access/) and the
+database's build id; a render's key covers the executed notebooks it is made of, the render code and
+the stylesheet (render_inputs). So changing only the stylesheet re-renders the reports without running
+any notebook. Reports are written to temporary files and renamed into place, so an interrupted run
+leaves the last good reports.
 
     python -m sdgcities.publish.reports              # everything, skipping what is up to date
     python -m sdgcities.publish.reports --force      # re-run every job
@@ -54,7 +60,7 @@ class Job:
 class Report:
     """One HTML (+ PDF) report made of the executed notebooks of its jobs, in order."""
 
-    stem: str  # reports/<stem>.html
+    stem: str  # reports/<stem>.html, e.g. "ja/comparison"
     title: str
     lang: str
     jobs: list[Job] = field(default_factory=list)
@@ -75,12 +81,21 @@ def load_config(path: Path, city_names: dict[str, dict[str, str]]) -> list[Repor
             raise ReportConfigError(f"{paths.relative(path)}: notebook {entry['notebook']!r} does not exist ({paths.relative(notebook)})")
         return Job(name, notebook, {**(entry.get("parameters") or {}), **extra})
 
+    def report_languages(entry: dict) -> list[str]:
+        from sdgcities.present.words import languages
+
+        chosen = entry.get("languages") or [entry.get("lang", "ja")]
+        unknown = [lang for lang in chosen if lang not in languages()]
+        if unknown or len(set(chosen)) != len(chosen):
+            raise ReportConfigError(f"{paths.relative(path)}: languages {chosen} must be distinct, among {list(languages())}")
+        return list(chosen)
+
     comparison = config["comparison"]
-    lang = comparison.get("lang", "ja")
-    report = Report("comparison", comparison["title"][lang], lang)
-    for entry in comparison["notebooks"]:
-        report.jobs.append(job(f"comparison-{entry['notebook']}", entry, {"lang": lang}))
-    reports.append(report)
+    for lang in report_languages(comparison):
+        report = Report(f"{lang}/comparison", comparison["title"][lang], lang)
+        for entry in comparison["notebooks"]:
+            report.jobs.append(job(f"{lang}-comparison-{entry['notebook']}", entry, {"lang": lang}))
+        reports.append(report)
 
     per_city = config["city"]
     from sdgcities.build.inputs.curated import RESERVED_CITY_IDS
@@ -89,11 +104,11 @@ def load_config(path: Path, city_names: dict[str, dict[str, str]]) -> list[Repor
         # The build refuses such ids; a database built elsewhere is checked again before any file is named after it.
         if city in RESERVED_CITY_IDS or not re.fullmatch(r"[a-z][a-z0-9_]*", city):
             raise ReportConfigError(f"city id {city!r} cannot name a report (reserved or not matching [a-z][a-z0-9_]*): rename it in data/curated/reference/cities.csv")
-        lang = per_city.get("lang", "ja")
-        report = Report(city, per_city["title"][lang].format(city=city, **names), lang)
-        for entry in per_city["notebooks"]:
-            report.jobs.append(job(f"{city}-{entry['notebook']}", entry, {"lang": lang, "city": city}))
-        reports.append(report)
+        for lang in report_languages(per_city):
+            report = Report(f"{lang}/{city}", per_city["title"][lang].format(city=city, **names), lang)
+            for entry in per_city["notebooks"]:
+                report.jobs.append(job(f"{lang}-{city}-{entry['notebook']}", entry, {"lang": lang, "city": city}))
+            reports.append(report)
     return reports
 
 
@@ -105,9 +120,48 @@ def _hash_files(files: list[Path]) -> str:
     return digest.hexdigest()
 
 
+def notebook_inputs() -> list[Path]:
+    """The code and catalogues a notebook run uses: present/ (analyses, charts, words and their
+    catalogues), access/ (the read-only API) and paths.py."""
+    package = paths.package_dir()
+    files = [package / "paths.py"]
+    for folder in ("present", "access"):
+        files += [f for f in (package / folder).rglob("*") if f.suffix in (".py", ".yaml") and f.is_file()]
+    return sorted(files)
+
+
+def render_inputs() -> list[Path]:
+    """What a render uses besides the executed notebooks: the render code, the stylesheet and the
+    report's words."""
+    from sdgcities.publish import render
+
+    package = paths.package_dir()
+    publish = [package / "publish" / f"{name}.py" for name in ("render", "prepare", "sources", "pdf", "snapshot", "version")]
+    present = [package / "present" / f"{name}.py" for name in ("charts", "figures", "htmlsafe", "words")]
+    catalogues = sorted((package / "present" / "catalogues").glob("*/report.yaml"))
+    return [f for f in [*publish, *present, *catalogues, Path(render.STYLESHEET)] if f.is_file()]
+
+
 def code_fingerprint() -> str:
-    """Content hash of the package code (analyses, charts, rendering)."""
-    return _hash_files(sorted(paths.package_dir().rglob("*.py")))
+    """Content hash of the code and catalogues notebook runs use."""
+    return _hash_files(notebook_inputs())
+
+
+def render_fingerprint() -> str:
+    """Content hash of the render code, the stylesheet and the report words."""
+    return _hash_files(render_inputs())
+
+
+def report_key(report: Report, executed_dir: Path, render_key: str, pdf: bool) -> str | None:
+    """The content hash of a render: its executed notebooks, the render inputs, its title and language;
+    None while one of its notebooks has not run."""
+    digest = hashlib.sha256(f"{render_key}\0{pdf}\0{report.title}\0{report.lang}".encode())
+    for job in report.jobs:
+        output = job.output(executed_dir)
+        if not output.is_file():
+            return None
+        digest.update(hashlib.sha256(output.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def job_key(job: Job, database_key: str, code_key: str) -> str:
@@ -206,13 +260,14 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
     keys = {name: job_key(job, database_key, code_key) for name, job in jobs.items()}
     stale = [name for name in jobs if state.get("jobs", {}).get(name) != keys[name] or not jobs[name].output(executed_dir).exists()]
 
-    # Process data.
-    render_base = hashlib.sha256((code_key + str(pdf)).encode()).hexdigest()
-    report_keys = {r.stem: hashlib.sha256((render_base + "".join(keys[j.name] for j in r.jobs) + r.title).encode()).hexdigest() for r in reports}
+    # Process data. A report whose notebooks all stay is current when its render key is the recorded one.
+    render_key = render_fingerprint()
+    report_keys: dict[str, str | None] = {r.stem: report_key(r, executed_dir, render_key, pdf) for r in reports}
 
     def report_is_current(report: Report) -> bool:
         html_path, pdf_path = reports_dir / f"{report.stem}.html", reports_dir / f"{report.stem}.pdf"
-        return state.get("reports", {}).get(report.stem) == report_keys[report.stem] and html_path.exists() and (not pdf or pdf_path.exists())
+        key = report_keys[report.stem]
+        return key is not None and state.get("reports", {}).get(report.stem) == key and html_path.exists() and (not pdf or pdf_path.exists())
 
     to_render = [r for r in reports if not report_is_current(r) or any(j.name in stale for j in r.jobs)]
     total = len(stale)
@@ -228,6 +283,8 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
             futures: dict[Future, tuple[str, str]] = {}
 
             def submit_render(report: Report) -> None:
+                # The key of what is rendered now: the executed notebooks as they are after this run's jobs.
+                report_keys[report.stem] = report_key(report, executed_dir, render_key, pdf)
                 outputs = [str(j.output(executed_dir)) for j in report.jobs]
                 html_path, pdf_path = reports_dir / f"{report.stem}.html", reports_dir / f"{report.stem}.pdf"
                 future = pool.submit(render_one, outputs, report.title, str(html_path), str(pdf_path) if pdf else None, report.lang)
@@ -279,6 +336,11 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
             details = "\n".join(f"- {name}: {error}" for name, error in failures)
             raise RuntimeError(f"{len(failures)} step(s) failed; the reports they feed keep their previous version:\n{details}")
 
+    # Reports of the earlier layout (reports/<report>.html, one language) would linger beside the new folders.
+    for report in reports:
+        for suffix in (".html", ".pdf"):
+            (reports_dir / f"{Path(report.stem).name}{suffix}").unlink(missing_ok=True)
+
     from sdgcities.publish.site import write_index  # reports/index.html: every report and every download
 
     write_index(reports_dir, database=database)
@@ -300,7 +362,7 @@ def render_one(notebooks: list[str], title: str, html_path: str, pdf_path: str |
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Execute the notebooks and render the HTML/PDF reports into reports/.")
+    parser = argparse.ArgumentParser(description="Execute the notebooks and render the HTML/PDF reports into reports/<lang>/.")
     parser.add_argument("--force", action="store_true", help="re-run every notebook and re-render every report")
     parser.add_argument("--no-pdf", action="store_true", help="write HTML reports only")
     parser.add_argument("--workers", type=int, default=None, help="parallel notebook runs (default: one per core)")

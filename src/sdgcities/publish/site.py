@@ -1,5 +1,5 @@
-"""reports/index.html: one static page (no scripts, no network) linking every report and every
-download (exports, codebook, data package, citation and licences). Written at the end of the report
+"""reports/index.html: one static page (no scripts, no network) linking every report of every language
+(reports/<lang>/) and every download (exports, codebook, data package, citation and licences). Written at the end of the report
 run (sdgcities.publish.reports.run) or with `python -m sdgcities.publish.site`. Only files that exist are linked."""
 
 from __future__ import annotations
@@ -12,17 +12,19 @@ from pathlib import Path
 from urllib.parse import quote
 
 from sdgcities import paths
+from sdgcities.present.words import Words, languages
 from sdgcities.publish.version import citation_text, dataset_version
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
 _LANG = re.compile(r"<html[^>]*\blang=\"([^\"]+)\"", re.I)
+# Downloads of exports/ and the catalogue key describing each (report.index.<key>).
 DOWNLOADS = (
-    ("sdgcities.xlsx", "Excel ブック（ビューごとのシートとコードブック） / Excel workbook (a sheet per view and a codebook)"),
-    ("codebook.html", "コードブック（全列とコード値、日英） / Codebook (every column and coded value, Japanese and English)"),
-    ("datapackage.json", "Frictionless データパッケージ（CSV のスキーマ） / Frictionless Data Package (schemas of the CSV files)"),
-    ("CITATION.cff", "引用情報（このデータ版） / Citation file (this dataset version)"),
-    ("DATA_LICENSE.md", "出典文書の利用条件 / Terms of the source documents"),
-    ("LICENSE", "コードのライセンス（MIT） / Code licence (MIT)"),
+    ("sdgcities.xlsx", "xlsx"),
+    ("codebook.html", "codebook"),
+    ("datapackage.json", "datapackage"),
+    ("CITATION.cff", "citation"),
+    ("DATA_LICENSE.md", "data_license"),
+    ("LICENSE", "license"),
 )
 CSS = """
 body{font-family:"Noto Sans CJK JP","Noto Sans JP","Hiragino Sans","Yu Gothic",sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222;line-height:1.6}
@@ -45,14 +47,22 @@ def _report_info(path: Path) -> tuple[str, str]:
 
 
 def report_pages(reports_dir: Path) -> list[Path]:
-    """Every report HTML under reports/ (any language layout), without executed notebooks and the index."""
+    """Every report HTML under reports/<lang>/, the comparison first, then the city reports."""
     pages = []
-    for path in sorted(reports_dir.rglob("*.html")):
-        relative = path.relative_to(reports_dir)
-        if path.name == "index.html" or relative.parts[0] == "executed" or any(p.startswith(".") for p in relative.parts):
-            continue
-        pages.append(path)
+    for lang in _languages():
+        found = sorted((reports_dir / lang).glob("*.html"), key=lambda p: (p.stem != "comparison", p.stem))
+        pages += [p for p in found if not p.name.startswith(".")]
     return pages
+
+
+def _languages() -> list[str]:
+    """The report languages, Japanese first."""
+    return sorted(languages(), key=lambda lang: (lang != "ja", lang))
+
+
+def _both(key: str, **params) -> str:
+    """A label in every language, joined with " / " (the index serves readers of both)."""
+    return " / ".join(Words(lang)(f"report.index.{key}", **params) for lang in _languages())
 
 
 def index_html(reports_dir: Path, exports_dir: Path, database: Path | None = None) -> str:
@@ -60,36 +70,44 @@ def index_html(reports_dir: Path, exports_dir: Path, database: Path | None = Non
     parts = [
         '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>sdgcities — レポートとデータ / Reports and data</title><style>{CSS}</style></head><body>",
-        "<h1>SDGs未来都市 比較 — レポートとデータ / SDGs Future Cities — reports and data</h1>",
-        f'<p>データ版 / Dataset version: <code class="dataset-version">{html.escape(version.short)}</code></p>',
-        "<h2>レポート / Reports</h2><ul>",
+        f"<title>sdgcities — {html.escape(_both('title'))}</title><style>{CSS}</style></head><body>",
+        f"<h1>{html.escape(_both('title'))}</h1>",
+        f'<p>{html.escape(_both("version"))}: <code class="dataset-version">{html.escape(version.short)}</code></p>',
+        f"<h2>{html.escape(_both('reports'))}</h2>",
     ]
     pages = report_pages(reports_dir)
-    for page in pages:
-        title, lang = _report_info(page)
-        label = f"{title} ({lang})" if lang else title
-        pdf = page.with_suffix(".pdf")
-        extra = f" — {_link(pdf, reports_dir, 'PDF')}" if pdf.is_file() else ""
-        parts.append(f"<li>{_link(page, reports_dir, label)}{extra}</li>")
-    if not pages:
-        parts.append('<li class="missing">レポートはまだありません / no report yet: <code>make reports</code></li>')
-    parts.append("</ul><h2>データのダウンロード / Data to take away</h2>")
+    for lang in _languages():
+        in_lang = [p for p in pages if p.parent.name == lang]
+        if not in_lang:
+            continue
+        words = Words(lang)
+        parts.append(f'<h3 lang="{lang}">{html.escape(words("report.index.language"))}</h3><ul lang="{lang}">')
+        for page in in_lang:
+            title, _ = _report_info(page)
+            pdf = page.with_suffix(".pdf")
+            extra = f" — {_link(pdf, reports_dir, 'PDF')}" if pdf.is_file() else ""
+            parts.append(f'<li class="report" data-lang="{lang}">{_link(page, reports_dir, f"{title} ({lang})")}{extra}</li>')
+        parts.append("</ul>")
+    if pages:
+        parts.append(f"<p>{' '.join(html.escape(Words(lang)('report.index.layout')) for lang in _languages())}</p>")
+    else:
+        parts.append(f'<p class="missing">{html.escape(_both("no_report"))} <code>make reports</code></p>')
+    parts.append(f"<h2>{html.escape(_both('downloads'))}</h2>")
     if (exports_dir / "datapackage.json").is_file():
         parts.append("<ul>")
-        for name, label in DOWNLOADS:
+        for name, key in DOWNLOADS:
             if (exports_dir / name).is_file():
-                parts.append(f"<li>{_link(exports_dir / name, reports_dir, name)}: {html.escape(label)}</li>")
-        for folder, label in (("csv", "CSV（UTF-8 BOM付き、リストは「;」区切り） / CSV (UTF-8 with BOM, lists joined with ';')"), ("parquet", "Parquet")):
+                parts.append(f"<li>{_link(exports_dir / name, reports_dir, name)}: {html.escape(_both(key))}</li>")
+        for folder in ("csv", "parquet"):
             files = sorted((exports_dir / folder).glob(f"*.{folder}"))
             if files:
                 links = ", ".join(_link(f, reports_dir, f.stem) for f in files)
-                parts.append(f"<li>{html.escape(label)}: {links}</li>")
+                parts.append(f"<li>{html.escape(_both(folder))}: {links}</li>")
         parts.append("</ul>")
     else:
-        parts.append('<p class="missing">エクスポートはまだありません / no export yet: <code>make export</code></p>')
+        parts.append(f'<p class="missing">{html.escape(_both("no_export"))} <code>make export</code></p>')
     citation = paths.root() / "CITATION.cff"
-    parts.append("<h2>引用 / How to cite</h2>")
+    parts.append(f"<h2>{html.escape(_both('cite'))}</h2>")
     parts.append(f"<p>{html.escape(citation_text(version, 'ja'))}<br>{html.escape(citation_text(version))}</p>")
     if citation.is_file():
         parts.append(f"<p>{_link(citation, reports_dir, 'CITATION.cff')}</p>")

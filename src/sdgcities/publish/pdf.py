@@ -1,0 +1,243 @@
+"""Print a report page to PDF with headless Debian Chromium (through playwright).
+
+The page is opened with every network request refused and printed once every chart has been drawn.
+The PDF carries bookmarks (Chromium's outline of the headings) and its table of contents gets page
+numbers: the page is printed once, each heading's page is read from the bookmarks, the numbers are
+written into the contents and the page is printed again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+CHROMIUM_PATH = Path(os.environ.get("SDGCITIES_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_INSTALL_COMMAND = "apt-get install -y chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+    "--font-render-hinting=none",
+]
+CHART_TIMEOUT_MS = 120_000
+
+# Font stacks: Noto Sans CJK JP draws Japanese and Latin (the PDF embeds it); DejaVu Sans covers what it
+# lacks (subscript digits such as the ₂ of "CO₂" printed in the sources). report.css uses the same stack.
+BODY_FONT = '"Noto Sans CJK JP", "DejaVu Sans", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", sans-serif'
+
+
+class RenderError(RuntimeError):
+    """A report could not be rendered."""
+
+
+class ChromiumNotFoundError(RenderError):
+    """Headless Chromium, used to print the PDF, is not installed."""
+
+
+def find_chromium() -> Path:
+    """Debian's Chromium, or a clear error naming the apt command."""
+    path = CHROMIUM_PATH
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        raise ChromiumNotFoundError(
+            f"Chromium not found at {path}; it prints the PDF reports. Install it with: "
+            f"sudo {CHROMIUM_INSTALL_COMMAND} (or pass out_pdf=None for HTML only)"
+        )
+    return path
+
+
+@dataclass
+class BrowserReport:
+    """What the browser saw while rendering a page."""
+
+    chart_count: int = 0
+    drawn_count: int = 0
+    chart_errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    blocked_requests: list[str] = field(default_factory=list)
+
+
+def run_outside_event_loop(function, *args, **kwargs):
+    """Run a function using playwright's sync API, in a thread if an asyncio loop is running here
+    (as in a Jupyter kernel), where the sync API refuses to work."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    result: dict = {}
+
+    def target():
+        try:
+            result["value"] = function(*args, **kwargs)
+        except BaseException as exc:  # re-raised in the calling thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=target, name="sdgcities-pdf")
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
+
+
+@contextlib.contextmanager
+def open_page(html_path: Path, *, chromium: Path | None = None) -> Iterator[tuple[object, BrowserReport]]:
+    """Open a local HTML file in headless Chromium with every network request refused.
+
+    Yields (playwright page, BrowserReport) once every ``.sdg-chart`` has been drawn or failed.
+    """
+    from playwright.sync_api import sync_playwright
+
+    chromium = chromium or find_chromium()
+    report = BrowserReport()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(service_workers="block")
+
+            def refuse(route):
+                url = route.request.url
+                if url.startswith(("file:", "data:", "blob:", "about:")):
+                    route.continue_()
+                else:
+                    report.blocked_requests.append(url)
+                    route.abort("internetdisconnected")
+
+            context.route("**/*", refuse)
+            page = context.new_page()
+            page.on("console", lambda msg: report.console_errors.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda exc: report.page_errors.append(str(exc)))
+            page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
+            page.wait_for_function(
+                "() => Array.from(document.querySelectorAll('.sdg-chart')).every("
+                "e => ['done', 'error'].includes(e.getAttribute('data-state')))",
+                timeout=CHART_TIMEOUT_MS,
+                polling=100,
+            )
+            page.evaluate("() => document.fonts.ready.then(() => true)")
+            state = page.evaluate(
+                "() => { const els = Array.from(document.querySelectorAll('.sdg-chart'));"
+                " return { total: els.length,"
+                " drawn: els.filter(e => e.querySelector('svg, canvas')).length,"
+                " errors: els.filter(e => e.getAttribute('data-state') === 'error')"
+                "   .map(e => e.id + ': ' + e.getAttribute('data-error')) }; }"
+            )
+            report.chart_count = state["total"]
+            report.drawn_count = state["drawn"]
+            report.chart_errors = list(state["errors"])
+            yield page, report
+        finally:
+            browser.close()
+
+
+def _footer_template() -> str:
+    return (
+        f'<div style="width:100%;font-size:9px;font-family:{html.escape(BODY_FONT, quote=True)};'
+        'color:#555;text-align:center;padding:0 12mm;">'
+        '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+    )
+
+
+def _header_template(title: str, date: str) -> str:
+    return (
+        f'<div style="width:100%;font-size:8px;font-family:{html.escape(BODY_FONT, quote=True)};'
+        'color:#777;padding:0 14mm;display:flex;justify-content:space-between;">'
+        f'<span>{html.escape(title)}</span><span>{html.escape(date)}</span></div>'
+    )
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def bookmarks(pdf_path: Path) -> list[tuple[int, str, int]]:
+    """The PDF's bookmarks in order, as (level, title, 1-based page)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(pdf_path))
+    try:
+        marks = []
+        for item in document.get_toc():
+            destination = item.get_dest()
+            index = destination.get_index() if destination is not None else None
+            if index is not None:
+                marks.append((item.level, _normalise(item.get_title()), index + 1))
+        return marks
+    finally:
+        document.close()
+
+
+def heading_pages(toc: list[tuple[str, str]], marks: list[tuple[int, str, int]]) -> dict[str, int]:
+    """{anchor: page} for the contents entries (anchor, text), matched in order against the bookmarks."""
+    pages: dict[str, int] = {}
+    position = 0
+    for anchor, text in toc:
+        wanted = _normalise(text)
+        for index in range(position, len(marks)):
+            title = marks[index][1]
+            # Chromium sometimes repeats a heading's text in its bookmark ("A" -> "AA").
+            if title == wanted or (wanted and title.startswith(wanted) and not title.replace(wanted, "")):
+                pages[anchor] = marks[index][2]
+                position = index + 1
+                break
+    return pages
+
+
+TOC_ENTRIES_JS = ("() => Array.from(document.querySelectorAll('nav.sdg-toc li[data-anchor]'))"
+                  ".map(li => [li.getAttribute('data-anchor'), li.getAttribute('data-text')])")
+FILL_TOC_JS = ("(pages) => { for (const li of document.querySelectorAll('nav.sdg-toc li[data-anchor]')) {"
+               " const n = pages[li.getAttribute('data-anchor')]; const cell = li.querySelector('.toc-page');"
+               " if (cell && n) { cell.textContent = String(n); } } return true; }")
+
+
+def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "") -> BrowserReport:
+    """Print a report page to PDF (A4, backgrounds, page numbers "n / N", bookmarks, page numbers in the
+    table of contents) once charts are drawn."""
+
+    def work() -> BrowserReport:
+        with open_page(html_path) as (page, report):
+            if report.chart_errors or report.drawn_count != report.chart_count:
+                raise RenderError(
+                    f"{report.chart_count - report.drawn_count} of {report.chart_count} charts were not drawn: "
+                    + "; ".join(report.chart_errors or report.console_errors or ["no error reported"])
+                )
+            options = dict(
+                path=str(pdf_path),
+                format="A4",
+                print_background=True,
+                display_header_footer=True,
+                header_template=_header_template(title, date),
+                footer_template=_footer_template(),
+                margin={"top": "16mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
+                outline=True,
+                tagged=True,
+            )
+            page.pdf(**options)
+            toc = [(a, t) for a, t in page.evaluate(TOC_ENTRIES_JS)]
+            if toc:
+                # The numbers fill cells of a fixed width, so the second printing keeps every page break.
+                pages = heading_pages(toc, bookmarks(pdf_path))
+                if len(pages) < len(toc):
+                    log.warning("%s: %d of %d contents entries not found in the bookmarks", html_path.name, len(toc) - len(pages), len(toc))
+                page.evaluate(FILL_TOC_JS, pages)
+                page.pdf(**options)
+        for message in report.page_errors + report.console_errors:
+            log.warning("browser reported while printing %s: %s", html_path.name, message)
+        return report
+
+    return run_outside_event_loop(work)
