@@ -101,9 +101,13 @@ def english_sentences(texts: list[str]) -> list[str]:
     return found
 
 
+# A Japanese term glossing the English words before it: "achievement rate (達成度)".
+_GLOSS = re.compile(r"(?<=[A-Za-z)]) ?[（(][\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff々・、, ]+[)）]")
+
+
 def japanese_labels(texts: list[str]) -> list[str]:
-    """Text holding Japanese outside quotation brackets."""
-    return [text for text in texts if _JAPANESE.search(_QUOTED.sub("", text))]
+    """Text holding Japanese outside quotation brackets and glosses of the English before them."""
+    return [text for text in texts if _JAPANESE.search(_GLOSS.sub("", _QUOTED.sub("", text)))]
 
 
 def problems(page: str, lang: str) -> list[str]:
@@ -143,6 +147,9 @@ def test_codes_numbers_units_and_data_are_not_english_sentences():
 def test_a_japanese_label_in_an_english_page_is_found():
     assert problems(page("<h2>Coverage</h2><p>The city lists 18 KPIs.</p><th>側面</th>"), "en") == ["側面"]
     assert problems(page("<p>Status: 達成</p>"), "en") == ["Status: 達成"]
+    # A gloss after its English words is not a label; a Japanese word standing for one is.
+    assert problems(page("<p>The achievement rate (達成度) is printed.</p>"), "en") == []
+    assert problems(page("<p>Published 達成度 (%)</p>"), "en") == ["Published 達成度 (%)"]
 
 
 def test_quotes_names_in_cells_and_sources_are_not_japanese_labels():

@@ -8,6 +8,8 @@ UnknownValueError naming the bad value and the valid ones.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +78,13 @@ class Context:
     def w(self, key: str, /, **params: Any) -> str:
         """A catalogue entry in the notebook's language, its fields filled in."""
         return self.words(key, **params)
+
+    def printed(self, text: str) -> str:
+        """Wording as the documents print it, for text outside Markdown (chart titles): in a report not
+        in Japanese, Japanese is quoted 「…」 so that it reads as the document's words, not ours."""
+        if self.lang == "ja" or not text or not _JAPANESE.search(text):
+            return text
+        return f"「{text}」"
 
     def label(self, group: str, code: Any) -> str:
         """The label of a coded value in the notebook's language (`side`, `rules.tier` ...)."""
@@ -174,14 +183,41 @@ def _record_build(con: Any) -> None:
     display({BUILD_MIME_TYPE: {"build_id": api.build_id(con)}, "text/plain": ""}, metadata={"sdgcities": {"kind": "build"}}, raw=True)
 
 
+DATA_SPAN = '<span class="sdg-data"'  # data as printed, inside the report's own words
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f々〆ヵヶ]")
+
+
+def _filled(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Template values made safe for Markdown. In a report that is not in Japanese, a text value
+    holding Japanese is data as printed (a name, an indicator, a year label such as 2020年度): it is
+    marked as such (lang="ja"), so readers, screen readers and the language check tell it from the
+    report's own words."""
+    safe: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, str):
+            value = markdown_text(value)
+            if ctx.lang != "ja" and _JAPANESE.search(value):
+                value = f'{DATA_SPAN} lang="ja">{value}</span>'
+        safe[key] = value
+    return safe
+
+
 def write(ctx: Context, key: str, /, **params: Any) -> None:
     """Narrative text from the catalogue (Markdown). The template is ours; the values filled into it
     come from the data, so text values are made inert first and numbers are formatted by the
     template's own format specs."""
     from IPython.display import Markdown, display
 
-    safe = {k: markdown_text(v) if isinstance(v, str) else v for k, v in params.items()}
-    display(Markdown(ctx.w(key, **safe)))
+    text = ctx.w(key, **_filled(ctx, params))
+    if DATA_SPAN not in text:
+        display(Markdown(text))
+        return
+    # Marked data must reach the page as one element; nbconvert's Markdown path (with embedded images)
+    # renders inline tags one by one and would empty the span, so the paragraph goes out as HTML too.
+    import mistune
+
+    plain = re.sub(r'<span class="sdg-data" lang="ja">(.*?)</span>', r"\1", text, flags=re.S)
+    display({"text/html": mistune.html(text), "text/markdown": plain, "text/plain": plain}, raw=True)
 
 
 def title(ctx: Context, key: str, /, level: int = 2, **params: Any) -> None:
@@ -190,5 +226,4 @@ def title(ctx: Context, key: str, /, level: int = 2, **params: Any) -> None:
 
     if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 6:
         raise ValueError(f"level must be a whole number 1-6, not {level!r}")
-    safe = {k: markdown_text(v) if isinstance(v, str) else v for k, v in params.items()}
-    display(Markdown(f"{'#' * level} {ctx.w(key, **safe)}"))
+    display(Markdown(f"{'#' * level} {ctx.w(key, **_filled(ctx, params))}"))

@@ -124,12 +124,20 @@ def table_html(table: Any, *, decimals: int | None = None, max_rows: int = 200,
     return out, "\n".join(plain)
 
 
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def _lang_attribute(text: str) -> str:
+    return ' lang="ja"' if _JAPANESE.search(text) else ""
+
+
 def cite_bundle(table_or_text: Any, *, source: str, decimals: int | None = None, max_rows: int = 200) -> tuple[dict, dict]:
     """The display output (data, metadata) that :func:`cite` emits."""
     source = _check_source(source)
     if isinstance(table_or_text, str):
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", table_or_text) if p.strip()]
-        inner = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+        # Cited text is quoted as printed (a comment, a passage): marked verbatim, in its language.
+        inner = "".join(f'<p data-verbatim{_lang_attribute(p)}>{html.escape(p).replace(chr(10), "<br>")}</p>' for p in paragraphs)
         plain = table_or_text.strip()
         kind = "text"
     elif hasattr(table_or_text, "to_html") and type(table_or_text).__name__ == "Styler":

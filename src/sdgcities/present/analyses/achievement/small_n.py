@@ -64,7 +64,7 @@ def periods_note(ctx: Context, rows: pl.DataFrame) -> str:
     if not (differ_periods or differ_types):
         return ""
     parts = ctx.w("achievement.sep.list").join(
-        ctx.w("achievement.periods.city", city=ctx.city(r["city_id"]), baseline=r["baseline"], target=r["target"],
+        ctx.w("achievement.periods.city", city=ctx.city(r["city_id"]), baseline=ctx.printed(r["baseline"]), target=ctx.printed(r["target"]),
               doc_types=r["doc_types"]) for r in per.iter_rows(named=True))
     what = "both" if differ_periods and differ_types else ("periods" if differ_periods else "doc_types")
     return ctx.w(f"achievement.periods.differ_{what}", parts=parts)

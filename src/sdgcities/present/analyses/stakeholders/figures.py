@@ -251,7 +251,7 @@ def theme_chart(ctx: Context, words: pl.DataFrame) -> alt.Chart:
     lead = words.sort(["total", "word"], descending=[True, False]).row(0, named=True)
     title = ctx.w("stakeholders.chart.theme_title", word=lead["word"], n=lead["total"])
     subtitle = ctx.w("stakeholders.chart.theme_subtitle", top=len(order),
-                     stopwords=ctx.w("stakeholders.word_separator").join(THEME_STOPWORDS))
+                     stopwords=ctx.w("stakeholders.word_separator").join(ctx.printed(w) for w in THEME_STOPWORDS))
     return (
         alt.Chart(words)
         .mark_bar()
