@@ -81,7 +81,7 @@ goals = (
     .encode(
         y=alt.Y("都市:N", sort=cities, title=None),
         x=alt.X("人口:Q", title="人口（人）"),
-        color=alt.Color("重点目標:N", scale=charts.goal_colour_scale(population["重点目標"].to_list())),
+        color=alt.Color("重点目標:N"),
         tooltip=["都市", "重点目標"],
     )
     .properties(title=f"重点目標（{city}を含む比較）")
@@ -193,15 +193,21 @@ def chart_outputs(nb_path: Path) -> list[dict]:
 
 
 def test_colours_and_scales():
-    assert charts.SDG_COLOURS[1] == "#E5243B" and charts.SDG_COLOURS[17] == "#19486A"
-    assert len(charts.SDG_COLOURS) == 17
     scale = charts.city_colour_scale(CITIES).to_dict()
     assert scale == {"domain": CITIES, "range": charts.CITY_PALETTE[:3]}
-    goals = charts.goal_colour_scale(["目標11", "SDG 3", "１７ パートナーシップ"]).to_dict()
-    assert goals["range"] == ["#FD9D24", "#4C9F38", "#19486A"]
-    assert charts.goal_colour_scale([7, 13]).to_dict()["range"] == ["#FCC30B", "#3F7E44"]
-    with pytest.raises(ValueError):
-        charts.goal_colour_scale(["目標18"])
+    # The SDG colours are the reference table's (the one copy), in the order asked for.
+    import csv
+
+    from sdgcities import paths
+    from sdgcities.present import marks
+
+    with open(paths.reference_dir() / "sdg_goals.csv", encoding="utf-8") as f:
+        colours = {int(r["goal"]): r["colour"] for r in csv.DictReader(f)}
+    assert len(colours) == 17 and colours[1].upper() == "#E5243B" and colours[17].upper() == "#19486A"
+    goals = marks.sdg_colour_scale(colours, ["目標11", "SDG 3"], [11, 3]).to_dict()
+    assert goals == {"domain": ["目標11", "SDG 3"], "range": [colours[11], colours[3]]}
+    with pytest.raises(KeyError, match="18"):
+        marks.sdg_colours(colours, [18])
     with pytest.raises(ValueError):
         charts.city_colour_scale([f"市{i}" for i in range(9)])
 

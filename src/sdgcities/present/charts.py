@@ -30,8 +30,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -66,26 +64,7 @@ from sdgcities.present.tables import cite_bundle, format_value, table_html  # no
 # Colours
 # ---------------------------------------------------------------------------------------------
 
-# Official colours of the 17 Sustainable Development Goals (UN communications guidelines).
-SDG_COLOURS: dict[int, str] = {
-    1: "#E5243B",
-    2: "#DDA63A",
-    3: "#4C9F38",
-    4: "#C5192D",
-    5: "#FF3A21",
-    6: "#26BDE2",
-    7: "#FCC30B",
-    8: "#A21942",
-    9: "#FD6925",
-    10: "#DD1367",
-    11: "#FD9D24",
-    12: "#BF8B2E",
-    13: "#3F7E44",
-    14: "#0A97D9",
-    15: "#56C02B",
-    16: "#00689D",
-    17: "#19486A",
-}
+# The SDG colours come from the sdg_goals reference table (Context.goal_colours, marks.sdg_colours).
 
 # Okabe-Ito colour-blind-safe palette, ordered so that the first colours contrast best on white
 # (the pale yellow comes late).
@@ -127,35 +106,6 @@ def city_colour_scale(city_labels: Sequence[str]) -> alt.Scale:
     return alt.Scale(domain=labels, range=CITY_PALETTE[: len(labels)])
 
 
-_GOAL_NUMBER = re.compile(r"(\d{1,2})")
-
-
-def goal_number(goal: int | str) -> int:
-    """The SDG goal number (1-17) of an int or a label such as "目標11", "SDG 3", "11 住み続け..."."""
-    if isinstance(goal, bool):
-        raise ValueError(f"not an SDG goal: {goal!r}")
-    if isinstance(goal, int):
-        number = goal
-    else:
-        text = unicodedata.normalize("NFKC", str(goal))
-        match = _GOAL_NUMBER.search(text)
-        if not match:
-            raise ValueError(f"no SDG goal number in label {goal!r}")
-        number = int(match.group(1))
-    if number not in SDG_COLOURS:
-        raise ValueError(f"SDG goal must be 1-17, got {number} from {goal!r}")
-    return number
-
-
-def goal_colour_scale(goals: Sequence[int | str]) -> alt.Scale:
-    """A colour scale mapping goal numbers or goal labels to the official SDG colours.
-
-    The domain is the values as given (so it matches the data field), in the order given.
-    """
-    values = _unique(goals)
-    if not values:
-        raise ValueError("goal_colour_scale needs at least one goal")
-    return alt.Scale(domain=values, range=[SDG_COLOURS[goal_number(g)] for g in values])
 
 
 # ---------------------------------------------------------------------------------------------
