@@ -26,7 +26,7 @@ def setup(*, cities: Sequence[str] | str | None, city: str | None, lang: str, da
     """Check the parameters (report first) and open the database: the city report reads one city (`city`,
     which the report suite passes), the comparison report the cities given (None = every city)."""
     nb.check_choice("report", report, REPORTS)
-    if city is not None:
+    if city:  # "" (or None) = the cities given
         cities = [city]
     ctx = nb.setup(cities=cities, lang=lang, database=database)
     if report == "city" and len(ctx.cities) != 1:
