@@ -269,10 +269,12 @@ def test_the_front_matter_comes_first_in_every_report():
     from sdgcities.publish import reports
 
     config = reports.load_config(REPO / "notebooks" / "reports.yaml", {"kaga": {"name_ja": "加賀市", "name_en": "Kaga"}})
-    for report in config:
+    for report in config:  # stems are <lang>/<report>
         assert report.jobs[0].notebook.stem == "front_matter", report.stem
-        assert report.jobs[0].parameters["report"] == ("comparison" if report.stem == "comparison" else "city")
-    assert config[1].jobs[0].parameters["city"] == "kaga"
+        assert report.jobs[0].parameters["report"] == ("comparison" if report.stem.endswith("/comparison") else "city")
+    kaga = [r for r in config if r.stem.endswith("/kaga")]
+    assert [r.stem for r in kaga] == ["ja/kaga", "en/kaga"]
+    assert {r.jobs[0].parameters["city"] for r in kaga} == {"kaga"}
 
 
 @pytest.fixture(scope="module")
