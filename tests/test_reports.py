@@ -217,21 +217,22 @@ def test_a_killed_report_run_leaves_no_half_written_report(suite, tmp_path):
             nbformat.read(path, as_version=4)
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])
 @pytest.mark.parametrize("stem", ["comparison", "kaga"])
-def test_the_front_matter_opens_every_report(suite, stem):
+def test_the_front_matter_opens_every_report(suite, stem, lang):
     """The summary of findings, the comparability table and the dataset version come before the first
     analysis: first in the HTML after the contents, and on the first pages of the PDF."""
     from sdgcities.present.words import Words
     from sdgcities.publish.version import dataset_version
 
-    words, version = Words("ja"), dataset_version(suite["db"], fresh=True).short
-    page = (suite["folder"] / f"{stem}.html").read_text(encoding="utf-8")
+    words, version = Words(lang), dataset_version(suite["db"], fresh=True).short
+    page = (suite["folder"] / lang / f"{stem}.html").read_text(encoding="utf-8")
     body = page[page.index("</nav>", page.index('id="toc"')):]
     analyses = [m.start() for m in re.finditer(r"<h1[ >]", body)][1]  # the heading of the first analysis
     for text in (words("front.heading.summary"), words("front.heading.comparability"), words("front.table.kpi_rows")):
         assert re.search(rf">\s*{re.escape(text)}\s*<", body[:analyses]), text
     assert version in body[:analyses]
-    first_pages = subprocess.run(["pdftotext", "-f", "1", "-l", "4", str(suite["folder"] / f"{stem}.pdf"), "-"],
+    first_pages = subprocess.run(["pdftotext", "-f", "1", "-l", "4", str(suite["folder"] / lang / f"{stem}.pdf"), "-"],
                                  capture_output=True, text=True, check=True).stdout.replace("\n", "")
     for text in (words("front.heading.summary"), words("front.heading.comparability"), version):
         assert text in first_pages, text
