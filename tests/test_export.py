@@ -156,7 +156,7 @@ def test_codebook_html_lists_every_column_and_code_in_both_languages(exported, d
             for code in column.codes:
                 assert f"<code>{code}</code>" in page, (view.name, column.name, code)
     economy = database.sql("select count(*) from kpis where side = 'economy'").fetchall()[0][0]
-    assert re.search(rf"<code>economy</code></td><td>経済</td><td></td><td></td><td></td><td></td><td>{economy}</td>", page)
+    assert re.search(rf"<code>economy</code></td><td>経済</td><td>Economy</td><td></td><td></td><td></td><td>{economy}</td>", page)
     assert 'id="kpis.side"><td><code>side</code></td><td>側面</td>' in page
 
 

@@ -4,7 +4,7 @@ database holds has a label in each."""
 import pytest
 
 from sdgcities.access import api
-from sdgcities.present.words import MissingWordError, Words, catalogue, fields, languages
+from sdgcities.present.words import CODE_GROUPS, MissingWordError, Words, catalogue, fields, languages, null_key
 
 
 def test_there_are_catalogues_in_japanese_and_english():
@@ -28,23 +28,8 @@ def test_a_template_is_filled_in_and_a_missing_key_or_field_is_named():
         words.label("side", "sky")
 
 
-# Every column whose values are codes, and the catalogue group that labels them. A NULL code is
-# labelled by the group's `none` key, except where NULL has its own label (the second element).
-CODED_COLUMNS = {
-    ("kpis", "side"): "codes.side", ("kpis", "synergy_from"): "codes.side", ("kpis", "synergy_to"): "codes.side",
-    ("kpis", "direction"): "codes.direction", ("documents", "doc_type"): "codes.doc_type",
-    ("kpi_observations", "kind"): "codes.kind", ("stakeholders", "category"): "codes.category",
-    ("stakeholders", "relation"): "codes.relation", ("stakeholders", "theme"): "codes.theme",
-    ("stakeholders", "event"): "findings.event", ("priority_targets", "basis"): "codes.basis",
-    ("priority_targets", "side"): "codes.side", ("synergies", "from_side"): "codes.side", ("synergies", "to_side"): "codes.side",
-    ("kpi_rule_results", "rule"): "rules.name", ("kpi_rule_results", "tier"): ("rules.tier", "rules.not_evaluable"),
-    ("kpi_rule_results", "reason_code"): "rules.reason", ("achievement_audit", "rule"): "findings.classification.name",
-    ("published_rate_checks", "rule"): "rules.name", ("published_rate_checks", "agreement"): "achievement.agreement",
-    ("data_quality_findings", "code"): "findings.code.name", ("initiatives", "level"): "profile.level",
-    ("initiatives", "side"): "codes.side", ("initiative_kpis", "basis"): "codes.link_basis",
-    ("financing", "kind"): "profile.financing_kind", ("expert_comments", "side"): "codes.side",
-    ("extraction_losses", "loss_kind"): "profile.loss_kind", ("extraction_losses", "table_name"): "codes.curated_table",
-}
+# Every coded column and the group that labels it: present/words.CODE_GROUPS (the reports and the codebook
+# read the same map); words.null_key names the label of a NULL code.
 # Codes that depend on another column (the rule) or sit in lists.
 RULE_STATUS = "select distinct rule, status from kpi_rule_results where status is not null"
 LIST_CODES = {("kpi_rule_results", "caveats"): "rules.caveat", ("kpi_rule_results", "unusable_problems"): "rules.problem"}
@@ -56,10 +41,10 @@ def test_every_coded_value_in_the_database_has_a_label(lang):
     con = api.connect()
     try:
         missing = []
-        for (view, column), group in CODED_COLUMNS.items():
-            group, null_key = group if isinstance(group, tuple) else (group, f"{group}.none")
+        for (view, column), group in CODE_GROUPS.items():
+            null = null_key(group)
             for (code,) in con.execute(f'select distinct "{column}" from main."{view}"').fetchall():
-                if not words.has(null_key if code is None else f"{group}.{code}"):
+                if not words.has(null if code is None else f"{group}.{code}"):
                     missing.append(f"{view}.{column} = {code!r}")
         for rule, status in con.execute(RULE_STATUS).fetchall():
             if not words.has(f"rules.status.{rule}.{status}"):
@@ -71,6 +56,19 @@ def test_every_coded_value_in_the_database_has_a_label(lang):
     finally:
         con.close()
     assert missing == []
+
+
+def test_every_coded_column_of_the_dictionary_has_a_catalogue_group():
+    from sdgcities.publish.datapackage import load_dictionary
+
+    coded = {(view.name, column.name) for view in load_dictionary() for column in view.columns if column.codes}
+    assert sorted(coded - set(CODE_GROUPS)) == []
+    # ... and every code the dictionary lists has its label in both languages.
+    for lang in ("ja", "en"):
+        words = Words(lang)
+        missing = [f"{view.name}.{column.name}={code}" for view in load_dictionary() for column in view.columns
+                   for code in (column.codes or []) if not words.has(f"{CODE_GROUPS[(view.name, column.name)]}.{code}")]
+        assert missing == [], lang
 
 
 def test_every_code_the_build_can_write_has_a_label():

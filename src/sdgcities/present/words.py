@@ -103,5 +103,50 @@ class Words:
         return {key[len(prefix):]: text for key, text in self.entries.items() if key.startswith(prefix)}
 
 
+# The catalogue group that labels the codes of each coded column of the database (view, column): the
+# reports, the codebook and the tests read the labels through it, so a code has one label per language.
+CODE_GROUPS: dict[tuple[str, str], str] = {
+    **{(view, column): "codes.side" for view, column in (
+        ("kpis", "side"), ("kpis", "synergy_from"), ("kpis", "synergy_to"), ("kpi_sdg_targets", "side"),
+        ("priority_targets", "side"), ("synergies", "from_side"), ("synergies", "to_side"), ("initiatives", "side"),
+        ("initiative_kpis", "initiative_side"), ("initiative_kpis", "kpi_side"), ("expert_comments", "side"))},
+    **{(view, column): "codes.direction" for view, column in (
+        ("kpis", "direction"), ("achievement_audit", "direction"), ("kpi_rule_results", "direction_used"))},
+    **{(view, "doc_type"): "codes.doc_type" for view in ("documents", "city_comparability")},
+    ("kpi_observations", "kind"): "codes.kind",
+    ("stakeholders", "category"): "codes.category",
+    ("stakeholders", "relation"): "codes.relation",
+    ("stakeholders", "theme"): "codes.theme",
+    ("stakeholders", "event"): "findings.event",
+    ("priority_targets", "basis"): "codes.basis",
+    ("initiative_kpis", "basis"): "codes.link_basis",
+    ("city_sdg_coverage", "side_scope"): "codes.side_scope",
+    **{("achievement_audit", f"{rule}_status"): f"rules.status.{rule}" for rule in ("progress", "ratio", "open_sdg", "un_cr")},
+    **{("achievement_audit", f"{rule}_reason_code"): "rules.reason" for rule in ("progress", "ratio", "open_sdg", "un_cr")},
+    ("achievement_audit", "rule"): "findings.classification.name",
+    ("kpi_rule_results", "rule"): "rules.name",
+    ("kpi_rule_results", "tier"): "rules.tier",
+    ("kpi_rule_results", "reason_code"): "rules.reason",
+    ("published_rate_checks", "rule"): "rules.name",
+    ("published_rate_checks", "agreement"): "achievement.agreement",
+    ("kpi_ambition", "ambition_status"): "achievement.ambition_reason",
+    ("data_quality_findings", "code"): "findings.code.name",
+    ("initiatives", "level"): "profile.level",
+    ("financing", "kind"): "profile.financing_kind",
+    ("extraction_losses", "loss_kind"): "profile.loss_kind",
+    ("extraction_losses", "table_name"): "codes.curated_table",
+}
+
+
+def null_key(group: str) -> str:
+    """The key labelling a NULL code of a group: no status is "not evaluable", no reason code means the
+    rule gave a value ("evaluated"); elsewhere <group>.none."""
+    if group == "rules.tier" or group.startswith("rules.status."):
+        return "rules.not_evaluable"
+    if group == "rules.reason":
+        return "rules.reason.evaluated"
+    return f"{group}.{NONE_CODE}"
+
+
 def _group(group: str) -> str:
     return group if "." in group else f"codes.{group}"

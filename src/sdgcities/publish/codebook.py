@@ -31,8 +31,10 @@ def _column_ja(labels: dict, view: str, column: str) -> str:
 
 def codebook_rows(con: duckdb.DuckDBPyConnection, views: list[View]) -> list[dict]:
     """One row per column, then one row per coded value of that column with its count in the data."""
+    from sdgcities.present.words import CODE_GROUPS, Words, null_key
+
     labels = japanese_labels()
-    codes_ja = labels.get("codes") or {}
+    ja, en = Words("ja"), Words("en")
     rows = []
     for view in views:
         for column in view.columns:
@@ -46,13 +48,16 @@ def codebook_rows(con: duckdb.DuckDBPyConnection, views: list[View]) -> list[dic
                 continue
             # Names come from the dictionary and were checked against the database by the export.
             counts = dict(con.sql(f'select "{column.name}", count(*) from "{view.name}" group by all').fetchall())
+            # The labels of the codes are the catalogues' (present/catalogues), the ones the reports show.
+            group = CODE_GROUPS.get((view.name, column.name))
             for code in [*column.codes, None]:
                 if code is None and not counts.get(None):
                     continue
+                key = null_key(group) if code is None and group else f"{group}.{code}" if group else None
                 rows.append({
                     "view": view.name, "column": column.name, "code": code if code is not None else "NULL",
-                    "label_ja": codes_ja.get(code, UNTRANSLATED) if code is not None else "空（該当なし・不明）",
-                    "meaning_en": "" if code is not None else "empty (not applicable or unknown)",
+                    "label_ja": ja(key) if key and ja.has(key) else UNTRANSLATED,
+                    "meaning_en": en(key) if key and en.has(key) else "",
                     "type": "", "data_package_type": "", "allowed_values": "", "example": "", "rows": counts.get(code, 0),
                 })
     return rows
