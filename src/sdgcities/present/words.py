@@ -3,7 +3,8 @@
 A catalogue is a folder per language; each YAML file in it is a namespace of nested keys, so
 `achievement.yaml` holding `reason: {no_actual: ...}` gives the key `achievement.reason.no_actual`.
 Values are labels or templates with named fields in str.format syntax (`{n}`, `{share:.0%}`); the
-code passes numbers and data, the catalogue holds every word. Adding a language is adding a folder
+code passes numbers and data, the catalogue holds every word. A count's word can follow its number:
+`{n} {n:?row|rows}` gives "1 row" and "2 rows" (languages without plurals simply do not use it). Adding a language is adding a folder
 with the same keys (tests/test_words.py checks that every catalogue has the same keys and fields).
 
     words = Words("ja")
@@ -69,6 +70,19 @@ def fields(template: str) -> set[str]:
     return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+class _Formatter(string.Formatter):
+    """str.format plus one spec: `{n:?one|other}` is `one` when n is 1, else `other`."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if format_spec.startswith("?"):
+            one, _, other = format_spec[1:].partition("|")
+            return one if value == 1 else other
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()
+
+
 class Words:
     """The words of one language: call with a key (and the template's fields) to get the text."""
 
@@ -85,7 +99,7 @@ class Words:
         if not params:
             return template
         try:
-            return template.format(**params)
+            return _FORMATTER.format(template, **params)
         except KeyError as error:
             raise MissingWordError(f"{self.lang} {key!r} needs the field {error.args[0]!r}; given {sorted(params)}") from None
 
