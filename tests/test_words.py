@@ -26,6 +26,8 @@ def test_a_template_is_filled_in_and_a_missing_key_or_field_is_named():
     assert words.label("side", None) == "No side"
     # A count's word agrees with it: {n:?one|other}.
     assert [words("context.more_documents", n=n) for n in (1, 2)] == ["and 1 more document", "and 2 more documents"]
+    with pytest.raises(ValueError, match=r"en 'findings.text.neither_intro' .* cannot be filled with \{'n': None\}"):
+        words("findings.text.neither_intro", n=None)
     with pytest.raises(MissingWordError, match="no key 'codes.side.sky'"):
         words.label("side", "sky")
 

@@ -1,9 +1,22 @@
 -- One row per city: its KPI rows and what they disclose, counted once for every report (the
 -- achievement section and the data-quality appendix). 再掲 reprints (is_repeat) are left out of
 -- every count and counted in repeat_rows.
-with kpi_rows as (
-    select k.kpi_id, k.city_id, k.is_repeat, k.is_redacted, k.status_text, k.baseline_value, k.actual_value,
-           k.target_value, a.rule as published_rule
+-- The counts a document also states (KPI rows, reprints, redacted rows, rows with an actual) are summed
+-- from city_comparability, so that they are defined once; the rest are counted here.
+with per_document as (
+    select
+        city_id,
+        sum(kpi_rows) as kpi_rows,
+        sum(repeat_rows) as repeat_rows,
+        sum(redacted_rows) as redacted_rows,
+        sum(rows_with_actual) as rows_with_actual
+    from city_comparability
+    group by city_id
+),
+
+kpi_rows as (
+    select k.kpi_id, k.city_id, k.is_repeat, k.status_text, k.baseline_value, k.target_value,
+           a.rule as published_rule
     from kpis as k
     inner join achievement_audit as a on a.kpi_id = k.kpi_id
 ),
@@ -11,10 +24,6 @@ with kpi_rows as (
 counted as (
     select
         city_id,
-        count(*) filter (where not is_repeat) as kpi_rows,
-        count(*) filter (where is_repeat) as repeat_rows,
-        count(*) filter (where not is_repeat and is_redacted) as redacted_rows,
-        count(*) filter (where not is_repeat and actual_value is not null) as rows_with_actual,
         count(*) filter (where not is_repeat and status_text is not null and baseline_value is null
                          and target_value is null) as text_only_rows,
         count(*) filter (where not is_repeat and baseline_value is not null and target_value is not null)
@@ -31,10 +40,10 @@ counted as (
 final as (
     select
         c.city_id,
-        coalesce(n.kpi_rows, 0) as kpi_rows,
-        coalesce(n.repeat_rows, 0) as repeat_rows,
-        coalesce(n.redacted_rows, 0) as redacted_rows,
-        coalesce(n.rows_with_actual, 0) as rows_with_actual,
+        coalesce(d.kpi_rows, 0)::bigint as kpi_rows,
+        coalesce(d.repeat_rows, 0)::bigint as repeat_rows,
+        coalesce(d.redacted_rows, 0)::bigint as redacted_rows,
+        coalesce(d.rows_with_actual, 0)::bigint as rows_with_actual,
         coalesce(n.text_only_rows, 0) as text_only_rows,
         coalesce(n.rows_with_baseline_and_target, 0) as rows_with_baseline_and_target,
         coalesce(n.published_rates, 0) as published_rates,
@@ -42,6 +51,7 @@ final as (
         coalesce(n.status_only_rows, 0) as status_only_rows,
         coalesce(n.not_published_rows, 0) as not_published_rows
     from cities as c
+    left join per_document as d on d.city_id = c.city_id
     left join counted as n on n.city_id = c.city_id
 )
 

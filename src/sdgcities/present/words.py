@@ -102,6 +102,9 @@ class Words:
             return _FORMATTER.format(template, **params)
         except KeyError as error:
             raise MissingWordError(f"{self.lang} {key!r} needs the field {error.args[0]!r}; given {sorted(params)}") from None
+        except (ValueError, TypeError) as error:  # a value the field's format cannot take (None for {n:,})
+            shown = {k: v for k, v in params.items() if not isinstance(v, str) or len(v) < 40}
+            raise ValueError(f"{self.lang} {key!r} ({template!r}) cannot be filled with {shown}: {error}") from None
 
     def has(self, key: str) -> bool:
         return key in self.entries
