@@ -13,6 +13,7 @@ import contextlib
 import html
 import logging
 import os
+import queue
 import re
 import threading
 from collections.abc import Iterator
@@ -72,77 +73,140 @@ class BrowserReport:
     blocked_requests: list[str] = field(default_factory=list)
 
 
-def run_outside_event_loop(function, *args, **kwargs):
-    """Run a function using playwright's sync API, in a thread if an asyncio loop is running here
-    (as in a Jupyter kernel), where the sync API refuses to work."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return function(*args, **kwargs)
-    result: dict = {}
+def _new_page(browser, html_path: Path, report: BrowserReport):
+    """A new page (in its own browser context) showing `html_path` with every network request refused,
+    returned once every ``.sdg-chart`` has been drawn or failed; `report` gets what the browser saw."""
+    context = browser.new_context(service_workers="block")
 
-    def target():
-        try:
-            result["value"] = function(*args, **kwargs)
-        except BaseException as exc:  # re-raised in the calling thread
-            result["error"] = exc
+    def refuse(route):
+        url = route.request.url
+        if url.startswith(("file:", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            report.blocked_requests.append(url)
+            route.abort("internetdisconnected")
 
-    thread = threading.Thread(target=target, name="sdgcities-pdf")
-    thread.start()
-    thread.join()
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
+    context.route("**/*", refuse)
+    page = context.new_page()
+    page.on("console", lambda msg: report.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: report.page_errors.append(str(exc)))
+    page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.sdg-chart')).every("
+        "e => ['done', 'error'].includes(e.getAttribute('data-state')))",
+        timeout=CHART_TIMEOUT_MS,
+        polling=50,
+    )
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    state = page.evaluate(
+        "() => { const els = Array.from(document.querySelectorAll('.sdg-chart'));"
+        " return { total: els.length,"
+        " drawn: els.filter(e => e.querySelector('svg, canvas')).length,"
+        " errors: els.filter(e => e.getAttribute('data-state') === 'error')"
+        "   .map(e => e.id + ': ' + e.getAttribute('data-error')) }; }"
+    )
+    report.chart_count = state["total"]
+    report.drawn_count = state["drawn"]
+    report.chart_errors = list(state["errors"])
+    return context, page
+
+
+def _launch(playwright, chromium: Path):
+    return playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
 
 
 @contextlib.contextmanager
 def open_page(html_path: Path, *, chromium: Path | None = None) -> Iterator[tuple[object, BrowserReport]]:
-    """Open a local HTML file in headless Chromium with every network request refused.
+    """Open a local HTML file in a headless Chromium of its own, with every network request refused.
 
-    Yields (playwright page, BrowserReport) once every ``.sdg-chart`` has been drawn or failed.
+    Yields (playwright page, BrowserReport) once every ``.sdg-chart`` has been drawn or failed; the page
+    is used from the calling thread (tests, checks). The report run prints through the process's shared
+    browser instead (print_pdf).
     """
     from playwright.sync_api import sync_playwright
 
     chromium = chromium or find_chromium()
     report = BrowserReport()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
+        browser = _launch(playwright, chromium)
         try:
-            context = browser.new_context(service_workers="block")
-
-            def refuse(route):
-                url = route.request.url
-                if url.startswith(("file:", "data:", "blob:", "about:")):
-                    route.continue_()
-                else:
-                    report.blocked_requests.append(url)
-                    route.abort("internetdisconnected")
-
-            context.route("**/*", refuse)
-            page = context.new_page()
-            page.on("console", lambda msg: report.console_errors.append(msg.text) if msg.type == "error" else None)
-            page.on("pageerror", lambda exc: report.page_errors.append(str(exc)))
-            page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
-            page.wait_for_function(
-                "() => Array.from(document.querySelectorAll('.sdg-chart')).every("
-                "e => ['done', 'error'].includes(e.getAttribute('data-state')))",
-                timeout=CHART_TIMEOUT_MS,
-                polling=100,
-            )
-            page.evaluate("() => document.fonts.ready.then(() => true)")
-            state = page.evaluate(
-                "() => { const els = Array.from(document.querySelectorAll('.sdg-chart'));"
-                " return { total: els.length,"
-                " drawn: els.filter(e => e.querySelector('svg, canvas')).length,"
-                " errors: els.filter(e => e.getAttribute('data-state') === 'error')"
-                "   .map(e => e.id + ': ' + e.getAttribute('data-error')) }; }"
-            )
-            report.chart_count = state["total"]
-            report.drawn_count = state["drawn"]
-            report.chart_errors = list(state["errors"])
+            _context, page = _new_page(browser, html_path, report)
             yield page, report
         finally:
             browser.close()
+
+
+class SharedBrowser:
+    """One headless Chromium per process, started on first use and kept for every PDF the process prints
+    (starting it costs about 0.4 s, as much as printing a short report). Playwright's sync API binds its
+    objects to the thread that made them and refuses a thread with a running asyncio loop (a Jupyter
+    kernel, a notebook run's client), so one thread of its own drives the browser; callers hand it work
+    and wait. Each piece of work gets a fresh browser context (no cookies, storage or cache shared
+    between reports). The browser is started again if it crashed, and closed when the process ends."""
+
+    def __init__(self) -> None:
+        self._work: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def call(self, function, *args):
+        """function(browser, *args) on the browser's thread; returns its result or raises its error."""
+        from concurrent.futures import Future
+
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._serve, name="sdgcities-browser", daemon=True)
+                self._thread.start()
+                _register_close(self)
+        done: Future = Future()
+        self._work.put((function, args, done))
+        return done.result()
+
+    def close(self) -> None:
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            self._work.put(None)
+            thread.join(timeout=30)
+        self._thread = None
+
+    def _serve(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        browser = None
+        try:
+            while (item := self._work.get()) is not None:
+                function, args, done = item
+                try:
+                    if browser is None or not browser.is_connected():
+                        browser = _launch(playwright, find_chromium())
+                    done.set_result(function(browser, *args))
+                except BaseException as error:  # handed to the caller
+                    done.set_exception(error)
+        finally:
+            with contextlib.suppress(Exception):
+                if browser is not None:
+                    browser.close()
+            with contextlib.suppress(Exception):
+                playwright.stop()
+
+
+_SHARED = SharedBrowser()
+_close_registered = False
+
+
+def _register_close(browser: SharedBrowser) -> None:
+    """Close the browser when the process ends: atexit in a normal process, multiprocessing's finaliser in
+    a worker of a process pool (which leaves through os._exit, skipping atexit)."""
+    global _close_registered
+    if _close_registered:
+        return
+    import atexit
+    from multiprocessing import util
+
+    atexit.register(browser.close)
+    util.Finalize(None, browser.close, exitpriority=10)
+    _close_registered = True
 
 
 def _footer_template() -> str:
@@ -209,8 +273,10 @@ def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "") ->
     """Print a report page to PDF (A4, backgrounds, page numbers "n / N", bookmarks, page numbers in the
     table of contents) once charts are drawn."""
 
-    def work() -> BrowserReport:
-        with open_page(html_path) as (page, report):
+    def work(browser) -> BrowserReport:
+        report = BrowserReport()
+        context, page = _new_page(browser, html_path, report)
+        try:
             if report.chart_errors or report.drawn_count != report.chart_count:
                 raise RenderError(
                     f"{report.chart_count - report.drawn_count} of {report.chart_count} charts were not drawn: "
@@ -236,8 +302,11 @@ def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "") ->
                     log.warning("%s: %d of %d contents entries not found in the bookmarks", html_path.name, len(toc) - len(pages), len(toc))
                 page.evaluate(FILL_TOC_JS, pages)
                 page.pdf(**options)
+        finally:
+            context.close()
         for message in report.page_errors + report.console_errors:
             log.warning("browser reported while printing %s: %s", html_path.name, message)
         return report
 
-    return run_outside_event_loop(work)
+    find_chromium()
+    return _SHARED.call(work)

@@ -36,7 +36,6 @@ import yaml
 from sdgcities.build import dbfile
 from sdgcities import paths
 
-KERNEL = "python3"
 STATE_FILE = ".state.json"
 
 
@@ -174,14 +173,13 @@ def job_key(job: Job, database_key: str, code_key: str) -> str:
 
 
 def execute(job: Job, output: str, database: str, build_id: str | None = None) -> float:
-    """Run one notebook (in a worker process). Writes to a temporary file, then renames it, only
-    when the notebook read the build `build_id` (when given) throughout."""
-    import logging
-
+    """Run one notebook (in a worker process, on that process's kernel: publish.engine). Writes to a
+    temporary file, then renames it, only when the notebook read the build `build_id` (when given)
+    throughout."""
     import papermill
 
-    # papermill's parameter inspector cannot read `list[str] | None` annotations and warns on every run.
-    logging.getLogger("papermill.translators").setLevel(logging.ERROR)
+    from sdgcities.publish import engine
+
     started = time.perf_counter()
     temporary = str(Path(output).with_name(f".{Path(output).stem}.tmp-{os.getpid()}.ipynb"))
     os.environ["SDGCITIES_DB"] = database
@@ -189,15 +187,12 @@ def execute(job: Job, output: str, database: str, build_id: str | None = None) -
     try:
         for attempt in (1, 2):
             try:
-                papermill.execute_notebook(
-                    str(job.notebook), temporary, parameters=job.parameters, kernel_name=KERNEL,
-                    cwd=str(job.notebook.parent), progress_bar=False, log_output=False,
-                )
+                engine.execute(job.notebook, temporary, parameters=job.parameters, cwd=job.notebook.parent)
                 break
             except papermill.PapermillExecutionError:
                 raise  # a cell failed: running it again would fail the same way
             except Exception:
-                # A rare race on the kernel's ports at start-up: one retry.
+                # A rare race on the kernel's ports at start-up: one retry, on a new kernel.
                 if attempt == 2:
                     raise
         if build_id is not None:

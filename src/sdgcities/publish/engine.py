@@ -1,0 +1,187 @@
+"""Run many notebooks in one started kernel: the report suite's execution engine.
+
+A kernel costs about 2 s to start and to import the package, more than most report notebooks take
+to run once everything is imported. So each worker process of the report run keeps one kernel and
+runs notebook after notebook in it, through papermill (parameters injected, errors recorded in the
+output notebook, exactly as a cold run). Isolation is kept where it matters to a run:
+
+- every run starts in a fresh namespace (`InteractiveShell.reset`: variables, history and the
+  execution counter back to 1), so nothing a notebook defined is visible to the next one;
+- modules stay imported: that is the saving. The package keeps no run state at module level (the
+  catalogues it caches are read-only), and tests/test_engine.py checks that the suite's notebooks give
+  the same outputs in a reused kernel as in fresh ones;
+- the kernel is started again when it died, when the database, the working directory or the chart
+  mode of the run differs from the one it was started with, and after MAX_RUNS_PER_KERNEL runs (so a
+  slow leak cannot grow without bound).
+
+    from sdgcities.publish import engine
+    engine.execute("notebooks/coverage.ipynb", "out.ipynb", parameters={"lang": "en"}, cwd="notebooks")
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+KERNEL = "python3"
+MAX_RUNS_PER_KERNEL = 200
+ENGINE_NAME = "sdgcities-reused-kernel"
+# What a run's kernel must have been started with: the notebooks read these at import or setup time.
+KERNEL_ENVIRONMENT = ("SDGCITIES_DB", "SDGCITIES_ROOT", "SDGCITIES_CHART_MODE")
+# Run silently (no execution count, no history) before each notebook: the namespace, the history and
+# the counter go back to a fresh kernel's state.
+RESET_CODE = "get_ipython().reset(new_session=True, aggressive=False)"
+START_TIMEOUT_S = 120
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Kernel:
+    manager: Any  # jupyter_client.AsyncKernelManager
+    key: tuple
+    client: Any = None  # its jupyter_client.AsyncKernelClient, connected once and kept for every run
+    runs: int = 0
+
+
+_kernel: _Kernel | None = None  # this process's kernel (one per worker process)
+
+
+def _key(cwd: str) -> tuple:
+    return (KERNEL, str(Path(cwd).resolve()), *(os.environ.get(name) for name in KERNEL_ENVIRONMENT))
+
+
+def _start(cwd: str) -> _Kernel:
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    manager = AsyncKernelManager(kernel_name=KERNEL)
+    run_sync(manager.start_kernel)(cwd=str(Path(cwd).resolve()))
+    _register_shutdown()
+    return _Kernel(manager, _key(cwd))
+
+
+def shutdown() -> None:
+    """Stop this process's kernel (at exit, and before starting a different one)."""
+    global _kernel
+    kernel, _kernel = _kernel, None
+    if kernel is None:
+        return
+    from jupyter_core.utils import run_sync
+
+    try:
+        if kernel.client is not None:
+            kernel.client.stop_channels()
+        run_sync(kernel.manager.shutdown_kernel)(now=True)
+    except Exception as error:  # the kernel may already be gone; nothing is lost
+        log.debug("kernel shutdown: %s", error)
+
+
+_shutdown_registered = False
+
+
+def _register_shutdown() -> None:
+    """Stop the kernel when the process ends: atexit in a normal process, multiprocessing's finaliser in a
+    worker of a process pool (which leaves through os._exit, skipping atexit)."""
+    global _shutdown_registered
+    if _shutdown_registered:
+        return
+    import atexit
+    from multiprocessing import util
+
+    atexit.register(shutdown)
+    util.Finalize(None, shutdown, exitpriority=10)
+    _shutdown_registered = True
+
+
+def kernel_for(cwd: str) -> _Kernel:
+    """This process's started kernel for a run in `cwd`, started (again) when needed."""
+    global _kernel
+    from jupyter_core.utils import run_sync
+
+    wanted = _key(cwd)
+    if _kernel is not None:
+        alive = run_sync(_kernel.manager.is_alive)()
+        if not alive or _kernel.key != wanted or _kernel.runs >= MAX_RUNS_PER_KERNEL:
+            shutdown()
+    if _kernel is None:
+        _kernel = _start(cwd)
+    _kernel.runs += 1
+    return _kernel
+
+
+def _register_engine() -> None:
+    """Make the engine known to papermill (once per process)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    if ENGINE_NAME in papermill_engines._engines:
+        return
+
+    class FreshNamespaceClient(PapermillNotebookClient):
+        """papermill's client on a kernel (and connection) it does not own: resets the namespace first
+        and leaves both up at the end."""
+
+        def execute(self, **kwargs):
+            kernel = kwargs.pop("kernel")
+            if kernel.client is None:
+                kernel.client = self.km.client()  # connected by setup_kernel, then kept
+            else:
+                self.kc = kernel.client
+            self.reset_execution_trackers()
+            with self.setup_kernel(**kwargs):
+                kernel.client = self.kc
+                reply = self.wait_for_reply(self.kc.execute(RESET_CODE, silent=True, store_history=False))
+                if reply is None or reply["content"].get("status") != "ok":
+                    raise RuntimeError(f"could not reset the kernel's namespace: {reply and reply['content']}")
+                self.log.info(f"Executing notebook with kernel: {self.kernel_name}")
+                self.papermill_execute_cells()
+                info_msg = self.wait_for_reply(self.kc.kernel_info())
+                self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
+                self.set_widgets_metadata()
+            return self.nb
+
+    class ReusedKernelEngine(NBClientEngine):
+        """papermill's nbclient engine, run on the started kernel passed as `kernel` (a _Kernel)."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                     start_timeout=60, execution_timeout=None, **kwargs):
+            from papermill.engines import logger
+
+            kernel = kwargs.pop("kernel")
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(
+                kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
+                log=logger, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+            )
+            return FreshNamespaceClient(nb_man, km=kernel.manager, **final_kwargs).execute(kernel=kernel)
+
+    papermill_engines.register(ENGINE_NAME, ReusedKernelEngine)
+
+
+def execute(notebook: str | Path, output: str | Path, *, parameters: dict[str, Any], cwd: str | Path) -> None:
+    """Execute `notebook` with `parameters` into `output` on this process's kernel (started on first use).
+
+    Raises papermill.PapermillExecutionError when a cell fails (the output then holds the traceback)."""
+    import papermill
+
+    _register_engine()
+    # papermill's parameter inspector cannot read `list[str] | None` annotations and warns on every run.
+    logging.getLogger("papermill.translators").setLevel(logging.ERROR)
+    kernel = kernel_for(str(cwd))
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(output), parameters=parameters, kernel_name=KERNEL, engine_name=ENGINE_NAME,
+            kernel=kernel, cwd=str(cwd), progress_bar=False, log_output=False, start_timeout=START_TIMEOUT_S,
+            request_save_on_cell_execute=False,  # write once at the end, not after every cell
+        )
+    except papermill.PapermillExecutionError:
+        raise  # a cell failed; the kernel is fine and the next run resets it
+    except BaseException:
+        shutdown()  # the kernel may be in any state: the next run gets a new one
+        raise
