@@ -135,3 +135,14 @@ def test_a_reused_kernel_gives_the_outputs_of_a_fresh_kernel(report_suite, tmp_p
     )
     subprocess.run([sys.executable, "-c", script, json.dumps(dict(parameters))], check=True, capture_output=True, env=env, timeout=300)
     assert _comparable(executed) == _comparable(tmp_path / "cold.ipynb")
+
+
+def test_only_parameters_the_notebook_lacks_are_reported_unknown(fresh_engine, tmp_path, caplog):
+    """papermill cannot read `name: str | None = None  # ...` and would call such a parameter unknown."""
+    notebook = _notebook(tmp_path / "nb.ipynb", "print(database, city)",
+                         parameters='database: str | None = None  # path; None = "default"\ncity: str = ""  # id; "" = all')
+    with caplog.at_level("WARNING", logger="papermill"):
+        engine.execute(notebook, tmp_path / "out.ipynb", parameters={"database": "x.duckdb", "city": "kaga", "citty": "typo"}, cwd=tmp_path)
+    assert _printed(tmp_path / "out.ipynb") == ["x.duckdb kaga\n"]
+    unknown = [r.getMessage() for r in caplog.records if "unknown parameter" in r.getMessage()]
+    assert unknown == ["Passed unknown parameter: citty"]

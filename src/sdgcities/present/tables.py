@@ -9,10 +9,10 @@ import decimal
 import html
 import math
 import re
+import sys
 from typing import Any
 
 from sdgcities.present.figures import SOURCE_LABEL, _check_source, source_html
-
 
 
 def _is_missing(value: Any) -> bool:
@@ -20,12 +20,9 @@ def _is_missing(value: Any) -> bool:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    try:
-        import pandas as pd
-
-        return value is pd.NA or value is pd.NaT
-    except ImportError:  # pragma: no cover
-        return False
+    # pandas' missing markers exist only once pandas is imported: a polars table never pays its import.
+    pd = sys.modules.get("pandas")
+    return pd is not None and (value is pd.NA or value is pd.NaT)
 
 
 def format_value(value: Any, decimals: int | None = None) -> tuple[str, bool]:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,7 @@ class _Kernel:
     key: tuple
     client: Any = None  # its jupyter_client.AsyncKernelClient, connected once and kept for every run
     runs: int = 0
+    sockets: Path | None = None  # the folder of its Unix sockets, removed with it
 
 
 _kernel: _Kernel | None = None  # this process's kernel (one per worker process)
@@ -58,10 +61,17 @@ def _start(cwd: str) -> _Kernel:
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    manager = AsyncKernelManager(kernel_name=KERNEL)
-    run_sync(manager.start_kernel)(cwd=str(Path(cwd).resolve()))
+    # Unix sockets in a private folder, not TCP ports: no port race at start-up, nothing listening on
+    # the network (and no warning about it on every start).
+    sockets = Path(tempfile.mkdtemp(prefix="sdgcities-kernel-"))
+    manager = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=str(sockets / "kernel"))
+    try:
+        run_sync(manager.start_kernel)(cwd=str(Path(cwd).resolve()))
+    except BaseException:
+        shutil.rmtree(sockets, ignore_errors=True)
+        raise
     _register_shutdown()
-    return _Kernel(manager, _key(cwd))
+    return _Kernel(manager, _key(cwd), sockets=sockets)
 
 
 def shutdown() -> None:
@@ -78,6 +88,9 @@ def shutdown() -> None:
         run_sync(kernel.manager.shutdown_kernel)(now=True)
     except Exception as error:  # the kernel may already be gone; nothing is lost
         log.debug("kernel shutdown: %s", error)
+    finally:
+        if kernel.sockets is not None:
+            shutil.rmtree(kernel.sockets, ignore_errors=True)
 
 
 _shutdown_registered = False
@@ -164,6 +177,38 @@ def _register_engine() -> None:
     papermill_engines.register(ENGINE_NAME, ReusedKernelEngine)
 
 
+def declared_parameters(notebook: str | Path) -> set[str]:
+    """The names the notebook's cell tagged `parameters` assigns (read with Python's own parser)."""
+    import ast
+
+    import nbformat
+
+    names: set[str] = set()
+    for cell in nbformat.read(str(notebook), as_version=4).cells:
+        if cell.cell_type == "code" and "parameters" in (cell.metadata.get("tags") or []):
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                    names.add(node.target.id)
+                elif isinstance(node, ast.Assign):
+                    names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+class _KnownParameters(logging.Filter):
+    """Drops papermill's "Passed unknown parameter: x" when the notebook does declare x: papermill's own
+    reader of the parameters cell gives up on lines such as `database: str | None = None  # ...` and
+    would warn on every run. A parameter the notebook really lacks is still reported."""
+
+    def __init__(self, declared: set[str]) -> None:
+        super().__init__()
+        self.declared = declared
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        prefix = "Passed unknown parameter: "
+        return not (message.startswith(prefix) and message[len(prefix):] in self.declared)
+
+
 def execute(notebook: str | Path, output: str | Path, *, parameters: dict[str, Any], cwd: str | Path) -> None:
     """Execute `notebook` with `parameters` into `output` on this process's kernel (started on first use).
 
@@ -174,6 +219,9 @@ def execute(notebook: str | Path, output: str | Path, *, parameters: dict[str, A
     # papermill's parameter inspector cannot read `list[str] | None` annotations and warns on every run.
     logging.getLogger("papermill.translators").setLevel(logging.ERROR)
     kernel = kernel_for(str(cwd))
+    known = _KnownParameters(declared_parameters(notebook))
+    papermill_log = logging.getLogger("papermill")
+    papermill_log.addFilter(known)
     try:
         papermill.execute_notebook(
             str(notebook), str(output), parameters=parameters, kernel_name=KERNEL, engine_name=ENGINE_NAME,
@@ -185,3 +233,5 @@ def execute(notebook: str | Path, output: str | Path, *, parameters: dict[str, A
     except BaseException:
         shutdown()  # the kernel may be in any state: the next run gets a new one
         raise
+    finally:
+        papermill_log.removeFilter(known)

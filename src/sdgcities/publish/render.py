@@ -155,6 +155,20 @@ def _heading_text(tag: Tag) -> str:
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
+_STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S | re.I)
+_MAIN = re.compile(r"<main\b[^>]*>(.*)</main>", re.S | re.I)
+_BODY = re.compile(r"<body\b[^>]*>(.*)</body>", re.S | re.I)
+
+
+def _export_parts(page_html: str) -> tuple[str, str]:
+    """(head, contents of <main>, else of <body>) of an nbconvert page. Cut out as text: the page is parsed
+    once, assembled (parsing each ~300 KB export first took a third of the render's Python time)."""
+    end = page_html.find("</head>")
+    head = page_html[:end] if end >= 0 else ""
+    match = _MAIN.search(page_html, max(end, 0)) or _BODY.search(page_html, max(end, 0))
+    return head, match.group(1) if match else ""
+
+
 def assemble_page(exports: Sequence[tuple[Path, str]], *, title: str, lang: str, build_id: str | None = None,
                   data_dir: str | None = None) -> Page:
     """One HTML page from nbconvert exports of several notebooks. With `data_dir` (a folder name beside
@@ -163,13 +177,11 @@ def assemble_page(exports: Sequence[tuple[Path, str]], *, title: str, lang: str,
     styles: list[str] = []
     sections: list[str] = []
     for index, (path, page_html) in enumerate(exports):
-        soup = BeautifulSoup(page_html, "html.parser")
-        if index == 0 and soup.head:
+        head, inner = _export_parts(page_html)
+        if index == 0:
             # nbconvert's lab CSS (identical for every notebook); its scripts (require.js,
             # MathJax, mermaid) come from CDNs and are left out.
-            styles = [str(s) for s in soup.head.find_all("style") if "jp-Mermaid" not in (s.string or "")]
-        main = soup.find("main") or soup.body
-        inner = main.decode_contents() if main else ""
+            styles = [style for style in _STYLE.findall(head) if "jp-Mermaid" not in style]
         sections.append(
             f'<section class="sdg-notebook" data-notebook="{html.escape(path.name, quote=True)}">'
             f'<div class="jp-Notebook">{inner}</div></section>'

@@ -274,8 +274,14 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
         failures = []
         waiting = {r.stem: {j.name for j in r.jobs if j.name in stale} for r in to_render}
         by_stem = {r.stem: r for r in reports}
-        with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+        slots = workers or os.cpu_count() or 1
+        with ProcessPoolExecutor(max_workers=slots) as pool:
             futures: dict[Future, tuple[str, str]] = {}
+            # Work is handed out one task per free worker, renders first: a report's render is the longest
+            # step after its notebooks, so it starts as soon as they ran instead of after every other run.
+            # Runs go in configuration order (the comparison first, its render being the longest).
+            queued_runs = list(stale)
+            queued_renders: list[Report] = []
 
             def submit_render(report: Report) -> None:
                 # The key of what is rendered now: the executed notebooks as they are after this run's jobs.
@@ -285,12 +291,17 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
                 future = pool.submit(render_one, outputs, report.title, str(html_path), str(pdf_path) if pdf else None, report.lang)
                 futures[future] = ("render", report.stem)
 
-            for name in stale:
-                futures[pool.submit(execute, jobs[name], str(jobs[name].output(executed_dir)), str(database), pinned.build_id)] = ("job", name)
+            def hand_out() -> None:
+                while len(futures) < slots and (queued_renders or queued_runs):
+                    if queued_renders:
+                        submit_render(queued_renders.pop(0))
+                    else:
+                        name = queued_runs.pop(0)
+                        futures[pool.submit(execute, jobs[name], str(jobs[name].output(executed_dir)), str(database), pinned.build_id)] = ("job", name)
+
             # Reports whose notebooks are all up to date can be rendered straight away.
-            for stem, pending in waiting.items():
-                if not pending:
-                    submit_render(by_stem[stem])
+            queued_renders += [by_stem[stem] for stem, pending in waiting.items() if not pending]
+            hand_out()
             done_jobs = 0
             failed_jobs: set[str] = set()
             while futures:
@@ -320,12 +331,13 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
                                 pending.discard(name)
                                 # A report is rendered once all its notebooks ran, and only if none failed.
                                 if not pending and not failed_jobs & {j.name for j in by_stem[stem].jobs}:
-                                    submit_render(by_stem[stem])
+                                    queued_renders.append(by_stem[stem])
                     else:
                         rendered += 1
                         state.setdefault("reports", {})[name] = report_keys[name]
                         print(f"  rendered {paths.relative(reports_dir / (name + '.html'))}{' and .pdf' if pdf else ''} in {seconds:.1f} s", flush=True)
                     _save_state(reports_dir, state)
+                hand_out()
         _save_state(reports_dir, state)
         if failures:
             details = "\n".join(f"- {name}: {error}" for name, error in failures)
