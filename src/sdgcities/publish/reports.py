@@ -132,13 +132,11 @@ def notebook_inputs() -> list[Path]:
 def render_inputs() -> list[Path]:
     """What a render uses besides the executed notebooks: the render code, the stylesheet and the
     report's words."""
-    from sdgcities.publish import render
-
     package = paths.package_dir()
     publish = [package / "publish" / f"{name}.py" for name in ("render", "prepare", "sources", "pdf", "snapshot", "version")]
     present = [package / "present" / f"{name}.py" for name in ("charts", "figures", "htmlsafe", "words")]
     catalogues = sorted((package / "present" / "catalogues").glob("*/report.yaml"))
-    return [f for f in [*publish, *present, *catalogues, Path(render.STYLESHEET)] if f.is_file()]
+    return [f for f in [*publish, *present, *catalogues, package / "publish" / "report.css"] if f.is_file()]
 
 
 def code_fingerprint() -> str:
