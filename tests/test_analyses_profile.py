@@ -106,6 +106,12 @@ def test_priority_targets_and_chart(open_city):
     # No goal has a unique maximum; 11.6 and 17.17 are listed under several sides.
     assert spec["title"]["text"] == (ctx.w("profile.chart.priority_title", city="加賀市", targets=11, goals=11)
                                      + ctx.w("profile.chart.brackets", text=ctx.w("profile.chart.priority_shared", targets="11.6, 17.17")))
+    # Goal-level priorities (a goal without any target) on two sides share no target: the title lists
+    # only real targets (found by the benchmark's synthetic cities, where the chart failed on None).
+    goal_level = priority.filter(pl.col("goal") == 17).head(2).with_columns(
+        pl.lit(5, priority["goal"].dtype).alias("goal"), pl.lit(None, priority["targets"].dtype).alias("targets"))
+    spec = profile.priority_chart(ctx, pl.concat([priority, goal_level]), s).to_dict()
+    assert ctx.w("profile.chart.priority_shared", targets="11.6, 17.17") in spec["title"]["text"]
     hiratsuka = open_city("hiratsuka")
     sentences = profile.priority_sentences(hiratsuka, profile.summary(hiratsuka), profile.priority_targets(hiratsuka))
     w = hiratsuka.w

@@ -52,7 +52,8 @@ def priority_chart(ctx: Context, frame: pl.DataFrame, s: dict[str, Any]) -> alt.
     top = per_goal.row(0, named=True)
     unique_top = top["n"] > 1 and (per_goal.height == 1 or per_goal["n"][1] < top["n"])
     shared = (
-        data.filter(pl.col("side").is_not_null()).explode("targets").group_by("targets").agg(pl.col("side").n_unique().alias("sides"))
+        # A goal named without any target (goal-level priority) has no target to share.
+        data.filter(pl.col("side").is_not_null()).explode("targets").drop_nulls("targets").group_by("targets").agg(pl.col("side").n_unique().alias("sides"))
         .filter(pl.col("sides") > 1).sort("targets")["targets"].to_list()
     )
     extras = []
