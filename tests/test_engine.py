@@ -34,7 +34,7 @@ def _printed(path: Path) -> list[str]:
 
 
 def _kernel_pid() -> int:
-    return engine._kernel.manager.provisioner.pid
+    return engine._local.kernel.manager.provisioner.pid
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, sha256
+from sdgcities import publish
 from sdgcities.publish import render, reports
 
 CITIES = {"ja": {"kaga": "加賀市", "kumamoto": "熊本市", "hiratsuka": "平塚市"},
@@ -154,12 +155,12 @@ def test_a_second_run_with_nothing_changed_skips_everything(suite):
 def test_changing_only_the_stylesheet_re_renders_without_running_a_notebook(suite, monkeypatch, tmp_path):
     folder = tmp_path / "copy"
     shutil.copytree(suite["folder"], folder)
-    assert render.STYLESHEET in reports.render_inputs() and render.STYLESHEET not in reports.notebook_inputs()
+    assert publish.STYLESHEET in reports.render_inputs() and publish.STYLESHEET not in reports.notebook_inputs()
     stylesheet = tmp_path / "report.css"
-    stylesheet.write_text(render.STYLESHEET.read_text(encoding="utf-8") + "\n.sdg-test-rule { color: red; }\n", encoding="utf-8")
+    stylesheet.write_text(publish.STYLESHEET.read_text(encoding="utf-8") + "\n.sdg-test-rule { color: red; }\n", encoding="utf-8")
     # HTML only, to keep the test short (a render key covers the PDF choice too, so record it first).
     reports.run(database=suite["db"], reports_dir=folder, pdf=False)
-    monkeypatch.setattr(render, "STYLESHEET", stylesheet)
+    monkeypatch.setattr(publish, "STYLESHEET", stylesheet)
     again = reports.run(database=suite["db"], reports_dir=folder, pdf=False)
     assert again["executed"] == 0 and again["rendered"] == len(STEMS)
     unchanged = reports.run(database=suite["db"], reports_dir=folder, pdf=False)

@@ -1,8 +1,8 @@
 """Run many notebooks in one started kernel: the report suite's execution engine.
 
 A kernel costs about 2 s to start and to import the package, more than most report notebooks take
-to run once everything is imported. So each worker process of the report run keeps one kernel and
-runs notebook after notebook in it, through papermill (parameters injected, errors recorded in the
+to run once everything is imported. So each thread of the report run (one per core) keeps one kernel
+and runs notebook after notebook in it, through papermill (parameters injected, errors recorded in the
 output notebook, exactly as a cold run). Isolation is kept where it matters to a run:
 
 - every run starts in a fresh namespace (`InteractiveShell.reset`: variables, history and the
@@ -20,10 +20,12 @@ output notebook, exactly as a cold run). Isolation is kept where it matters to a
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,7 +52,9 @@ class _Kernel:
     sockets: Path | None = None  # the folder of its Unix sockets, removed with it
 
 
-_kernel: _Kernel | None = None  # this process's kernel (one per worker process)
+_local = threading.local()  # .kernel: this thread's kernel (the report run keeps one thread per core)
+_started: list[_Kernel] = []  # every kernel still up, whatever thread started it (for shutdown_all)
+_started_lock = threading.Lock()
 
 
 def _key(cwd: str) -> tuple:
@@ -75,13 +79,36 @@ def _start(cwd: str) -> _Kernel:
 
 
 def shutdown() -> None:
-    """Stop this process's kernel (at exit, and before starting a different one)."""
-    global _kernel
-    kernel, _kernel = _kernel, None
-    if kernel is None:
-        return
+    """Stop this thread's kernel (before starting a different one, and after a failed run)."""
+    kernel, _local.kernel = getattr(_local, "kernel", None), None
+    if kernel is not None:
+        _stop(kernel)
+
+
+def shutdown_all() -> None:
+    """Stop every kernel this process started (the report run's end, and the process's exit)."""
+    with _started_lock:
+        kernels = list(_started)
+    for kernel in kernels:
+        _stop(kernel)
+
+
+@contextlib.contextmanager
+def kernels_stopped():
+    """Stops every kernel started inside the block when it ends, however it ends."""
+    try:
+        yield
+    finally:
+        shutdown_all()
+
+
+def _stop(kernel: _Kernel) -> None:
     from jupyter_core.utils import run_sync
 
+    with _started_lock:
+        if kernel not in _started:
+            return  # already stopped
+        _started.remove(kernel)
     try:
         if kernel.client is not None:
             kernel.client.stop_channels()
@@ -105,25 +132,28 @@ def _register_shutdown() -> None:
     import atexit
     from multiprocessing import util
 
-    atexit.register(shutdown)
-    util.Finalize(None, shutdown, exitpriority=10)
+    atexit.register(shutdown_all)
+    util.Finalize(None, shutdown_all, exitpriority=10)
     _shutdown_registered = True
 
 
 def kernel_for(cwd: str) -> _Kernel:
-    """This process's started kernel for a run in `cwd`, started (again) when needed."""
-    global _kernel
+    """This thread's started kernel for a run in `cwd`, started (again) when needed."""
     from jupyter_core.utils import run_sync
 
     wanted = _key(cwd)
-    if _kernel is not None:
-        alive = run_sync(_kernel.manager.is_alive)()
-        if not alive or _kernel.key != wanted or _kernel.runs >= MAX_RUNS_PER_KERNEL:
+    kernel = getattr(_local, "kernel", None)
+    if kernel is not None:
+        alive = run_sync(kernel.manager.is_alive)()
+        if not alive or kernel.key != wanted or kernel.runs >= MAX_RUNS_PER_KERNEL:
             shutdown()
-    if _kernel is None:
-        _kernel = _start(cwd)
-    _kernel.runs += 1
-    return _kernel
+            kernel = None
+    if kernel is None:
+        kernel = _local.kernel = _start(cwd)
+        with _started_lock:
+            _started.append(kernel)
+    kernel.runs += 1
+    return kernel
 
 
 def _register_engine() -> None:
@@ -225,7 +255,7 @@ def execute(notebook: str | Path, output: str | Path, *, parameters: dict[str, A
     try:
         papermill.execute_notebook(
             str(notebook), str(output), parameters=parameters, kernel_name=KERNEL, engine_name=ENGINE_NAME,
-            kernel=kernel, cwd=str(cwd), progress_bar=False, log_output=False, start_timeout=START_TIMEOUT_S,
+            kernel=kernel, progress_bar=False, log_output=False, start_timeout=START_TIMEOUT_S,
             request_save_on_cell_execute=False,  # write once at the end, not after every cell
         )
     except papermill.PapermillExecutionError:

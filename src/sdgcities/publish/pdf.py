@@ -14,7 +14,6 @@ import contextlib
 import html
 import logging
 import os
-import queue
 import re
 import threading
 from collections.abc import Iterator
@@ -74,46 +73,76 @@ class BrowserReport:
     blocked_requests: list[str] = field(default_factory=list)
 
 
-def _new_page(browser, html_path: Path, report: BrowserReport):
-    """A new page (in its own browser context) showing `html_path` with every network request refused,
-    returned once every ``.sdg-chart`` has been drawn or failed; `report` gets what the browser saw."""
-    context = browser.new_context(service_workers="block")
+CHARTS_SETTLED_JS = ("() => Array.from(document.querySelectorAll('.sdg-chart')).every("
+                     "e => ['done', 'error'].includes(e.getAttribute('data-state')))")
+FONTS_READY_JS = "() => document.fonts.ready.then(() => true)"
+CHART_STATE_JS = (
+    "() => { const els = Array.from(document.querySelectorAll('.sdg-chart'));"
+    " return { total: els.length,"
+    " drawn: els.filter(e => e.querySelector('svg, canvas')).length,"
+    " errors: els.filter(e => e.getAttribute('data-state') === 'error')"
+    "   .map(e => e.id + ': ' + e.getAttribute('data-error')) }; }"
+)
+
+
+def _refuse_network(report: BrowserReport):
+    """A route handler: local files pass, every network request is refused and recorded. It returns what
+    playwright's call returns, so it serves the sync API and (awaited by playwright) the async one."""
 
     def refuse(route):
         url = route.request.url
         if url.startswith(("file:", "data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            report.blocked_requests.append(url)
-            route.abort("internetdisconnected")
+            return route.continue_()
+        report.blocked_requests.append(url)
+        return route.abort("internetdisconnected")
 
-    context.route("**/*", refuse)
-    page = context.new_page()
+    return refuse
+
+
+def _watch(page, report: BrowserReport) -> None:
     page.on("console", lambda msg: report.console_errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: report.page_errors.append(str(exc)))
-    page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
-    page.wait_for_function(
-        "() => Array.from(document.querySelectorAll('.sdg-chart')).every("
-        "e => ['done', 'error'].includes(e.getAttribute('data-state')))",
-        timeout=CHART_TIMEOUT_MS,
-        polling=50,
-    )
-    page.evaluate("() => document.fonts.ready.then(() => true)")
-    state = page.evaluate(
-        "() => { const els = Array.from(document.querySelectorAll('.sdg-chart'));"
-        " return { total: els.length,"
-        " drawn: els.filter(e => e.querySelector('svg, canvas')).length,"
-        " errors: els.filter(e => e.getAttribute('data-state') === 'error')"
-        "   .map(e => e.id + ': ' + e.getAttribute('data-error')) }; }"
-    )
+
+
+def _record_charts(report: BrowserReport, state: dict) -> None:
     report.chart_count = state["total"]
     report.drawn_count = state["drawn"]
     report.chart_errors = list(state["errors"])
+
+
+def _new_page(browser, html_path: Path, report: BrowserReport):
+    """(sync API) A new page, in its own browser context, showing `html_path` with every network request
+    refused, returned once every ``.sdg-chart`` has been drawn or failed; `report` gets what it saw."""
+    context = browser.new_context(service_workers="block")
+    context.route("**/*", _refuse_network(report))
+    page = context.new_page()
+    _watch(page, report)
+    page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
+    page.wait_for_function(CHARTS_SETTLED_JS, timeout=CHART_TIMEOUT_MS, polling=50)
+    page.evaluate(FONTS_READY_JS)
+    _record_charts(report, page.evaluate(CHART_STATE_JS))
+    return context, page
+
+
+async def _new_page_async(browser, html_path: Path, report: BrowserReport):
+    """_new_page on playwright's async API (the shared browser)."""
+    context = await browser.new_context(service_workers="block")
+    await context.route("**/*", _refuse_network(report))
+    page = await context.new_page()
+    _watch(page, report)
+    await page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
+    await page.wait_for_function(CHARTS_SETTLED_JS, timeout=CHART_TIMEOUT_MS, polling=50)
+    await page.evaluate(FONTS_READY_JS)
+    _record_charts(report, await page.evaluate(CHART_STATE_JS))
     return context, page
 
 
 def _launch(playwright, chromium: Path):
     return playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
+
+
+async def _launch_async(playwright, chromium: Path):
+    return await playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
 
 
 @contextlib.contextmanager
@@ -139,57 +168,63 @@ def open_page(html_path: Path, *, chromium: Path | None = None) -> Iterator[tupl
 
 class SharedBrowser:
     """One headless Chromium per process, started on first use and kept for every PDF the process prints
-    (starting it costs about 0.4 s, as much as printing a short report). Playwright's sync API binds its
-    objects to the thread that made them and refuses a thread with a running asyncio loop (a Jupyter
-    kernel, a notebook run's client), so one thread of its own drives the browser; callers hand it work
-    and wait. Each piece of work gets a fresh browser context (no cookies, storage or cache shared
-    between reports). The browser is started again if it crashed, and closed when the process ends."""
+    (starting it costs about 0.4 s, as much as printing a short report). Playwright's async API drives it
+    from an event loop in a thread of its own, so the report run's threads print at the same time
+    through the one browser (Chromium does the work in its own processes), and a thread with a running
+    asyncio loop (a Jupyter kernel) can print too. Each piece of work gets a fresh browser context (no
+    cookies, storage or cache shared between reports). The browser is started again if it crashed, and
+    closed when the process ends."""
 
     def __init__(self) -> None:
-        self._work: queue.Queue = queue.Queue()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._playwright = None
+        self._browser = None
+        self._launching: asyncio.Lock | None = None
 
     def call(self, function, *args):
-        """function(browser, *args) on the browser's thread; returns its result or raises its error."""
-        from concurrent.futures import Future
-
+        """await function(browser, *args) on the browser's loop; returns its result or raises its error."""
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._serve, name="sdgcities-browser", daemon=True)
+                self._loop = asyncio.new_event_loop()
+                self._thread = threading.Thread(target=self._loop.run_forever, name="sdgcities-browser", daemon=True)
                 self._thread.start()
                 _register_close(self)
-        done: Future = Future()
-        self._work.put((function, args, done))
-        return done.result()
+            loop = self._loop
+        return asyncio.run_coroutine_threadsafe(self._run(function, *args), loop).result()
+
+    async def _run(self, function, *args):
+        if self._launching is None:
+            self._launching = asyncio.Lock()
+        async with self._launching:
+            if self._browser is None or not self._browser.is_connected():
+                if self._playwright is None:
+                    from playwright.async_api import async_playwright
+
+                    self._playwright = await async_playwright().start()
+                self._browser = await _launch_async(self._playwright, find_chromium())
+        return await function(self._browser, *args)
+
+    async def _stop(self) -> None:
+        with contextlib.suppress(Exception):
+            if self._browser is not None:
+                await self._browser.close()
+        with contextlib.suppress(Exception):
+            if self._playwright is not None:
+                await self._playwright.stop()
+        self._browser = self._playwright = self._launching = None
 
     def close(self) -> None:
-        thread = self._thread
-        if thread is not None and thread.is_alive():
-            self._work.put(None)
-            thread.join(timeout=30)
-        self._thread = None
-
-    def _serve(self) -> None:
-        from playwright.sync_api import sync_playwright
-
-        playwright = sync_playwright().start()
-        browser = None
-        try:
-            while (item := self._work.get()) is not None:
-                function, args, done = item
-                try:
-                    if browser is None or not browser.is_connected():
-                        browser = _launch(playwright, find_chromium())
-                    done.set_result(function(browser, *args))
-                except BaseException as error:  # handed to the caller
-                    done.set_exception(error)
-        finally:
-            with contextlib.suppress(Exception):
-                if browser is not None:
-                    browser.close()
-            with contextlib.suppress(Exception):
-                playwright.stop()
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is None or thread is None or not thread.is_alive():
+            return
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(self._stop(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
 
 
 _SHARED = SharedBrowser()
@@ -285,9 +320,9 @@ def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "") ->
     """Print a report page to PDF (A4, backgrounds, page numbers "n / N", bookmarks, page numbers in the
     table of contents) once charts are drawn."""
 
-    def work(browser) -> BrowserReport:
+    async def work(browser) -> BrowserReport:
         report = BrowserReport()
-        context, page = _new_page(browser, html_path, report)
+        context, page = await _new_page_async(browser, html_path, report)
         try:
             if report.chart_errors or report.drawn_count != report.chart_count:
                 raise RenderError(
@@ -305,19 +340,19 @@ def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "") ->
                 outline=True,
                 tagged=True,
             )
-            toc = [anchor for anchor, _text in page.evaluate(TOC_ENTRIES_JS)]
+            toc = [anchor for anchor, _text in await page.evaluate(TOC_ENTRIES_JS)]
             if toc:
                 # A first, plain printing (untagged: a third faster) tells each heading's page; the numbers
                 # fill cells of a fixed width, so the final printing keeps every page break.
-                page.pdf(**{**options, "outline": False, "tagged": False})
+                await page.pdf(**{**options, "outline": False, "tagged": False})
                 found = anchor_pages(pdf_path)
                 pages = {anchor: found[anchor] for anchor in toc if anchor in found}
                 if len(pages) < len(toc):
                     log.warning("%s: %d of %d contents entries not found in the printed page", html_path.name, len(toc) - len(pages), len(toc))
-                page.evaluate(FILL_TOC_JS, pages)
-            page.pdf(**options)
+                await page.evaluate(FILL_TOC_JS, pages)
+            await page.pdf(**options)
         finally:
-            context.close()
+            await context.close()
         for message in report.page_errors + report.console_errors:
             log.warning("browser reported while printing %s: %s", html_path.name, message)
         return report

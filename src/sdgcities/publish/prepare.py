@@ -6,8 +6,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import copy
-import functools
 import json
+import threading
 from pathlib import Path
 
 import nbformat
@@ -98,19 +98,25 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-@functools.lru_cache(maxsize=1)
-def _exporter():
-    """nbconvert's exporter, made once per process: making one compiles the lab template's Jinja files
-    (about 0.1 s per notebook exported otherwise). Exporting keeps no state between notebooks."""
-    from nbconvert import HTMLExporter
+_per_thread = threading.local()
 
-    return HTMLExporter(
-        template_name="lab",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-    )
+
+def _exporter():
+    """nbconvert's exporter, made once per thread: making one compiles the lab template's Jinja files
+    (about 0.1 s per notebook exported otherwise). Exporting sets filters on the exporter, so threads
+    rendering at the same time do not share one."""
+    exporter = getattr(_per_thread, "exporter", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+
+        exporter = _per_thread.exporter = HTMLExporter(
+            template_name="lab",
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+        )
+    return exporter
 
 
 def export_notebook(nb: nbformat.NotebookNode, *, path: Path) -> str:

@@ -42,6 +42,7 @@ from sdgcities.present import charts
 from sdgcities.publish.version import report_version_html
 from sdgcities.present.htmlsafe import neutralise_active_content
 from sdgcities.present.words import Words, languages
+from sdgcities import publish
 from sdgcities.publish import sources
 from sdgcities.publish.pdf import (  # noqa: F401  (the printing API, also reachable from here)
     BODY_FONT,
@@ -60,11 +61,8 @@ from sdgcities.publish.snapshot import report_build
 
 log = logging.getLogger(__name__)
 
-STYLESHEET = Path(__file__).with_name("report.css")  # inlined into every report page
-
-
 def report_css() -> str:
-    return STYLESHEET.read_text(encoding="utf-8")
+    return publish.STYLESHEET.read_text(encoding="utf-8")
 
 
 # Draw every chart once the page (with the vega bundle in its head) is parsed.

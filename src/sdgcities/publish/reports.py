@@ -3,7 +3,8 @@
 Parameter sets live in notebooks/reports.yaml. Every report is made in each of its `languages`, from one
 run: reports/ja/<report>.html|pdf and reports/en/<report>.html|pdf (+ <report>_data/ with the charts' data
 as CSV), and reports/index.html links them all. Each run of a notebook is a job; independent jobs run in
-parallel, one process per core.
+parallel, one thread per core, each thread with its own kernel that runs job after job
+(publish.engine), and every PDF is printed by one shared browser (publish.pdf).
 
 Whether a step is up to date is decided per step by content hashes: a notebook run's key covers the
 notebook file, its parameters, the code and catalogues notebooks use (present/, access/) and the
@@ -26,7 +27,7 @@ import os
 import re
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,11 +133,13 @@ def notebook_inputs() -> list[Path]:
 def render_inputs() -> list[Path]:
     """What a render uses besides the executed notebooks: the render code, the stylesheet and the
     report's words."""
+    from sdgcities import publish
+
     package = paths.package_dir()
-    publish = [package / "publish" / f"{name}.py" for name in ("render", "prepare", "sources", "pdf", "snapshot", "version")]
+    code = [package / "publish" / f"{name}.py" for name in ("render", "prepare", "sources", "pdf", "snapshot", "version")]
     present = [package / "present" / f"{name}.py" for name in ("charts", "figures", "htmlsafe", "words")]
     catalogues = sorted((package / "present" / "catalogues").glob("*/report.yaml"))
-    return [f for f in [*publish, *present, *catalogues, package / "publish" / "report.css"] if f.is_file()]
+    return [f for f in [*code, *present, *catalogues, publish.STYLESHEET] if f.is_file()]
 
 
 def code_fingerprint() -> str:
@@ -171,7 +174,7 @@ def job_key(job: Job, database_key: str, code_key: str) -> str:
 
 
 def execute(job: Job, output: str, database: str, build_id: str | None = None) -> float:
-    """Run one notebook (in a worker process, on that process's kernel: publish.engine). Writes to a
+    """Run one notebook (in a thread of the run, on that thread's kernel: publish.engine). Writes to a
     temporary file, then renames it, only when the notebook read the build `build_id` (when given)
     throughout."""
     import papermill
@@ -273,7 +276,11 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
         waiting = {r.stem: {j.name for j in r.jobs if j.name in stale} for r in to_render}
         by_stem = {r.stem: r for r in reports}
         slots = workers or os.cpu_count() or 1
-        with ProcessPoolExecutor(max_workers=slots) as pool:
+        from sdgcities.publish import engine
+
+        # Threads, not processes: the work happens in each thread's kernel (publish.engine) and in the one
+        # shared browser (publish.pdf); the threads only hand it out and assemble the pages.
+        with engine.kernels_stopped(), ThreadPoolExecutor(max_workers=slots, thread_name_prefix="sdgcities-report") as pool:
             futures: dict[Future, tuple[str, str]] = {}
             # Work is handed out one task per free worker, renders first: a report's render is the longest
             # step after its notebooks, so it starts as soon as they ran instead of after every other run.
@@ -358,7 +365,7 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
 
 
 def render_one(notebooks: list[str], title: str, html_path: str, pdf_path: str | None, lang: str) -> float:
-    """Render one report (in a worker process); returns its wall time."""
+    """Render one report (in a thread of the run); returns its wall time."""
     from sdgcities.publish import render
 
     started = time.perf_counter()
