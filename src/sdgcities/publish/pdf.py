@@ -16,7 +16,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,23 +85,24 @@ CHART_STATE_JS = (
 )
 
 
-def _refuse_network(report: BrowserReport):
-    """A route handler: local files pass, every network request is refused and recorded. It returns what
-    playwright's call returns, so it serves the sync API and (awaited by playwright) the async one."""
+def _refuse_network(report: Callable[[], BrowserReport]):
+    """A route handler: local files pass, every network request is refused and recorded in the report
+    `report()` returns (the page's current one). It returns what playwright's call returns, so it serves
+    the sync API and (awaited by playwright) the async one."""
 
     def refuse(route):
         url = route.request.url
         if url.startswith(("file:", "data:", "blob:", "about:")):
             return route.continue_()
-        report.blocked_requests.append(url)
+        report().blocked_requests.append(url)
         return route.abort("internetdisconnected")
 
     return refuse
 
 
-def _watch(page, report: BrowserReport) -> None:
-    page.on("console", lambda msg: report.console_errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: report.page_errors.append(str(exc)))
+def _watch(page, report: Callable[[], BrowserReport]) -> None:
+    page.on("console", lambda msg: report().console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: report().page_errors.append(str(exc)))
 
 
 def _record_charts(report: BrowserReport, state: dict) -> None:
@@ -114,9 +115,9 @@ def _new_page(browser, html_path: Path, report: BrowserReport):
     """(sync API) A new page, in its own browser context, showing `html_path` with every network request
     refused, returned once every ``.sdg-chart`` has been drawn or failed; `report` gets what it saw."""
     context = browser.new_context(service_workers="block")
-    context.route("**/*", _refuse_network(report))
+    context.route("**/*", _refuse_network(lambda: report))
     page = context.new_page()
-    _watch(page, report)
+    _watch(page, lambda: report)
     page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
     page.wait_for_function(CHARTS_SETTLED_JS, timeout=CHART_TIMEOUT_MS, polling=50)
     page.evaluate(FONTS_READY_JS)
@@ -124,17 +125,12 @@ def _new_page(browser, html_path: Path, report: BrowserReport):
     return context, page
 
 
-async def _new_page_async(browser, html_path: Path, report: BrowserReport):
-    """_new_page on playwright's async API (the shared browser)."""
-    context = await browser.new_context(service_workers="block")
-    await context.route("**/*", _refuse_network(report))
-    page = await context.new_page()
-    _watch(page, report)
+async def _show_async(page, html_path: Path, report: BrowserReport) -> None:
+    """_new_page's loading on playwright's async API, in a page of the shared browser."""
     await page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
     await page.wait_for_function(CHARTS_SETTLED_JS, timeout=CHART_TIMEOUT_MS, polling=50)
     await page.evaluate(FONTS_READY_JS)
     _record_charts(report, await page.evaluate(CHART_STATE_JS))
-    return context, page
 
 
 def _launch(playwright, chromium: Path):
@@ -171,9 +167,13 @@ class SharedBrowser:
     (starting it costs about 0.4 s, as much as printing a short report). Playwright's async API drives it
     from an event loop in a thread of its own, so the report run's threads print at the same time
     through the one browser (Chromium does the work in its own processes), and a thread with a running
-    asyncio loop (a Jupyter kernel) can print too. Each piece of work gets a fresh browser context (no
-    cookies, storage or cache shared between reports). The browser is started again if it crashed, and
-    closed when the process ends."""
+    asyncio loop (a Jupyter kernel) can print too.
+
+    Pages are kept and reused, one per report printed at the same time: a page that loads the next
+    report keeps its renderer, whose script cache already holds the Vega bundle every report carries
+    (this halves the browser's work per page load). The pages share one browser context, holding only
+    the reports' own local files (no cookies or storage are used); a page whose work failed is closed,
+    not reused. The browser is started again if it crashed, and closed when the process ends."""
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -181,10 +181,13 @@ class SharedBrowser:
         self._lock = threading.Lock()
         self._playwright = None
         self._browser = None
+        self._context = None
+        self._idle: list = []  # pages ready for the next report
+        self._current: dict = {}  # page -> the BrowserReport it is filling
         self._launching: asyncio.Lock | None = None
 
     def call(self, function, *args):
-        """await function(browser, *args) on the browser's loop; returns its result or raises its error."""
+        """await function(self, *args) on the browser's loop; returns its result or raises its error."""
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._loop = asyncio.new_event_loop()
@@ -192,9 +195,9 @@ class SharedBrowser:
                 self._thread.start()
                 _register_close(self)
             loop = self._loop
-        return asyncio.run_coroutine_threadsafe(self._run(function, *args), loop).result()
+        return asyncio.run_coroutine_threadsafe(function(self, *args), loop).result()
 
-    async def _run(self, function, *args):
+    async def _ready_context(self):
         if self._launching is None:
             self._launching = asyncio.Lock()
         async with self._launching:
@@ -204,7 +207,34 @@ class SharedBrowser:
 
                     self._playwright = await async_playwright().start()
                 self._browser = await _launch_async(self._playwright, find_chromium())
-        return await function(self._browser, *args)
+                self._context = await self._browser.new_context(service_workers="block")
+                self._idle, self._current = [], {}
+        return self._context
+
+    @contextlib.asynccontextmanager
+    async def page(self, report: BrowserReport):
+        """A page of the shared browser whose network refusals and console errors go to `report`."""
+        context = await self._ready_context()
+        page = None
+        while self._idle and page is None:
+            candidate = self._idle.pop()
+            page = None if candidate.is_closed() else candidate
+        if page is None:
+            page = await context.new_page()
+            await page.route("**/*", _refuse_network(lambda p=page: self._current[p]))
+            _watch(page, lambda p=page: self._current[p])
+        self._current[page] = report
+        reusable = False
+        try:
+            yield page
+            reusable = True
+        finally:
+            if reusable and context is self._context:
+                self._idle.append(page)
+            else:
+                self._current.pop(page, None)
+                with contextlib.suppress(Exception):
+                    await page.close()
 
     async def _stop(self) -> None:
         with contextlib.suppress(Exception):
@@ -213,7 +243,8 @@ class SharedBrowser:
         with contextlib.suppress(Exception):
             if self._playwright is not None:
                 await self._playwright.stop()
-        self._browser = self._playwright = self._launching = None
+        self._browser = self._playwright = self._context = self._launching = None
+        self._idle, self._current = [], {}
 
     def close(self) -> None:
         with self._lock:
@@ -320,10 +351,10 @@ def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "") ->
     """Print a report page to PDF (A4, backgrounds, page numbers "n / N", bookmarks, page numbers in the
     table of contents) once charts are drawn."""
 
-    async def work(browser) -> BrowserReport:
+    async def work(browser: SharedBrowser) -> BrowserReport:
         report = BrowserReport()
-        context, page = await _new_page_async(browser, html_path, report)
-        try:
+        async with browser.page(report) as page:
+            await _show_async(page, html_path, report)
             if report.chart_errors or report.drawn_count != report.chart_count:
                 raise RenderError(
                     f"{report.chart_count - report.drawn_count} of {report.chart_count} charts were not drawn: "
@@ -351,8 +382,6 @@ def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "") ->
                     log.warning("%s: %d of %d contents entries not found in the printed page", html_path.name, len(toc) - len(pages), len(toc))
                 await page.evaluate(FILL_TOC_JS, pages)
             await page.pdf(**options)
-        finally:
-            await context.close()
         for message in report.page_errors + report.console_errors:
             log.warning("browser reported while printing %s: %s", html_path.name, message)
         return report
