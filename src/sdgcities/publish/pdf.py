@@ -227,6 +227,8 @@ class SharedBrowser:
         reusable = False
         try:
             yield page
+            # An idle page holds an empty document, not the last report (hundreds of MB for a long one).
+            await page.goto("about:blank")
             reusable = True
         finally:
             if reusable and context is self._context:
