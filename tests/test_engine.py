@@ -146,3 +146,17 @@ def test_only_parameters_the_notebook_lacks_are_reported_unknown(fresh_engine, t
     assert _printed(tmp_path / "out.ipynb") == ["x.duckdb kaga\n"]
     unknown = [r.getMessage() for r in caplog.records if "unknown parameter" in r.getMessage()]
     assert unknown == ["Passed unknown parameter: citty"]
+
+
+def test_socket_folders_of_killed_runs_are_removed_and_live_ones_kept(fresh_engine, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    orphan = tmp_path / f"{engine.SOCKETS_PREFIX}{dead}-abc"
+    live = tmp_path / f"{engine.SOCKETS_PREFIX}{os.getpid()}-def"
+    for folder in (orphan, live):
+        folder.mkdir()
+        (folder / "kernel-1").write_text("")
+    engine._remove_orphaned_sockets()
+    assert not orphan.exists() and live.exists()

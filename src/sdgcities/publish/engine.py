@@ -61,13 +61,26 @@ def _key(cwd: str) -> tuple:
     return (KERNEL, str(Path(cwd).resolve()), *(os.environ.get(name) for name in KERNEL_ENVIRONMENT))
 
 
+SOCKETS_PREFIX = "sdgcities-kernel-"
+
+
+def _remove_orphaned_sockets() -> None:
+    """Socket folders of kernels whose process was killed (a killed run cannot clean up): the folder
+    names the process that made it."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SOCKETS_PREFIX}*"):
+        owner = folder.name[len(SOCKETS_PREFIX):].split("-")[0]
+        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _start(cwd: str) -> _Kernel:
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
     # Unix sockets in a private folder, not TCP ports: no port race at start-up, nothing listening on
     # the network (and no warning about it on every start).
-    sockets = Path(tempfile.mkdtemp(prefix="sdgcities-kernel-"))
+    _remove_orphaned_sockets()
+    sockets = Path(tempfile.mkdtemp(prefix=f"{SOCKETS_PREFIX}{os.getpid()}-"))
     manager = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=str(sockets / "kernel"))
     try:
         run_sync(manager.start_kernel)(cwd=str(Path(cwd).resolve()))
