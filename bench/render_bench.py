@@ -9,7 +9,8 @@ the other:
 1. one untimed warm-up render (the first report), so the process's shared Chromium (publish.pdf) is started;
 2. every report rendered with sdgcities.publish.render.render_report (HTML + PDF), timed, split into
    build_html (notebooks -> page), PDF load (publish.pdf._new_page: open the page, draw every chart) and
-   the rest of print_pdf (printing, twice when the page has a table of contents);
+   the rest of print_pdf (printing, twice when the page has a table of contents; each page.pdf call is
+   timed too);
 3. for each rendered report: its HTML opened in the same browser, charts drawn, the DOM serialised with
    every script removed into a static HTML file (untimed); then the time to open that static file in a
    new context and print it once with print_pdf's page.pdf options (A4, backgrounds, header/footer,
@@ -78,9 +79,27 @@ def main(argv: list[str] | None = None) -> int:
                 split[key] = split.get(key, 0.0) + time.perf_counter() - started
         return wrapper
 
+    prints: list[float] = []  # each page.pdf call of the current report (print_pdf prints twice with a contents list)
+
+    def opened_page(browser, html_path, report):
+        started = time.perf_counter()
+        context, page = original_page(browser, html_path, report)
+        split["pdf_load_s"] = split.get("pdf_load_s", 0.0) + time.perf_counter() - started
+        original_pdf = page.pdf
+
+        def timed_pdf(*a, **k):
+            started = time.perf_counter()
+            try:
+                return original_pdf(*a, **k)
+            finally:
+                prints.append(time.perf_counter() - started)
+
+        page.pdf = timed_pdf
+        return context, page
+
     render.build_html = timed("build_html_s", original_build)
     render.print_pdf = timed("print_pdf_s", original_print)
-    pdf._new_page = timed("pdf_load_s", original_page)
+    pdf._new_page = opened_page
 
     def render_one(report: dict, folder: Path) -> tuple[Path, Path]:
         html_path = folder / f"{report['stem']}.html"
@@ -96,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     records = []
     for report in reports:
         split.clear()
+        prints.clear()
         started = time.perf_counter()
         html_path, pdf_path = render_one(report, out / "rendered")
         total = time.perf_counter() - started
@@ -103,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             "stem": report["stem"], "render_s": total, "build_html_s": split.get("build_html_s"),
             "pdf_s": split.get("print_pdf_s"), "pdf_load_s": split.get("pdf_load_s"),
             "pdf_print_s": (split["print_pdf_s"] - split.get("pdf_load_s", 0.0)) if "print_pdf_s" in split else None,
+            "page_pdf_s": list(prints),
             "html_bytes": html_path.stat().st_size, "pdf_bytes": pdf_path.stat().st_size, "pages": _pages(pdf_path),
         })
 

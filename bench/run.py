@@ -553,7 +553,8 @@ def section_render(root: Path, database: Path, workdir: Path, timeout: float) ->
     for r in data["reports"]:
         say(f"{r['stem']}: render (build_html {r['build_html_s']:.2f} + PDF {r['pdf_s']:.2f})", f"{r['render_s']:.2f} s",
             extra=f"static {r['static_s']:.2f} s; {r['pages']} pages ({r['static_pages']} static); PDF load {r['pdf_load_s']:.2f} s, "
-                  f"print {r['pdf_print_s']:.2f} s; {r['charts']} charts, contents {r['toc_entries']} entries")
+                  f"print {r['pdf_print_s']:.2f} s (page.pdf {' + '.join(f'{c:.2f}' for c in r.get('page_pdf_s') or [])}); "
+                  f"{r['charts']} charts, contents {r['toc_entries']} entries")
     total = sum(r["render_s"] for r in data["reports"])
     static = sum(r["static_s"] for r in data["reports"])
     result["ratio"] = total / static if static else None
@@ -650,6 +651,18 @@ BUILD_HTML_PROFILE = (
 )
 
 
+def notebook_imports(notebooks: list[Path]) -> list[str]:
+    """The distinct top-level import statements of the notebooks' code cells, in order."""
+    import nbformat
+
+    statements: list[str] = []
+    for path in dict.fromkeys(notebooks):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                statements += [line.strip() for line in cell.source.splitlines() if re.match(r"(import|from)\s+\S+", line) and "(" not in line]
+    return list(dict.fromkeys(statements))
+
+
 def section_profile(suite_root: Path, suite_db: Path, workdir: Path, timeout: float) -> dict:
     """Goal 9: per notebook time per cell and top functions, the package's import times, the render split."""
     out_dir = workdir / "profile"
@@ -686,19 +699,42 @@ def section_profile(suite_root: Path, suite_db: Path, workdir: Path, timeout: fl
             say(f"profile {key} (in-process, no kernel)", f"{data['seconds']:.2f} s",
                 extra=f"{len(data['charts'])} charts {data['chart_seconds']:.2f} s, {len(data['tables'])} tables {data['table_seconds']:.2f} s; "
                       + "; ".join(f"{c['seconds']:.2f} s `{c['label'][:40]}`" for c in slow))
-    # Import time of the package as a notebook imports it, in a fresh process.
-    imp = measure([PYTHON, "-X", "importtime", "-c", "import sdgcities.present.notebook"], env=child_env(suite_root, suite_db))
-    rows = []
-    for line in imp.stderr.splitlines():
-        m = IMPORT_LINE.match(line)
-        if m:
-            rows.append({"self_us": int(m.group(1)), "cumulative_us": int(m.group(2)), "depth": len(m.group(3)) // 2, "module": m.group(4)})
-    top = sorted((r for r in rows if r["module"] != "sdgcities.present.notebook"), key=lambda r: -r["cumulative_us"])
-    total = next((r["cumulative_us"] for r in rows if r["module"] == "sdgcities.present.notebook"), None)
-    result["imports"] = {"process_s": imp.seconds, "import_us": total, "top": top[:10],
-                         "top_self": sorted(rows, key=lambda r: -r["self_us"])[:10]}
-    say("import sdgcities.present.notebook (-X importtime)", f"{(total or 0) / 1e6:.2f} s",
-        extra="; ".join(f"{r['module']} {r['cumulative_us'] / 1e6:.2f}" for r in top[:6]))
+    # Import time of the package (python -X importtime, fresh process): the notebook helper module, and every
+    # import statement of the suite's notebooks (what a fresh kernel's Run All imports).
+    statements = notebook_imports([Path(j["notebook"]) for r in config for j in r["jobs"]])
+    result["imports"] = {}
+    for key, code in (("notebook", "import sdgcities.present.notebook"), ("notebooks", "\n".join(statements))):
+        imp = measure([PYTHON, "-X", "importtime", "-c", code], env=child_env(suite_root, suite_db))
+        rows = []
+        for line in imp.stderr.splitlines():
+            m = IMPORT_LINE.match(line)
+            if m:
+                rows.append({"self_us": int(m.group(1)), "cumulative_us": int(m.group(2)), "depth": len(m.group(3)) // 2, "module": m.group(4)})
+        total = sum(r["cumulative_us"] for r in rows if r["depth"] == 0)
+        # The modules imported directly by the statements (depth 0), or by sdgcities.present.notebook (depth 1).
+        top = sorted((r for r in rows if r["depth"] <= 1 and r["module"] != "sdgcities.present.notebook"), key=lambda r: -r["cumulative_us"])
+        result["imports"][key] = {"code": code, "process_s": imp.seconds, "import_us": total, "top": top[:10],
+                                  "top_self": sorted(rows, key=lambda r: -r["self_us"])[:10]}
+        say(f"imports ({'import sdgcities.present.notebook' if key == 'notebook' else 'the notebooks import statements'})",
+            f"{total / 1e6:.2f} s", extra="; ".join(f"{r['module']} {r['cumulative_us'] / 1e6:.2f}" for r in top[:6]))
+    # The database build under cProfile at the largest size profiled (goal 7's build time).
+    n = max(roots)
+    root, _database = roots[n]
+    stats_path = out_dir / f"{n}-build.pstats"
+    run = measure([PYTHON, "-m", "cProfile", "-o", str(stats_path), "-m", "sdgcities.build", "--force"], env=child_env(root), cwd=root, timeout=timeout)
+    if run.ok and stats_path.is_file():
+        import pstats
+
+        stats = pstats.Stats(str(stats_path)).stats  # type: ignore[attr-defined]
+        entries = [{"function": f"{Path(f).name}:{line}({fn})", "cumulative": ct, "own": tt, "calls": nc}
+                   for (f, line, fn), (_cc, nc, tt, ct, _callers) in stats.items() if f"{os.sep}sdgcities{os.sep}" in f]
+        own = [{"function": f"{Path(f).name}:{line}({fn})", "own": tt, "calls": nc} for (f, line, fn), (_cc, nc, tt, _ct, _callers) in stats.items()]
+        result["build"] = {"cities": n, "seconds": run.seconds, "top": sorted(entries, key=lambda e: -e["cumulative"])[:15],
+                           "own_top": sorted(own, key=lambda e: -e["own"])[:10]}
+        say(f"build --force at {n} cities under cProfile", f"{run.seconds:.1f} s",
+            extra="; ".join(f"{e['function']} {e['cumulative']:.1f}" for e in result["build"]["top"][2:7]))
+    else:
+        say(f"build under cProfile at {n} cities", "FAILED", extra=fail_text(run)[:200])
     # build_html of the comparison report under cProfile (at every size profiled, from the executed notebooks).
     result["build_html"] = {}
     for n, (root, database) in roots.items():
@@ -752,7 +788,7 @@ def goal_rows(results: dict) -> list[dict]:
         passed = sum(1 for r in good if r["run_s"] <= GOALS["runall_s"])
         add("4", f"Run All of each report notebook in a started kernel, slowest of {len(runall['rows'])} "
             f"({', '.join(runall['langs'])}; kernel start reported beside it)",
-            f"{worst['run_s']:.2f} s ({short_name(worst['name'])}, {worst['name'][:2]}; kernel start {worst['kernel_s']:.2f} s)",
+            f"{worst['run_s']:.2f} s ({short_name(worst['name'])}; kernel start {worst['kernel_s']:.2f} s)",
             f"≤ {GOALS['runall_s']:g} s each", passed == len(runall["rows"]), f"{passed} of {len(runall['rows'])} within the goal",
             runall.get("at", ""))
     render = results.get("render") or {}
@@ -887,10 +923,11 @@ def write_results_md(results: dict, path: Path) -> None:
                   "PDF print: the rest of print_pdf — printing twice when the page has a table of contents, reading the bookmarks). Static: "
                   "the drawn page serialised without scripts, then opened in a new context of the same browser and printed once with "
                   "print_pdf's options._", "",
-                  "| report | render | build_html | PDF load | PDF print | static | render ÷ static | pages (static) | charts | HTML MiB (static) |",
+                  "| report | render | build_html | PDF load | PDF print (page.pdf calls) | static | render ÷ static | pages (static) | charts | HTML MiB (static) |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
         for r in render["reports"]:
-            lines.append(f"| {r['stem']} | {r['render_s']:.2f} s | {r['build_html_s']:.2f} s | {r['pdf_load_s']:.2f} s | {r['pdf_print_s']:.2f} s | "
+            calls = " + ".join(f"{c:.2f}" for c in r.get("page_pdf_s") or [])
+            lines.append(f"| {r['stem']} | {r['render_s']:.2f} s | {r['build_html_s']:.2f} s | {r['pdf_load_s']:.2f} s | {r['pdf_print_s']:.2f} s ({calls}) | "
                          f"{r['static_s']:.2f} s | {r['render_s'] / r['static_s']:.2f}× | {r['pages']} ({r['static_pages']}) | {r['charts']} | "
                          f"{r['html_bytes'] / 2**20:.1f} ({r['static_html_bytes'] / 2**20:.1f}) |")
         tot = {k: sum(r[k] for r in render["reports"]) for k in ("render_s", "build_html_s", "pdf_load_s", "pdf_print_s", "static_s")}
@@ -955,16 +992,22 @@ def profile_md(prof: dict) -> list[str]:
             f"`{e['function']}` {e['cumulative']:.2f} s ({e['calls']})" for e in p.get("package_top", [])[:6]))
         lines.append("- own time: " + "; ".join(f"`{e['function']}` {e['own']:.2f} s" for e in p.get("own_top", [])[:5]))
         lines.append("")
-    imports = prof.get("imports")
-    if imports:
-        lines.append(f"Import of sdgcities.present.notebook (`python -X importtime`, fresh process): {(imports.get('import_us') or 0) / 1e6:.2f} s "
-                     f"(process {imports['process_s']:.2f} s). Top 10 by cumulative time: "
+    for key, imports in (prof.get("imports") or {}).items():
+        what = "`import sdgcities.present.notebook`" if key == "notebook" else "every import statement of the suite's notebooks"
+        lines.append(f"Imports, {what} (`python -X importtime`, fresh process): {(imports.get('import_us') or 0) / 1e6:.2f} s "
+                     f"(the process {imports['process_s']:.2f} s). Top 10 by cumulative time: "
                      + ", ".join(f"{r['module']} {r['cumulative_us'] / 1e6:.2f}" for r in imports["top"]) + ". By own time: "
                      + ", ".join(f"{r['module']} {r['self_us'] / 1e6:.2f}" for r in imports["top_self"][:6]) + ".")
         lines.append("")
     for n, data in (prof.get("build_html") or {}).items():
         lines.append(f"build_html of ja/comparison at {n} cities under cProfile: {data['seconds']:.2f} s, {data['charts']} charts, "
                      f"HTML {data['html_bytes'] / 2**20:.1f} MiB — " + "; ".join(f"`{r['function']}` {r['cumulative']:.2f} s" for r in data["top"][:8]))
+        lines.append("")
+    build = prof.get("build")
+    if build:
+        lines.append(f"Build (`python -m sdgcities.build --force`) at {build['cities']} cities under cProfile: {build['seconds']:.1f} s — "
+                     "package functions by cumulative time: " + "; ".join(f"`{e['function']}` {e['cumulative']:.1f} s ({e['calls']})" for e in build["top"][:12])
+                     + ". By own time: " + "; ".join(f"`{e['function']}` {e['own']:.1f} s ({e['calls']})" for e in build["own_top"][:6]) + ".")
         lines.append("")
     lines.append("The render split (build_html, PDF load, PDF print) of every report is in the goal 5 table above.")
     return lines
