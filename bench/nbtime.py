@@ -16,7 +16,8 @@ SDGCITIES_CHART_MODE=report as the suite sets them); each notebook runs with its
   first), so the kernel is started and the package imported, as in a worker after its first notebook;
   then every job is timed (`run_s`: the whole engine.execute call, papermill included).
 
-Per job also: the slowest cells (from nbclient's execution timestamps; fresh mode) and any error.
+Per job also: the kernel's CPU seconds during the run (`run_cpu_s`, psutil; less moved by other load on
+the machine than wall time), the slowest cells (from nbclient's execution timestamps; fresh mode) and any error.
 """
 
 from __future__ import annotations
@@ -38,6 +39,17 @@ def _cell_seconds(cell) -> float | None:
         return None
     parse = lambda s: dt.datetime.fromisoformat(s.replace("Z", "+00:00"))  # noqa: E731
     return (parse(end) - parse(start)).total_seconds()
+
+
+def _cpu(manager) -> float | None:
+    """CPU seconds (user + system) the kernel process has used so far: steadier than wall time on a busy machine."""
+    try:
+        import psutil
+
+        times = psutil.Process(manager.provisioner.pid).cpu_times()
+        return times.user + times.system + times.children_user + times.children_system
+    except Exception:
+        return None
 
 
 def _slowest_cells(nb, top: int = 3) -> list[dict]:
@@ -70,6 +82,7 @@ async def _fresh(job: dict, out: Path | None) -> dict:
         kc.start_channels()
         await kc.wait_for_ready(timeout=120)
         record["kernel_s"] = time.perf_counter() - started
+        cpu_ready = _cpu(km)
         client = NotebookClient(nb, km=km, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}})
         client.kc = kc  # the kernel and its client are already up: only the cells are timed
         started = time.perf_counter()
@@ -78,6 +91,8 @@ async def _fresh(job: dict, out: Path | None) -> dict:
         except Exception as error:  # a failing cell is a result to report, not a crash of the harness
             record["error"] = f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"[:400]
         record["run_s"] = time.perf_counter() - started
+        cpu_done = _cpu(km)
+        record["kernel_cpu_s"], record["run_cpu_s"] = cpu_ready, (cpu_done - cpu_ready) if cpu_ready is not None and cpu_done is not None else None
         record["cells"] = _slowest_cells(nb)
         if out is not None:
             nbformat.write(nb, out / f"{job['name']}.ipynb")
@@ -100,12 +115,17 @@ def _engine(jobs: list[dict], warmup: str | None, out: Path) -> list[dict]:
     records = [warm]
     for job in jobs:
         record: dict = {"name": job["name"], "run_s": None, "error": None}
+        kernel = engine._kernel
+        cpu_before = _cpu(kernel.manager) if kernel is not None else None
         started = time.perf_counter()
         try:
             engine.execute(job["notebook"], out / f"{job['name']}.ipynb", parameters=job["parameters"], cwd=Path(job["notebook"]).parent)
         except papermill.PapermillExecutionError as error:
             record["error"] = f"{error.ename}: {error.evalue}"[:400]
         record["run_s"] = time.perf_counter() - started
+        # The kernel's CPU during the run (None when the engine had to start another kernel for it).
+        cpu_after = _cpu(kernel.manager) if kernel is not None and engine._kernel is kernel else None
+        record["run_cpu_s"] = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
         records.append(record)
     engine.shutdown()
     return records

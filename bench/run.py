@@ -602,8 +602,10 @@ def section_large(suite_root: Path, suite_db: Path, workdir: Path, seed: int, ti
                 say(f"{short_name(name)}, {label}", "FAILED", extra=(b or {}).get("error") or s.get("error") or "no result")
                 continue
             ratio = b["run_s"] / s["run_s"]
+            cpu = (f"; kernel CPU {s['run_cpu_s']:.2f} s at 3, {b['run_cpu_s']:.2f} s at {LARGE} ({b['run_cpu_s'] / s['run_cpu_s']:.2f}x)"
+                   if s.get("run_cpu_s") and b.get("run_cpu_s") is not None else "")
             say(f"{short_name(name)}, {label}", f"{ratio:.2f}x", f"<= {GOALS['large_ratio']:g}x" if mode == "engine" else "",
-                ratio <= GOALS["large_ratio"] if mode == "engine" else None, f"{s['run_s']:.2f} s at 3, {b['run_s']:.2f} s at {LARGE}")
+                ratio <= GOALS["large_ratio"] if mode == "engine" else None, f"{s['run_s']:.2f} s at {3}, {b['run_s']:.2f} s at {LARGE}{cpu}")
     return result
 
 
@@ -836,7 +838,9 @@ def large_ratios(large: dict) -> dict[str, list[dict]]:
         for name, s in small.items():
             b = big.get(name) or {}
             usable = s.get("run_s") and b.get("run_s") is not None and not s.get("error") and not b.get("error")
+            cpu = (b["run_cpu_s"] / s["run_cpu_s"]) if usable and s.get("run_cpu_s") and b.get("run_cpu_s") is not None else None
             rows.append({"name": name, "small": s.get("run_s"), "large": b.get("run_s"), "small_kernel": s.get("kernel_s"),
+                         "small_cpu": s.get("run_cpu_s"), "large_cpu": b.get("run_cpu_s"), "cpu_ratio": cpu,
                          "large_kernel": b.get("kernel_s"), "ratio": b["run_s"] / s["run_s"] if usable else None,
                          "error": s.get("error") or b.get("error")})
         if rows:
@@ -905,15 +909,17 @@ def write_results_md(results: dict, path: Path) -> None:
                   f"_Measured {runall.get('at', '')}; 3 cities, SDGCITIES_CHART_MODE=report. Kernel start: jupyter_client start_kernel until "
                   "wait_for_ready returns. Run All: nbclient executing every cell (parameters injected as papermill does) in that kernel, "
                   "the package's imports included._", "",
-                  "| notebook run | kernel start | Run All | Run All − kernel start | goal ≤ 2 s | slowest cells |", "|---|---|---|---|---|---|"]
+                  "| notebook run | kernel start | Run All | Run All − kernel start | goal ≤ 2 s | kernel CPU in Run All | slowest cells |",
+                  "|---|---|---|---|---|---|---|"]
         for r in runall["rows"]:
             if r["run_s"] is None:
-                lines.append(f"| {r['name']} | {r.get('kernel_s') or 0:.2f} s | FAILED | | FAIL | {r.get('error')} |")
+                lines.append(f"| {r['name']} | {r.get('kernel_s') or 0:.2f} s | FAILED | | FAIL | | {r.get('error')} |")
                 continue
             ok = r["run_s"] <= GOALS["runall_s"] and not r.get("error")
             cells = "; ".join(f"{c['seconds']:.2f} s `{c['label'][:50]}`" for c in r.get("cells", []))
             lines.append(f"| {r['name']} | {r['kernel_s']:.2f} s | {r['run_s']:.2f} s{' (error: ' + r['error'] + ')' if r.get('error') else ''} | "
-                         f"{r['run_s'] - r['kernel_s']:+.2f} s | {verdict(ok)} | {cells} |")
+                         f"{r['run_s'] - r['kernel_s']:+.2f} s | {verdict(ok)} | "
+                         f"{'-' if r.get('run_cpu_s') is None else format(r['run_cpu_s'], '.2f') + ' s'} | {cells} |")
         lines.append(f"\nThe helper process: {mem(runall.get('run'))}.")
     render = results.get("render") or {}
     if render.get("reports"):
@@ -948,14 +954,18 @@ def write_results_md(results: dict, path: Path) -> None:
                          f"(goal ≤ {GOALS['build_large_s']:g} s); {mem(large['builds'][-1])}")
         if ratios:
             fresh = {r["name"]: r for r in ratios.get("fresh", [])}
-            lines += ["", f"| notebook | suite's way at 3 | at {LARGE} | ratio | goal ≤ 2× | Run All at 3 | at {LARGE} | ratio |", "|---|---|---|---|---|---|---|---|"]
+            lines += ["", f"| notebook | suite's way at 3 | at {LARGE} | ratio | goal ≤ 2× | kernel CPU at 3 / at {LARGE} (ratio) | "
+                      f"Run All at 3 | at {LARGE} | ratio | kernel CPU ratio |", "|---|---|---|---|---|---|---|---|---|---|"]
+            cpu = lambda r: "-" if not r or r.get("cpu_ratio") is None else f"{r['cpu_ratio']:.2f}×"  # noqa: E731
             fmt = lambda v: "-" if v is None else f"{v:.2f} s"  # noqa: E731
             for r in ratios.get("engine", []):
                 f = fresh.get(r["name"], {})
                 lines.append(f"| {short_name(r['name'])} | {fmt(r['small'])} | {fmt(r['large'])} | "
                              f"{'-' if r['ratio'] is None else format(r['ratio'], '.2f') + '×'} | "
-                             f"{verdict(r['ratio'] is not None and r['ratio'] <= GOALS['large_ratio'])} | {fmt(f.get('small'))} | {fmt(f.get('large'))} | "
-                             f"{'-' if f.get('ratio') is None else format(f['ratio'], '.2f') + '×'} |")
+                             f"{verdict(r['ratio'] is not None and r['ratio'] <= GOALS['large_ratio'])} | "
+                             f"{fmt(r.get('small_cpu'))} / {fmt(r.get('large_cpu'))} ({cpu(r)}) | {fmt(f.get('small'))} | {fmt(f.get('large'))} | "
+                             f"{'-' if f.get('ratio') is None else format(f['ratio'], '.2f') + '×'} | {cpu(f)} |")
+            lines.append("")
             for mode in ("engine", "fresh"):
                 for n in ("3", str(LARGE)):
                     run = ((large.get(mode) or {}).get(n) or {}).get("run")
