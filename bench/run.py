@@ -135,7 +135,7 @@ def _tree_memory(process, pss: bool) -> tuple[int, int | None]:
 def measure(command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float | None = None,
             pss: bool = False) -> Run:
     """Run a command to completion: wall time, CPU, peak memory of its process tree, exit status and output.
-    With `pss`, the tree's PSS is sampled too (reading smaps costs more, so every 100 ms instead of 50)."""
+    Memory is sampled every 100 ms; with `pss`, the tree's PSS too, every 500 ms (reading smaps costs more)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         started = time.perf_counter()
@@ -152,14 +152,18 @@ def measure(command: list[str], *, env: dict[str, str] | None = None, cwd: Path 
                 process = psutil.Process(child.pid)
             except psutil.Error:
                 return
+            count = 0
             while not done.is_set():
-                rss, tree_pss = _tree_memory(process, pss_ok)
+                # PSS (smaps) costs far more to read than RSS: every 5th sample, so the sampler stays small
+                # beside what it measures.
+                rss, tree_pss = _tree_memory(process, pss_ok and count % 5 == 0)
+                count += 1
                 peak = max(peak, rss)
-                if pss_ok and tree_pss is None and rss:
+                if pss_ok and count % 5 == 1 and tree_pss is None and rss:
                     pss_ok = False
                 elif tree_pss is not None:
                     peak_pss = max(peak_pss, tree_pss)
-                done.wait(0.1 if pss else 0.05)
+                done.wait(0.1)
 
         def watchdog() -> None:
             if timeout and not done.wait(timeout):
@@ -653,6 +657,20 @@ BUILD_HTML_PROFILE = (
 )
 
 
+def top_functions(stats_path: Path, *, package_only: bool) -> dict:
+    """The functions of a cProfile dump by cumulative time (the package's only, or all) and by own time."""
+    import pstats
+
+    stats = pstats.Stats(str(stats_path)).stats  # type: ignore[attr-defined]
+    rows = [{"function": f"{Path(f).name}:{line}({fn})", "file": f, "cumulative": ct, "own": tt, "calls": nc}
+            for (f, line, fn), (_cc, nc, tt, ct, _callers) in stats.items()]
+    chosen = [r for r in rows if f"{os.sep}sdgcities{os.sep}" in r["file"]] if package_only else [
+        r for r in rows if not r["function"].startswith(("<frozen", "~:0(<built-in method builtins.exec>)"))]
+    strip = lambda r: {k: v for k, v in r.items() if k != "file"}  # noqa: E731
+    return {"top": [strip(r) for r in sorted(chosen, key=lambda r: -r["cumulative"])[:15]],
+            "own_top": [strip(r) for r in sorted(rows, key=lambda r: -r["own"])[:10]]}
+
+
 def notebook_imports(notebooks: list[Path]) -> list[str]:
     """The distinct top-level import statements of the notebooks' code cells, in order."""
     import nbformat
@@ -725,18 +743,21 @@ def section_profile(suite_root: Path, suite_db: Path, workdir: Path, timeout: fl
     stats_path = out_dir / f"{n}-build.pstats"
     run = measure([PYTHON, "-m", "cProfile", "-o", str(stats_path), "-m", "sdgcities.build", "--force"], env=child_env(root), cwd=root, timeout=timeout)
     if run.ok and stats_path.is_file():
-        import pstats
-
-        stats = pstats.Stats(str(stats_path)).stats  # type: ignore[attr-defined]
-        entries = [{"function": f"{Path(f).name}:{line}({fn})", "cumulative": ct, "own": tt, "calls": nc}
-                   for (f, line, fn), (_cc, nc, tt, ct, _callers) in stats.items() if f"{os.sep}sdgcities{os.sep}" in f]
-        own = [{"function": f"{Path(f).name}:{line}({fn})", "own": tt, "calls": nc} for (f, line, fn), (_cc, nc, tt, _ct, _callers) in stats.items()]
-        result["build"] = {"cities": n, "seconds": run.seconds, "top": sorted(entries, key=lambda e: -e["cumulative"])[:15],
-                           "own_top": sorted(own, key=lambda e: -e["own"])[:10]}
+        result["build"] = {"cities": n, "seconds": run.seconds, **top_functions(stats_path, package_only=True)}
         say(f"build --force at {n} cities under cProfile", f"{run.seconds:.1f} s",
             extra="; ".join(f"{e['function']} {e['cumulative']:.1f}" for e in result["build"]["top"][2:7]))
     else:
         say(f"build under cProfile at {n} cities", "FAILED", extra=fail_text(run)[:200])
+    # `reports` with nothing changed (goal 2) under cProfile: one run first brings the copy up to date (the
+    # suite section's stylesheet change leaves every report one render behind), then the profiled run.
+    measure([PYTHON, "-m", "sdgcities.publish.reports"], env=child_env(suite_root), cwd=suite_root, timeout=timeout)
+    stats_path = out_dir / "3-reports-nochange.pstats"
+    run = measure([PYTHON, "-m", "cProfile", "-o", str(stats_path), "-m", "sdgcities.publish.reports"], env=child_env(suite_root), cwd=suite_root,
+                  timeout=timeout)
+    if run.ok and stats_path.is_file():
+        result["nochange"] = {"seconds": run.seconds, "cpu_s": run.cpu_seconds, **top_functions(stats_path, package_only=False)}
+        say("reports, nothing changed, under cProfile", f"{run.seconds:.2f} s",
+            extra="; ".join(f"{e['function']} {e['cumulative']:.2f}" for e in result["nochange"]["top"][:6]))
     # build_html of the comparison report under cProfile (at every size profiled, from the executed notebooks).
     result["build_html"] = {}
     for n, (root, database) in roots.items():
@@ -1018,6 +1039,12 @@ def profile_md(prof: dict) -> list[str]:
         lines.append(f"Build (`python -m sdgcities.build --force`) at {build['cities']} cities under cProfile: {build['seconds']:.1f} s — "
                      "package functions by cumulative time: " + "; ".join(f"`{e['function']}` {e['cumulative']:.1f} s ({e['calls']})" for e in build["top"][:12])
                      + ". By own time: " + "; ".join(f"`{e['function']}` {e['own']:.1f} s ({e['calls']})" for e in build["own_top"][:6]) + ".")
+        lines.append("")
+    nochange = prof.get("nochange")
+    if nochange:
+        lines.append(f"`reports` with nothing changed (goal 2) under cProfile: {nochange['seconds']:.2f} s (CPU {nochange['cpu_s']:.1f} s) — by cumulative "
+                     "time: " + "; ".join(f"`{e['function']}` {e['cumulative']:.2f} s" for e in nochange["top"][:12])
+                     + ". By own time: " + "; ".join(f"`{e['function']}` {e['own']:.2f} s" for e in nochange["own_top"][:6]) + ".")
         lines.append("")
     lines.append("The render split (build_html, PDF load, PDF print) of every report is in the goal 5 table above.")
     return lines
