@@ -1023,7 +1023,10 @@ def profile_md(prof: dict) -> list[str]:
             f"`{e['function']}` {e['cumulative']:.2f} s ({e['calls']})" for e in p.get("package_top", [])[:6]))
         lines.append("- own time: " + "; ".join(f"`{e['function']}` {e['own']:.2f} s" for e in p.get("own_top", [])[:5]))
         lines.append("")
-    for key, imports in (prof.get("imports") or {}).items():
+    all_imports = prof.get("imports") or {}
+    if "top" in all_imports:  # results.json of an earlier run: one import figure
+        all_imports = {"notebook": all_imports}
+    for key, imports in all_imports.items():
         what = "`import sdgcities.present.notebook`" if key == "notebook" else "every import statement of the suite's notebooks"
         lines.append(f"Imports, {what} (`python -X importtime`, fresh process): {(imports.get('import_us') or 0) / 1e6:.2f} s "
                      f"(the process {imports['process_s']:.2f} s). Top 10 by cumulative time: "
