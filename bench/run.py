@@ -1064,18 +1064,14 @@ def profile_md(prof: dict) -> list[str]:
         lines.append(f"build_html of ja/comparison at {n} cities under cProfile: {data['seconds']:.2f} s, {data['charts']} charts, "
                      f"HTML {data['html_bytes'] / 2**20:.1f} MiB — " + "; ".join(f"`{r['function']}` {r['cumulative']:.2f} s" for r in data["top"][:8]))
         lines.append("")
-    build = prof.get("build")
-    if build:
-        lines.append(f"Build (`python -m sdgcities.build --force`) at {build['cities']} cities under cProfile: {build['seconds']:.1f} s — "
-                     "package functions by cumulative time: " + "; ".join(f"`{e['function']}` {e['cumulative']:.1f} s ({e['calls']})" for e in build["top"][:12])
-                     + ". By own time: " + "; ".join(f"`{e['function']}` {e['own']:.1f} s ({e['calls']})" for e in build["own_top"][:6]) + ".")
-        lines.append("")
-    nochange = prof.get("nochange")
-    if nochange:
-        lines.append(f"`reports` with nothing changed (goal 2) under cProfile: {nochange['seconds']:.2f} s (CPU {nochange['cpu_s']:.1f} s) — by cumulative "
-                     "time: " + "; ".join(f"`{e['function']}` {e['cumulative']:.2f} s" for e in nochange["top"][:12])
-                     + ". By own time: " + "; ".join(f"`{e['function']}` {e['own']:.2f} s" for e in nochange["own_top"][:6]) + ".")
-        lines.append("")
+    # Two cProfile dumps: the build at the largest size (goal 7) and `reports` with nothing changed (goal 2).
+    for key, label in (("build", "Build (`python -m sdgcities.build --force`) at {cities} cities"), ("nochange", "`reports` with nothing changed (goal 2)")):
+        dump = prof.get(key)
+        if dump:
+            lines.append(f"{label.format(cities=dump.get('cities'))} under cProfile: {dump['seconds']:.1f} s — by cumulative time: "
+                         + "; ".join(f"`{e['function']}` {e['cumulative']:.1f} s ({e['calls']})" for e in dump["top"][:12])
+                         + ". By own time: " + "; ".join(f"`{e['function']}` {e['own']:.1f} s ({e['calls']})" for e in dump["own_top"][:6]) + ".")
+            lines.append("")
     lines.append("The render split (build_html, PDF load, PDF print) of every report is in the goal 5 table above.")
     return lines
 
