@@ -15,7 +15,7 @@ help:
 	@echo "make data      rebuild data/curated/sdgs.duckdb from data/raw and data/curated (FORCE=1: even when up to date)"
 	@echo "make export    write every view to exports/ (Parquet, CSV, xlsx, datapackage.json, codebook)"
 	@echo "make lab       JupyterLab on the project's environment"
-	@echo "make bench     benchmarks (speed and scale figures)"
+	@echo "make bench     benchmarks against the speed, scale and memory goals (all sections, ~30-60 min; bench/run.py --quick: ~10 min)"
 	@echo "make soak      50 rebuilds under 3 readers and report runs: errors and mixed builds (~10 min)"
 	@echo "make draft DOC=path/to/document.pdf [ID=doc_id] [CITY=city_id]   draft curated rows into data/staging/"
 

@@ -7,8 +7,9 @@ papermill parameters injected after the cell tagged `parameters`, under cProfile
 - the wall time of every cell;
 - the package functions (src/sdgcities) with the largest cumulative time, and the functions with
   the largest own time anywhere;
-- every chart's static PNG render (sdgcities.present.charts.static_png: vl-convert + recompression), with
-  the size of its Vega-Lite spec, and every table's HTML (sdgcities.present.charts.table_html).
+- every chart's display bundle (sdgcities.present.figures.chart_bundle through charts.show: the Vega-Lite
+  spec, the figure HTML, and the static PNG when SDGCITIES_CHART_PNG=1), with the size of its spec, and
+  every table's HTML (sdgcities.present.tables.table_html).
 The database and root come from SDGCITIES_DB / SDGCITIES_ROOT.
 """
 
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     import nbformat
     from IPython.core.interactiveshell import InteractiveShell
 
-    from sdgcities.present import charts
+    from sdgcities.present import charts, figures, tables
 
     nb = nbformat.read(args.notebook, as_version=4)
     parameters = json.loads(args.parameters)
@@ -60,26 +61,29 @@ def main(argv: list[str] | None = None) -> int:
         if "parameters" in (cell.metadata.get("tags") or []) and parameters:
             cells.append("\n".join(f"{name} = {value!r}" for name, value in parameters.items()))
 
-    # Chart PNGs and table HTML, timed one by one.
-    pngs: list[dict] = []
-    tables: list[dict] = []
-    original_png, original_table = charts.static_png, charts.table_html
+    # Charts (the display bundle: spec, figure HTML, PNG when SDGCITIES_CHART_PNG=1) and table HTML, timed one
+    # by one. charts.show looks chart_bundle up in charts' globals; tables.cite_bundle calls tables.table_html.
+    chart_rows: list[dict] = []
+    tables_timed: list[dict] = []
+    original_bundle, original_table = charts.chart_bundle, tables.table_html
 
-    def timed_png(spec, *a, **k):
+    def timed_bundle(chart, *a, **k):
         started = time.perf_counter()
-        result = original_png(spec, *a, **k)
-        pngs.append({"seconds": time.perf_counter() - started, "spec_bytes": len(json.dumps(spec, ensure_ascii=False)),
-                     "title": charts._chart_title(spec)[:80], "png_bytes": len(result)})
+        result = original_bundle(chart, *a, **k)
+        data = result[0][0] if result else {}
+        spec = data.get(figures.VEGALITE_MIME_TYPE) or {}
+        chart_rows.append({"seconds": time.perf_counter() - started, "spec_bytes": len(json.dumps(spec, ensure_ascii=False, default=str)),
+                     "title": figures._chart_title(spec)[:80] if spec else "", "png_bytes": len(data.get("image/png") or "")})
         return result
 
     def timed_table(table, *a, **k):
         started = time.perf_counter()
         result = original_table(table, *a, **k)
         rows = getattr(table, "height", None) if not hasattr(table, "shape") else table.shape[0]
-        tables.append({"seconds": time.perf_counter() - started, "rows": rows, "html_bytes": len(result[0])})
+        tables_timed.append({"seconds": time.perf_counter() - started, "rows": rows, "html_bytes": len(result[0])})
         return result
 
-    charts.static_png, charts.table_html = timed_png, timed_table
+    charts.chart_bundle, tables.table_html = timed_bundle, timed_table
 
     shell = InteractiveShell.instance()
     profiler = cProfile.Profile()
@@ -114,14 +118,14 @@ def main(argv: list[str] | None = None) -> int:
       f"{' (FAILED: ' + error + ')' if error else ''}\n\ncells (wall s):\n")
     for t in sorted(timings, key=lambda t: -t["seconds"]):
         w(f"  {t['seconds']:8.3f}  [{t['cell']:2d}] {t['label']}\n")
-    png_total = sum(p["seconds"] for p in pngs)
-    w(f"\nchart PNGs (charts.static_png): {len(pngs)} charts, {png_total:.2f} s"
-      + (f", mean {png_total / len(pngs):.3f} s, max {max(p['seconds'] for p in pngs):.3f} s" if pngs else "") + "\n")
-    for p in sorted(pngs, key=lambda p: -p["seconds"])[:15]:
+    chart_total = sum(p["seconds"] for p in chart_rows)
+    w(f"\ncharts (charts.chart_bundle: spec, figure HTML, PNG if enabled): {len(chart_rows)} charts, {chart_total:.2f} s"
+      + (f", mean {chart_total / len(chart_rows):.3f} s, max {max(p['seconds'] for p in chart_rows):.3f} s" if chart_rows else "") + "\n")
+    for p in sorted(chart_rows, key=lambda p: -p["seconds"])[:15]:
         w(f"  {p['seconds']:8.3f} s  spec {p['spec_bytes'] / 1024:9.1f} KiB  png {p['png_bytes'] / 1024:8.1f} KiB  {p['title']}\n")
-    table_total = sum(t["seconds"] for t in tables)
-    w(f"\ntables (charts.table_html): {len(tables)} tables, {table_total:.2f} s, "
-      f"{sum(t['html_bytes'] for t in tables) / 1024:.0f} KiB of HTML\n")
+    table_total = sum(t["seconds"] for t in tables_timed)
+    w(f"\ntables (tables.table_html): {len(tables_timed)} tables, {table_total:.2f} s, "
+      f"{sum(t['html_bytes'] for t in tables_timed) / 1024:.0f} KiB of HTML\n")
     w(f"\npackage functions by cumulative time (top {args.top}):\n")
     for e in package:
         w(f"  {e['cumulative']:8.3f} cum  {e['own']:8.3f} own  {e['calls']:8d} calls  {e['function']}\n")
@@ -132,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({
             "notebook": args.notebook.name, "parameters": parameters, "seconds": total, "error": error, "cells": timings,
-            "pngs": pngs, "png_seconds": png_total, "tables": tables, "table_seconds": table_total,
+            "charts": chart_rows, "chart_seconds": chart_total, "tables": tables_timed, "table_seconds": table_total,
             "package_top": package, "own_top": own, "text": out.getvalue(),
         }, ensure_ascii=False, indent=1), encoding="utf-8")
     return 1 if error else 0

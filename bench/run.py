@@ -1,28 +1,19 @@
-"""Benchmarks of the sdgcities pipeline (`make bench`): speed and scale figures, each with its goal.
+"""Benchmarks of the sdgcities report suite against the goals of issue 12 (`make bench`).
 
-    python bench/run.py                          # everything: floor, make data, make reports, scale 3,30,300,1741
-    python bench/run.py --scale --sizes 3,30     # the scale benchmark only (3 is always included)
-    python bench/run.py --no-scale               # floor, make data and make reports only
-    python bench/run.py --profile                # also profile every notebook at the largest size
+    python bench/run.py                 # everything: suite, Run All, render, 1,741 cities, 200 cities, profile (long)
+    python bench/run.py --quick         # suite, Run All (ja), render: a few minutes
+    python bench/run.py --scale200      # only the named sections (combinable): --suite --runall --render
+                                        #   --large (1,741 cities) --scale200 --profile
+    python bench/run.py --quick --profile
 
-What it measures (all on copies under --workdir, default bench/out/, never on the repository's
-own database or reports/):
+Every figure is printed beside its goal with PASS/FAIL and written to bench/RESULTS.md (goals table,
+details, profile; the draft-bench section between its markers is kept) and --workdir/results.json
+(each section replaced when it is run again, so a partial run keeps the other sections' figures).
+bench/README.md describes each goal and how it is measured.
 
-- floor: papermill executing bench/floor.ipynb (imports the package, opens the database), median
-  of 3 warm runs; and the number of notebook executions the suite makes (notebooks/reports.yaml
-  through sdgcities.publish.reports.load_config).
-- make data: `python -m sdgcities.build --force`, then the same without --force (nothing changed).
-- make reports: `python -m sdgcities.publish.reports --force` on a built copy of the repository, its ratio
-  to floor x executions / cores, then a second run with nothing changed.
-- scale: for each size N, a root with the 3 real cities plus N - 3 synthetic ones (bench/synth.py),
-  the database build, each comparison notebook executed by papermill on it, the comparison report
-  (and one city report) rendered to HTML + PDF by sdgcities.publish.render; ratios time(N) / time(3) next
-  to N / 3.
-
-Peak memory: every command runs as a child process; the harness samples the RSS of its whole
-process tree (psutil, a dependency of ipykernel already in the environment; not added) every 50 ms
-and also reads the largest single process's max RSS from os.wait4 (the child's RUSAGE_CHILDREN).
-Results go to --workdir/results.json (each section replaced when it is run again) and bench/RESULTS.md.
+Everything runs on copies under --workdir (default bench/out/), never on the repository's database or
+reports/, and on a snapshot of the code taken at the start (children import the package from it), so
+that one run measures one state of the code while others edit the repository.
 """
 
 from __future__ import annotations
@@ -56,15 +47,40 @@ PYTHON = sys.executable
 sys.path.insert(0, str(BENCH))
 import synth  # noqa: E402
 
-COMPARISON_NOTEBOOKS = ("coverage", "synergy", "achievement", "stakeholders", "data_quality", "city_profile")
-PROFILE_CITY = "kaga"  # the city whose profile notebook / report is timed at every size
+GIB = 2**30
 GOALS = {
-    "reports_ratio": 1.5,  # make reports --force <= 1.5 x floor x executions / cores
-    "reports_nochange_s": 2.0,  # second make reports, nothing changed
-    "data_s": 2.0,  # make data (--force and no-change)
-    "scale_ratio": 3.0,  # comparison notebook at the largest size <= 3 x its 3-city time
+    "reports_ratio": 1.5,  # 1. reports --force <= 1.5 x floor x notebook runs / cores
+    "nochange_s": 1.0,  # 2. reports, nothing changed
+    "runall_s": 2.0,  # 4. Run All of a report notebook in a started kernel
+    "render_ratio": 1.5,  # 5. render every report <= 1.5 x printing static pages of the same size
+    "scale200_s": 600.0,  # 6. reports --force at 200 cities
+    "build_large_s": 5.0,  # 7. build at 1,741 cities
+    "large_ratio": 2.0,  # 7. comparison notebook at 1,741 cities <= 2 x at 3 cities
+    "memory_gib": 1.5,  # 8. peak memory of reports --force
 }
-DEFAULT_SIZES = (3, 30, 300, 1741)
+LARGE = 1741  # the number of SDGs Future Cities candidates the suite must scale to (issue 12)
+SCALE = 200
+SECTIONS = ("suite", "runall", "render", "large", "scale200", "profile")
+QUICK = ("suite", "runall", "render")
+SUMMARY = re.compile(r"reports: (\d+) notebook run\(s\), (\d+) report\(s\) rendered")
+JOB_LINE = re.compile(r"\[\d+/\d+\] (\S+): executed in ([\d.]+) s")
+RENDER_LINE = re.compile(r"rendered (\S+?)(?: and \.pdf)? in ([\d.]+) s")
+CSS_COMMENT = "\n/* bench/run.py: a harmless comment (goal 3: a stylesheet change re-renders without running notebooks) */\n"
+
+# The figures of bench/RESULTS.md as measured on 2026-11-23 (one language: 8 notebook runs, 4 reports).
+BEFORE = [
+    ("floor, cold (`python -m papermill` on bench/floor.ipynb)", "2.67 s"),
+    ("floor, warm (papermill in a started process, kernel start included)", "0.87 s"),
+    ("`reports --force`, wall (8 notebook runs, 4 reports, ja only)", "34.2 s = 9.87 × floor × 8 ÷ 2 (goal ≤ 1.5×: FAIL)"),
+    ("… sum of the 8 notebook runs (each in a new kernel)", "39.3 s (4.3–5.7 s each)"),
+    ("… sum of the 4 renders (HTML+PDF)", "22.8 s (comparison 10.9 s)"),
+    ("`reports`, nothing changed", "0.23 s"),
+    ("peak memory of `reports --force` (RSS summed over the tree)", "3,527 MiB"),
+    ("build at 3 cities / at 1,741 cities", "0.89 s / 13.3 s"),
+    ("comparison notebooks at 1,741 ÷ at 3 cities (papermill, new kernel each)", "1.2× – 2.1× (achievement 2.1×)"),
+    ("render of the comparison report at 3 / 1,741 cities", "8.5 s / 20.7 s"),
+    ("projected `reports --force` at 300 cities (estimate, not measured)", "41.2 min"),
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -80,6 +96,8 @@ class Run:
     max_process_mib: float  # the largest single process's max RSS (wait4 rusage)
     cpu_seconds: float = 0.0  # user + system CPU of the child and the descendants it waited for (wait4 rusage)
     load_before: float | None = None  # 1-minute load average when the command started (other work on the machine)
+    peak_tree_pss_mib: float | None = None  # sampled sum of PSS over the tree (shared pages split between sharers)
+    load_after: float | None = None  # 1-minute load average when it ended (a long run sees the machine change)
     timed_out: bool = False
     stdout: str = ""
     stderr: str = ""
@@ -90,46 +108,63 @@ class Run:
 
     def brief(self) -> dict:
         data = asdict(self)
-        data["stdout"] = self.stdout[-4000:]
+        data["stdout"] = self.stdout[-6000:]
         data["stderr"] = self.stderr[-4000:]
         return data
 
 
-def _tree_rss(process) -> int:
-    total = 0
+def _tree_memory(process, pss: bool) -> tuple[int, int | None]:
+    """(RSS, PSS or None) summed over a process and its descendants. A process that ends while it is
+    read is skipped; PSS is None when a process's smaps cannot be read (no figure rather than a low one)."""
     try:
         processes = [process] + process.children(recursive=True)
     except psutil.Error:
-        return 0
+        return 0, None
+    rss, pss_total, readable = 0, 0, pss
     for p in processes:
         try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            pass
-    return total
+            rss += p.memory_info().rss
+            if readable:
+                pss_total += p.memory_full_info().pss
+        except psutil.NoSuchProcess:
+            continue
+        except (psutil.AccessDenied, AttributeError):
+            readable = False
+    return rss, pss_total if readable else None
 
 
-def measure(command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float | None = None) -> Run:
-    """Run a command to completion; wall time, peak memory, exit status and output."""
+def measure(command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float | None = None,
+            pss: bool = False) -> Run:
+    """Run a command to completion: wall time, CPU, peak memory of its process tree, exit status and output.
+    Memory is sampled every 100 ms; with `pss`, the tree's PSS too, every 500 ms (reading smaps costs more)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=cwd, start_new_session=True)
-        peak = 0
+        peak, peak_pss, pss_ok = 0, 0, pss
         done = threading.Event()
         timed_out = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak, peak_pss, pss_ok
             if psutil is None:
                 return
             try:
                 process = psutil.Process(child.pid)
             except psutil.Error:
                 return
+            count = 0
             while not done.is_set():
-                peak = max(peak, _tree_rss(process))
-                done.wait(0.05)
+                # PSS (smaps) costs far more to read than RSS: every 5th sample, so the sampler stays small
+                # beside what it measures.
+                rss, tree_pss = _tree_memory(process, pss_ok and count % 5 == 0)
+                count += 1
+                peak = max(peak, rss)
+                if pss_ok and count % 5 == 1 and tree_pss is None and rss:
+                    pss_ok = False
+                elif tree_pss is not None:
+                    peak_pss = max(peak_pss, tree_pss)
+                done.wait(0.1)
 
         def watchdog() -> None:
             if timeout and not done.wait(timeout):
@@ -153,8 +188,23 @@ def measure(command: list[str], *, env: dict[str, str] | None = None, cwd: Path 
         return Run(
             command=" ".join(str(c) for c in command), seconds=seconds, returncode=child.returncode,
             peak_tree_mib=peak / 2**20 if psutil is not None else None, max_process_mib=usage.ru_maxrss / 1024,
-            cpu_seconds=usage.ru_utime + usage.ru_stime, load_before=load, timed_out=timed_out.is_set(), stdout=out.read().decode("utf-8", "replace"), stderr=err.read().decode("utf-8", "replace"),
+            cpu_seconds=usage.ru_utime + usage.ru_stime, load_before=load,
+            peak_tree_pss_mib=peak_pss / 2**20 if pss and pss_ok and peak_pss else None, timed_out=timed_out.is_set(),
+            load_after=os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+            stdout=out.read().decode("utf-8", "replace"), stderr=err.read().decode("utf-8", "replace"),
         )
+
+
+def last_json(run: Run):
+    """The JSON a helper script printed on its last line (None when it printed none)."""
+    for line in reversed(run.stdout.strip().splitlines()):
+        line = line.strip()
+        if line.startswith(("{", "[")):
+            try:
+                return json.loads(line)
+            except ValueError:
+                return None
+    return None
 
 
 SNAPSHOT: Path | None = None  # a frozen copy of the code, notebooks and data measured (see snapshot())
@@ -184,21 +234,28 @@ def child_env(root: Path | None = None, database: Path | None = None, **extra: s
     return env
 
 
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 # ---------------------------------------------------------------------------------------------
 # Printing
 
 
 def mem(run: Run | dict | None) -> str:
-    if run is None:
+    if not run:
         return ""
     data = run if isinstance(run, dict) else asdict(run)
-    tree = data.get("peak_tree_mib")
-    single = data.get("max_process_mib")
-    text = f"peak {tree:,.0f} MiB tree / {single:,.0f} MiB largest process" if tree is not None else f"peak {single:,.0f} MiB largest process"
+    tree, single, tree_pss = data.get("peak_tree_mib"), data.get("max_process_mib"), data.get("peak_tree_pss_mib")
+    text = f"peak {tree:,.0f} MiB RSS tree" if tree is not None else f"peak {single:,.0f} MiB largest process"
+    if tree_pss is not None:
+        text += f" / {tree_pss:,.0f} MiB PSS tree"
     if data.get("cpu_seconds"):
         text += f"; CPU {data['cpu_seconds']:.1f} s"
     if data.get("load_before") is not None:
         text += f"; load {data['load_before']:.1f}"
+        if data.get("load_after") is not None and data.get("seconds", 0) >= 60:
+            text += f" → {data['load_after']:.1f}"
     return text
 
 
@@ -207,15 +264,20 @@ def verdict(ok: bool | None) -> str:
 
 
 def say(label: str, value: str, goal: str = "", ok: bool | None = None, extra: str = "") -> None:
-    goal_text = f"goal {goal:<10} {verdict(ok)}" if goal else ""
-    print(f"  {label:<52} {value:>12}   {goal_text:<20} {extra}".rstrip(), flush=True)
+    goal_text = f"goal {goal:<9} {verdict(ok)}" if goal else ""
+    print(f"  {label:<58} {value:>12}   {goal_text:<20} {extra}".rstrip(), flush=True)
 
 
-def fail_text(run: Run) -> str:
-    if run.timed_out:
-        return f"timed out after {run.seconds:.0f} s"
-    lines = [line for line in (run.stderr or run.stdout).strip().splitlines() if line.strip()]
-    return f"exit {run.returncode}: " + (" | ".join(lines[-3:]) if lines else "no output")
+def fail_text(run: Run | dict) -> str:
+    data = run if isinstance(run, dict) else asdict(run)
+    if data.get("timed_out"):
+        return f"timed out after {data['seconds']:.0f} s"
+    lines = [line for line in (data.get("stderr") or data.get("stdout") or "").strip().splitlines() if line.strip()]
+    return f"exit {data.get('returncode')}: " + (" | ".join(lines[-3:]) if lines else "no output")
+
+
+def ok_run(run: dict | None) -> bool:
+    return bool(run) and run.get("returncode") == 0 and not run.get("timed_out")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -239,11 +301,12 @@ def machine() -> dict:
     except OSError:
         pass
     versions = {"python": platform.python_version()}
-    for module in ("duckdb", "polars", "pyarrow", "papermill", "nbconvert", "altair", "vl_convert", "playwright", "ipykernel", "psutil"):
+    for module in ("duckdb", "polars", "pyarrow", "papermill", "nbclient", "jupyter_client", "nbconvert", "altair", "vl_convert",
+                   "playwright", "ipykernel", "psutil"):
         try:
             from importlib.metadata import version
 
-            versions[module] = version({"vl_convert": "vl-convert-python"}.get(module, module))
+            versions[module] = version({"vl_convert": "vl-convert-python", "jupyter_client": "jupyter-client"}.get(module, module))
         except Exception:
             versions[module] = "not installed"
     chromium = "not found"
@@ -254,9 +317,8 @@ def machine() -> dict:
             except (OSError, subprocess.SubprocessError):
                 pass
             break
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
-        "cpu_model": model, "cores": os.cpu_count(), "cores_usable": affinity, "memory_gib": round(memory / 2**30, 1) if memory else None,
+        "cpu_model": model, "cores": os.cpu_count(), "cores_usable": cores(), "memory_gib": round(memory / GIB, 1) if memory else None,
         "os": f"{platform.system()} {platform.release()} ({platform.machine()})", "versions": versions, "chromium": chromium,
     }
 
@@ -277,7 +339,7 @@ def code_state(base: Path) -> dict:
         commit, dirty = "unknown", True
     return {
         "commit": commit + (" + uncommitted changes" if dirty else ""),
-        "package_sha": digest(list((base / "src" / "sdgcities").rglob("*.py"))),
+        "package_sha": digest([p for p in (base / "src" / "sdgcities").rglob("*") if p.suffix in (".py", ".css", ".yaml") and p.is_file()]),
         "notebooks_sha": digest(list((base / "notebooks").glob("*.ipynb")) + list((base / "notebooks").glob("*.yaml"))),
         "notebooks": sorted(p.stem for p in (base / "notebooks").glob("*.ipynb")),
         "snapshot": str(base) if base != REPO else None,
@@ -286,13 +348,13 @@ def code_state(base: Path) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
-# Sections
+# The suite's reports and jobs
 
 
-def executions(root: Path, database: Path) -> dict:
-    """How many notebook runs the suite makes, from reports.yaml through sdgcities.publish.reports.load_config."""
+def suite_reports(root: Path, database: Path) -> list[dict]:
+    """The suite's reports and their jobs at `root`, from notebooks/reports.yaml through
+    sdgcities.publish.reports.load_config: [{stem, title, lang, jobs: [{name, notebook, parameters}]}]."""
     import duckdb
-    import yaml
 
     with duckdb.connect(str(database), read_only=True) as con:
         names = {r[0]: {"name_ja": r[1], "name_en": r[2]} for r in con.sql("select city_id, name_ja, name_en from cities order by city_id").fetchall()}
@@ -301,341 +363,539 @@ def executions(root: Path, database: Path) -> dict:
     try:
         from sdgcities.publish import reports
 
-        try:
-            config = reports.load_config(root / "notebooks" / "reports.yaml", names)
-            jobs = [job.name for report in config for job in report.jobs]
-            return {"executions": len(jobs), "reports": len(config), "source": "sdgcities.publish.reports.load_config", "jobs": jobs}
-        except reports.ReportConfigError as error:
-            # A notebook named in reports.yaml does not exist yet: count from the YAML itself.
-            data = yaml.safe_load((root / "notebooks" / "reports.yaml").read_text(encoding="utf-8"))
-            n = len(data["comparison"]["notebooks"]) + len(data["city"]["notebooks"]) * len(names)
-            return {"executions": n, "reports": 1 + len(names), "source": f"reports.yaml (load_config refused: {error})", "jobs": []}
+        config = reports.load_config(root / "notebooks" / "reports.yaml", names)
     finally:
         if previous is None:
             os.environ.pop("SDGCITIES_ROOT", None)
         else:
             os.environ["SDGCITIES_ROOT"] = previous
+    return [{"stem": r.stem, "title": r.title, "lang": r.lang,
+             "jobs": [{"name": j.name, "notebook": str(j.notebook), "parameters": j.parameters} for j in r.jobs]} for r in config]
 
 
-def section_data(root: Path) -> dict:
-    print("\nmake data (python -m sdgcities.build) on a copy of the repository", flush=True)
-    env = child_env(root)
-    forced = measure([PYTHON, "-m", "sdgcities.build", "--force"], env=env, cwd=root)
-    if not forced.ok:
-        say("build --force", "FAILED", f"<= {GOALS['data_s']:g} s", False, fail_text(forced))
-        return {"forced": forced.brief(), "nochange": None}
-    say("make data, full build (--force)", f"{forced.seconds:.2f} s", f"<= {GOALS['data_s']:g} s", forced.seconds <= GOALS["data_s"], mem(forced))
-    nochange = measure([PYTHON, "-m", "sdgcities.build"], env=env, cwd=root)
-    say("make data, nothing changed", f"{nochange.seconds:.2f} s", f"<= {GOALS['data_s']:g} s", nochange.ok and nochange.seconds <= GOALS["data_s"], mem(nochange))
-    return {"forced": forced.brief(), "nochange": nochange.brief()}
+def comparison_jobs(config: list[dict], lang: str, root: Path) -> list[dict]:
+    """The jobs of the comparison report in `lang`, their notebooks taken from `root`."""
+    report = next(r for r in config if r["stem"] == f"{lang}/comparison")
+    return [{**job, "notebook": str(root / "notebooks" / Path(job["notebook"]).name)} for job in report["jobs"]]
 
 
-def section_floor(root: Path, database: Path, workdir: Path) -> dict:
-    print("\nfloor: papermill executing bench/floor.ipynb (import the package, open the database)", flush=True)
-    out = workdir / "floor-executed.ipynb"
-    run = measure([PYTHON, str(BENCH / "nbexec.py"), str(BENCH / "floor.ipynb"), str(out), "--repeat", "3"],
-                  env=child_env(root, database), cwd=BENCH, timeout=600)
-    if not run.ok:
-        say("floor", "FAILED", extra=fail_text(run))
-        return {"run": run.brief(), "seconds": None}
-    timing = json.loads(run.stdout.strip().splitlines()[-1])
-    floor = statistics.median(timing["seconds"])
-    say("floor (median of 3 warm papermill runs)", f"{floor:.2f} s", extra=f"runs {', '.join(f'{s:.2f}' for s in timing['seconds'])} s; {mem(run)}")
-    cold = measure([PYTHON, "-m", "papermill", "--no-progress-bar", str(BENCH / "floor.ipynb"), str(out), "-k", "python3"],
-                   env=child_env(root, database), cwd=BENCH, timeout=600)
-    say("floor, cold (python -m papermill CLI, one process)", f"{cold.seconds:.2f} s" if cold.ok else "FAILED", extra=mem(cold))
-    count = executions(root, database)
-    say("notebook executions in the suite", f"{count['executions']}", extra=f"{count['reports']} reports; from {count['source']}")
-    return {"run": run.brief(), "seconds": floor, "warm_runs": timing["seconds"], "cold_seconds": cold.seconds if cold.ok else None, **count}
+def short_name(job_name: str) -> str:
+    """ja-comparison-coverage -> comparison coverage (ja); ja-kaga-city_profile -> kaga city_profile (ja)."""
+    parts = job_name.split("-", 2)
+    return f"{parts[1]} {parts[2]} ({parts[0]})" if len(parts) == 3 else job_name
 
 
-_JOB = re.compile(r"\[\d+/\d+\] (\S+): executed in ([\d.]+) s")
-_RENDER = re.compile(r"rendered (\S+?)(?: and \.pdf)? in ([\d.]+) s")
+def parse_report_run(run: Run) -> dict:
+    """The report run's own account: its summary line (absent when a step failed), the worker timings of
+    every notebook run and render, and the steps that failed."""
+    summary = SUMMARY.findall(run.stdout)
+    failed = re.findall(r"\[\d+/\d+\] (\S+): FAILED: (.*)", run.stdout) + re.findall(r"rendering (\S+): FAILED: (.*)", run.stdout)
+    return {
+        "notebook_runs": int(summary[-1][0]) if summary else None, "rendered": int(summary[-1][1]) if summary else None,
+        "jobs": {name: float(s) for name, s in JOB_LINE.findall(run.stdout)},
+        "renders": {name: float(s) for name, s in RENDER_LINE.findall(run.stdout)},
+        "failed": [{"step": name, "error": error[:200]} for name, error in failed],
+    }
 
 
-def section_reports(root: Path, floor: dict, timeout: float) -> dict:
-    print("\nmake reports (python -m sdgcities.publish.reports) on the built copy", flush=True)
-    env = child_env(root)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    forced = measure([PYTHON, "-m", "sdgcities.publish.reports", "--force"], env=env, cwd=root, timeout=timeout)
-    result: dict = {"forced": forced.brief(), "cores": cores}
-    if not forced.ok:
-        say("make reports --force", "FAILED", f"<= {GOALS['reports_ratio']:g}x", False, fail_text(forced))
+def build_root(n: int, seed: int, workdir: Path, timeout: float) -> tuple[Path, dict]:
+    """A root with the 3 real cities plus n - 3 synthetic ones (bench/synth.py), and its database built."""
+    root = workdir / f"scale-{n}"
+    generated = measure([PYTHON, str(BENCH / "synth.py"), "--cities", str(n), "--seed", str(seed), "--out", str(root), "--overwrite",
+                         "--source", str(SNAPSHOT or REPO)], env=child_env(), timeout=timeout)
+    entry: dict = {"cities": n, "root": str(root), "generate": generated.brief()}
+    if not generated.ok:
+        say(f"generate {n} cities (bench/synth.py)", "FAILED", extra=fail_text(generated))
+        return root, entry
+    say(f"generate {n} cities (bench/synth.py)", f"{generated.seconds:.1f} s")
+    return root, entry
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+
+
+def section_suite(root: Path, database: Path, workdir: Path, timeout: float) -> dict:
+    """Goals 1, 2, 3 and 8 (3 cities): floor, reports --force, nothing changed, a stylesheet change."""
+    print("\n[suite] the report suite on a built copy of the repository (3 cities)", flush=True)
+    result: dict = {"cores": cores()}
+    build = measure([PYTHON, "-m", "sdgcities.build", "--force"], env=child_env(root), cwd=root, timeout=timeout)
+    result["build"] = build.brief()
+    say("build (python -m sdgcities.build --force)", f"{build.seconds:.2f} s" if build.ok else "FAILED",
+        extra=mem(build) if build.ok else fail_text(build))
+    if not build.ok:
         return result
-    jobs = {name: float(s) for name, s in _JOB.findall(forced.stdout)}
-    renders = {name: float(s) for name, s in _RENDER.findall(forced.stdout)}
-    result.update({"jobs": jobs, "renders": renders})
-    ideal = floor["seconds"] * floor["executions"] / cores if floor.get("seconds") else None
-    ratio = forced.seconds / ideal if ideal else None
-    result.update({"ideal_seconds": ideal, "ratio": ratio})
-    say("make reports --force, wall", f"{forced.seconds:.1f} s", extra=mem(forced))
+    config = suite_reports(root, database)
+    result["notebook_runs"] = sum(len(r["jobs"]) for r in config)
+    result["reports"] = len(config)
+    say("notebook runs / reports in the suite (load_config)", f"{result['notebook_runs']} / {result['reports']}")
+
+    # Goal 1: the floor, a cold papermill process on the import-only notebook.
+    out = workdir / "floor-executed.ipynb"
+    floors = [measure([PYTHON, "-m", "papermill", str(BENCH / "floor.ipynb"), str(out)], env=child_env(root, database), cwd=BENCH, timeout=600)
+              for _ in range(3)]
+    result["floor_runs"] = [f.brief() for f in floors]
+    if all(f.ok for f in floors):
+        floor = statistics.median(f.seconds for f in floors)
+        result["floor_s"] = floor
+        result["ideal_s"] = floor * result["notebook_runs"] / result["cores"]
+        result["floor_cpu_s"] = statistics.median(f.cpu_seconds for f in floors)
+        say("floor: python -m papermill bench/floor.ipynb (median of 3)", f"{floor:.2f} s",
+            extra=f"runs {', '.join(f'{f.seconds:.2f}' for f in floors)} s; {mem(floors[1])}")
+        say(f"floor x {result['notebook_runs']} runs / {result['cores']} cores", f"{result['ideal_s']:.1f} s")
+    else:
+        say("floor", "FAILED", extra=fail_text(next(f for f in floors if not f.ok)))
+
+    # Goals 1 and 8: the whole suite, forced.
+    env = child_env(root)
+    forced = measure([PYTHON, "-m", "sdgcities.publish.reports", "--force"], env=env, cwd=root, timeout=timeout, pss=True)
+    result["forced"] = forced.brief()
+    if not forced.ok:
+        say("reports --force", "FAILED", f"<= {GOALS['reports_ratio']:g}x", False, fail_text(forced))
+        return result
+    result["forced_parsed"] = parse_report_run(forced)
+    ratio = forced.seconds / result["ideal_s"] if result.get("ideal_s") else None
+    result["ratio"] = ratio
+    say("reports --force (both languages, HTML+PDF), wall", f"{forced.seconds:.1f} s", extra=mem(forced))
     if ratio is not None:
-        say(f"  ratio to floor x {floor['executions']} executions / {cores} cores", f"{ratio:.2f}x", f"<= {GOALS['reports_ratio']:g}x",
-            ratio <= GOALS["reports_ratio"], f"(floor x executions / cores = {ideal:.1f} s)")
-    if jobs:
-        say("  sum of notebook executions (as the workers timed them)", f"{sum(jobs.values()):.1f} s",
-            extra=", ".join(f"{n} {s:.1f}" for n, s in sorted(jobs.items(), key=lambda kv: -kv[1])))
-    if renders:
-        say("  sum of report renders (HTML+PDF, sequential)", f"{sum(renders.values()):.1f} s",
-            extra=", ".join(f"{Path(n).name} {s:.1f}" for n, s in renders.items()))
+        say(f"  ratio to floor x {result['notebook_runs']} / {result['cores']}", f"{ratio:.2f}x", f"<= {GOALS['reports_ratio']:g}x",
+            ratio <= GOALS["reports_ratio"], f"CPU: {cpu_note(result)}")
+    parsed = result["forced_parsed"]
+    if parsed["jobs"]:
+        say("  sum of notebook runs (worker timings)", f"{sum(parsed['jobs'].values()):.1f} s",
+            extra=", ".join(f"{short_name(n)} {s:.1f}" for n, s in sorted(parsed["jobs"].items(), key=lambda kv: -kv[1])[:6]) + " ...")
+    if parsed["renders"]:
+        say("  sum of renders (worker timings)", f"{sum(parsed['renders'].values()):.1f} s",
+            extra=", ".join(f"{n} {s:.1f}" for n, s in parsed["renders"].items()))
+    ok, figure = memory_verdict(result["forced"])
+    say("  peak memory", figure, f"<= {GOALS['memory_gib']:g} GiB", ok)
+
+    # Goal 2: nothing changed.
     nochange = measure([PYTHON, "-m", "sdgcities.publish.reports"], env=env, cwd=root, timeout=timeout)
     result["nochange"] = nochange.brief()
-    say("make reports, nothing changed", f"{nochange.seconds:.2f} s" if nochange.ok else "FAILED", f"<= {GOALS['reports_nochange_s']:g} s",
-        nochange.ok and nochange.seconds <= GOALS["reports_nochange_s"], mem(nochange) if nochange.ok else fail_text(nochange))
+    say("reports, nothing changed", f"{nochange.seconds:.2f} s" if nochange.ok else "FAILED", f"<= {GOALS['nochange_s']:g} s",
+        nochange.ok and nochange.seconds <= GOALS["nochange_s"], mem(nochange) if nochange.ok else fail_text(nochange))
+
+    # Goal 3: a stylesheet change re-renders every report and runs no notebook.
+    if SNAPSHOT is None:
+        say("stylesheet change", "skipped", extra="--live-code: the harness edits only its snapshot's report.css")
+        return result
+    css = SNAPSHOT / "src" / "sdgcities" / "publish" / "report.css"
+    original = css.read_bytes()
+    css.write_bytes(original + CSS_COMMENT.encode("utf-8"))
+    try:
+        styled = measure([PYTHON, "-m", "sdgcities.publish.reports"], env=env, cwd=root, timeout=timeout)
+    finally:
+        css.write_bytes(original)  # later sections measure the code as it was
+    result["css"] = {"run": styled.brief(), **parse_report_run(styled)}
+    c = result["css"]
+    passed = styled.ok and c["notebook_runs"] == 0 and c["rendered"] == result["reports"]
+    say("stylesheet change: reports (notebook runs, reports rendered)",
+        f"{c['notebook_runs']}, {c['rendered']}/{result['reports']}" if styled.ok else "FAILED", "0 runs, all", passed,
+        f"{styled.seconds:.1f} s; {mem(styled)}" if styled.ok else fail_text(styled))
     return result
 
 
-def notebook_parameters(root: Path) -> dict[str, dict]:
-    """Parameters of each notebook as the suite runs it (reports.yaml); city_profile for PROFILE_CITY."""
-    import yaml
-
-    config = yaml.safe_load((root / "notebooks" / "reports.yaml").read_text(encoding="utf-8"))
-    params: dict[str, dict] = {}
-    lang = config["comparison"].get("lang", "ja")
-    for entry in config["comparison"]["notebooks"]:
-        params[entry["notebook"]] = {**(entry.get("parameters") or {}), "lang": lang}
-    for entry in config["city"]["notebooks"]:
-        params[entry["notebook"]] = {**(entry.get("parameters") or {}), "lang": config["city"].get("lang", "ja"), "city": PROFILE_CITY}
-    for name in COMPARISON_NOTEBOOKS:
-        params.setdefault(name, {"lang": lang})
-    return params
+def cpu_note(suite: dict) -> str:
+    """The same comparison in CPU seconds, which the machine's other load moves less than wall time."""
+    if not suite.get("floor_cpu_s") or not suite.get("forced"):
+        return ""
+    work = suite["floor_cpu_s"] * suite["notebook_runs"]
+    return (f"reports --force {suite['forced']['cpu_seconds']:.0f} s vs floor {suite['floor_cpu_s']:.1f} s x {suite['notebook_runs']} = "
+            f"{work:.0f} s ({suite['forced']['cpu_seconds'] / work:.2f}x)")
 
 
-def comparison_order(root: Path) -> list[str]:
-    import yaml
+def memory_verdict(run: dict | None) -> tuple[bool | None, str]:
+    """Goal 8 on a run: PSS summed over the tree when sampled, else RSS summed (an upper bound)."""
+    if not run or run.get("peak_tree_mib") is None:
+        return None, "-"
+    pss, rss = run.get("peak_tree_pss_mib"), run["peak_tree_mib"]
+    used = pss if pss is not None else rss
+    figure = (f"{pss / 1024:.2f} GiB PSS (RSS {rss / 1024:.2f})" if pss is not None else f"{rss / 1024:.2f} GiB RSS")
+    return used / 1024 <= GOALS["memory_gib"], figure
 
-    config = yaml.safe_load((root / "notebooks" / "reports.yaml").read_text(encoding="utf-8"))
-    return [entry["notebook"] for entry in config["comparison"]["notebooks"]]
+
+def section_runall(root: Path, database: Path, workdir: Path, langs: list[str], timeout: float) -> dict:
+    """Goal 4: each report notebook's Run All in a fresh, started kernel."""
+    print(f"\n[runall] Run All of every report notebook in a started kernel ({', '.join(langs)}; 3 cities)", flush=True)
+    config = suite_reports(root, database)
+    jobs = [job for report in config if report["lang"] in langs for job in report["jobs"]]
+    jobs_file = workdir / "runall-jobs.json"
+    jobs_file.write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
+    run = measure([PYTHON, str(BENCH / "nbtime.py"), "--mode", "fresh", "--jobs", str(jobs_file), "--out", str(workdir / "runall")],
+                  env=child_env(root, database, SDGCITIES_CHART_MODE="report"), cwd=root, timeout=timeout)
+    rows = last_json(run) or []
+    result = {"langs": langs, "run": run.brief(), "rows": rows}
+    if not rows:
+        say("Run All", "FAILED", extra=fail_text(run))
+        return result
+    for row in rows:
+        ok = row["run_s"] is not None and not row.get("error") and row["run_s"] <= GOALS["runall_s"]
+        slow = "; ".join(f"{c['seconds']:.2f} s `{c['label'][:40]}`" for c in row.get("cells", [])[:2])
+        say(f"{row['name']}: Run All (kernel start {row['kernel_s']:.2f} s)", f"{row['run_s']:.2f} s", f"<= {GOALS['runall_s']:g} s", ok,
+            (f"FAILED: {row['error']}" if row.get("error") else f"slowest: {slow}"))
+    say("Run All, all notebooks", f"{sum(r['run_s'] or 0 for r in rows):.1f} s", extra=mem(run))
+    return result
 
 
-def scale_one(n: int, seed: int, workdir: Path, timeout: float) -> dict:
-    root = workdir / f"scale-{n}"
-    print(f"\nscale: {n} cities ({root})", flush=True)
-    generated = measure([PYTHON, str(BENCH / "synth.py"), "--cities", str(n), "--seed", str(seed), "--out", str(root), "--overwrite",
-                         "--source", str(SNAPSHOT or REPO)])
-    entry: dict = {"cities": n, "root": str(root), "generate": generated.brief()}
-    if not generated.ok:
-        say("generate", "FAILED", extra=fail_text(generated))
-        return entry
-    say("generate (bench/synth.py)", f"{generated.seconds:.1f} s")
+def section_render(root: Path, database: Path, workdir: Path, timeout: float) -> dict:
+    """Goal 5: rendering every report vs printing static pages of the same size in the same browser."""
+    print("\n[render] every report rendered (HTML+PDF) vs static pages of the same size printed by the same browser", flush=True)
+    config = suite_reports(root, database)
+    executed = root / "reports" / "executed"
+    missing = [j["name"] for r in config for j in r["jobs"] if not (executed / f"{j['name']}.ipynb").is_file()]
+    if missing:
+        say("executed notebooks missing: running reports --force first", f"{len(missing)}")
+        prep = measure([PYTHON, "-m", "sdgcities.publish.reports", "--force"], env=child_env(root), cwd=root, timeout=timeout)
+        if not prep.ok:
+            say("reports --force", "FAILED", extra=fail_text(prep))
+            return {"error": fail_text(prep)}
+    reports = [{"stem": r["stem"], "title": r["title"], "lang": r["lang"], "notebooks": [str(executed / f"{j['name']}.ipynb") for j in r["jobs"]]}
+               for r in config]
+    reports_file = workdir / "render-reports.json"
+    reports_file.write_text(json.dumps(reports, ensure_ascii=False), encoding="utf-8")
+    run = measure([PYTHON, str(BENCH / "render_bench.py"), "--reports", str(reports_file), "--out", str(workdir / "render")],
+                  env=child_env(root, database), cwd=root, timeout=timeout)
+    data = last_json(run)
+    result = {"run": run.brief()}
+    if not data:
+        say("render", "FAILED", extra=fail_text(run))
+        return result
+    result.update(data)
+    for r in data["reports"]:
+        say(f"{r['stem']}: render (build_html {r['build_html_s']:.2f} + PDF {r['pdf_s']:.2f})", f"{r['render_s']:.2f} s",
+            extra=f"static {r['static_s']:.2f} s; {r['pages']} pages ({r['static_pages']} static); PDF load {r['pdf_load_s']:.2f} s, "
+                  f"print {r['pdf_print_s']:.2f} s (page.pdf {' + '.join(f'{c:.2f}' for c in r.get('page_pdf_s') or [])}); "
+                  f"{r['charts']} charts, contents {r['toc_entries']} entries")
+    total = sum(r["render_s"] for r in data["reports"])
+    static = sum(r["static_s"] for r in data["reports"])
+    result["ratio"] = total / static if static else None
+    say(f"render all {len(data['reports'])} reports / print static pages", f"{result['ratio']:.2f}x", f"<= {GOALS['render_ratio']:g}x",
+        result["ratio"] <= GOALS["render_ratio"], f"{total:.1f} s vs {static:.1f} s (warm-up {data['warmup_s']:.1f} s); {mem(run)}")
+    return result
+
+
+def section_large(suite_root: Path, suite_db: Path, workdir: Path, seed: int, timeout: float) -> dict:
+    """Goal 7: the build at 1,741 cities, and each comparison notebook at 1,741 vs 3 cities (two ways)."""
+    print(f"\n[large] {LARGE} cities: build, and each comparison notebook at {LARGE} vs 3 cities", flush=True)
+    root, result = build_root(LARGE, seed, workdir, timeout)
+    if not ok_run(result["generate"]):
+        return result
     database = root / "data" / "curated" / "sdgs.duckdb"
-    built = measure([PYTHON, "-m", "sdgcities.build", "--force"], env=child_env(root), cwd=root, timeout=timeout)
-    entry["build"] = built.brief()
-    if not built.ok:
-        say("database build", "FAILED", extra=fail_text(built))
-        return entry
-    say("database build (make data --force)", f"{built.seconds:.2f} s", extra=f"{database.stat().st_size / 2**20:.1f} MiB; {mem(built)}")
-    params = notebook_parameters(root)
-    executed_dir = root / "reports" / "executed"
-    executed_dir.mkdir(parents=True, exist_ok=True)
-    notebooks: dict[str, dict] = {}
-    for name in COMPARISON_NOTEBOOKS:
-        path = root / "notebooks" / f"{name}.ipynb"
-        if not path.is_file():
-            continue
-        out = executed_dir / f"{name}.ipynb"
-        run = measure([PYTHON, str(BENCH / "nbexec.py"), str(path), str(out), "--parameters", json.dumps(params[name], ensure_ascii=False)],
-                      env=child_env(root, database, SDGCITIES_CHART_MODE="report"), cwd=path.parent, timeout=timeout)
-        record = {"run": run.brief(), "parameters": params[name]}
-        try:
-            timing = json.loads(run.stdout.strip().splitlines()[-1])
-        except (ValueError, IndexError):
-            timing = {"seconds": [], "error": fail_text(run)}
-        record.update({"seconds": timing["seconds"][0] if timing.get("seconds") and not timing.get("error") else None,
-                       "error": timing.get("error") or (None if run.ok else fail_text(run)), "output_bytes": timing.get("output_bytes")})
-        notebooks[name] = record
-        if record["seconds"] is None:
-            say(f"notebook {name}", "FAILED", extra=(record["error"] or "")[:200])
-        else:
-            say(f"notebook {name}", f"{record['seconds']:.2f} s", extra=f"output {record['output_bytes'] / 2**20:.1f} MiB; {mem(run)}")
-    entry["notebooks"] = notebooks
-    # Rendering: the comparison report from the executed comparison notebooks, and one city report.
-    renders: dict[str, dict] = {}
-    comparison = [executed_dir / f"{nb}.ipynb" for nb in comparison_order(root) if notebooks.get(nb, {}).get("seconds") is not None]
-    targets = {"comparison": comparison}
-    if notebooks.get("city_profile", {}).get("seconds") is not None:
-        targets["city_profile"] = [executed_dir / "city_profile.ipynb"]
-    for report, inputs in targets.items():
-        if not inputs:
-            continue
-        html, pdf = root / "reports" / f"{report}.html", root / "reports" / f"{report}.pdf"
-        run = measure([PYTHON, "-m", "sdgcities.publish.render", "--title", f"bench {report} {n}", "--out-html", str(html), "--out-pdf", str(pdf), "-q",
-                       *map(str, inputs)], env=child_env(root, database), cwd=root, timeout=timeout)
-        renders[report] = {"run": run.brief(), "notebooks": [p.stem for p in inputs], "seconds": run.seconds if run.ok else None,
-                           "html_bytes": html.stat().st_size if run.ok and html.exists() else None,
-                           "pdf_bytes": pdf.stat().st_size if run.ok and pdf.exists() else None}
-        if run.ok:
-            say(f"render {report} report (HTML+PDF, {len(inputs)} notebooks)", f"{run.seconds:.2f} s",
-                extra=f"HTML {renders[report]['html_bytes'] / 2**20:.1f} MiB, PDF {renders[report]['pdf_bytes'] / 2**20:.1f} MiB; {mem(run)}")
-        else:
-            say(f"render {report} report", "FAILED", extra=fail_text(run)[:300])
-    entry["renders"] = renders
-    return entry
+    builds = [measure([PYTHON, "-m", "sdgcities.build", "--force"], env=child_env(root), cwd=root, timeout=timeout) for _ in range(2)]
+    result["builds"] = [b.brief() for b in builds]
+    if not all(b.ok for b in builds):
+        say("build --force", "FAILED", extra=fail_text(next(b for b in builds if not b.ok)))
+        return result
+    best = min(b.seconds for b in builds)
+    result["build_s"] = best
+    say(f"build --force at {LARGE} cities (best of 2)", f"{best:.2f} s", f"<= {GOALS['build_large_s']:g} s", best <= GOALS["build_large_s"],
+        f"runs {', '.join(f'{b.seconds:.2f}' for b in builds)} s; {database.stat().st_size / 2**20:.1f} MiB; {mem(builds[-1])}")
+    config = suite_reports(suite_root, suite_db)
+    sizes = {3: (suite_root, suite_db), LARGE: (root, database)}
+    for mode in ("engine", "fresh"):
+        result[mode] = {}
+        for n, (r, db) in sizes.items():
+            jobs = comparison_jobs(config, "ja", r)
+            jobs_file = workdir / f"large-{mode}-{n}-jobs.json"
+            jobs_file.write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
+            run = measure([PYTHON, str(BENCH / "nbtime.py"), "--mode", mode, "--jobs", str(jobs_file), "--out", str(workdir / f"large-{mode}-{n}")],
+                          env=child_env(r, db, SDGCITIES_CHART_MODE="report"), cwd=r, timeout=timeout)
+            rows = last_json(run) or []
+            result[mode][str(n)] = {"run": run.brief(), "rows": rows}
+            if not rows:
+                say(f"{mode} at {n} cities", "FAILED", extra=fail_text(run))
+    for mode, label in (("engine", "suite's way (engine, kernel started)"), ("fresh", "Run All in a fresh kernel")):
+        small = {r["name"]: r for r in (result[mode].get("3") or {}).get("rows", []) if not r["name"].startswith("warm-up")}
+        large = {r["name"]: r for r in (result[mode].get(str(LARGE)) or {}).get("rows", []) if not r["name"].startswith("warm-up")}
+        for name, s in small.items():
+            b = large.get(name)
+            if not b or s.get("error") or b.get("error") or not s.get("run_s") or b.get("run_s") is None:
+                say(f"{short_name(name)}, {label}", "FAILED", extra=(b or {}).get("error") or s.get("error") or "no result")
+                continue
+            ratio = b["run_s"] / s["run_s"]
+            cpu = (f"; kernel CPU {s['run_cpu_s']:.2f} s at 3, {b['run_cpu_s']:.2f} s at {LARGE} ({b['run_cpu_s'] / s['run_cpu_s']:.2f}x)"
+                   if s.get("run_cpu_s") and b.get("run_cpu_s") is not None else "")
+            say(f"{short_name(name)}, {label}", f"{ratio:.2f}x", f"<= {GOALS['large_ratio']:g}x" if mode == "engine" else "",
+                ratio <= GOALS["large_ratio"] if mode == "engine" else None, f"{s['run_s']:.2f} s at {3}, {b['run_s']:.2f} s at {LARGE}{cpu}")
+    return result
 
 
-def scale_summary(sizes: dict[int, dict], floor: float | None, cores: int) -> dict:
-    """Ratios to the 3-city figures, goals, and the projected make reports time at each size."""
-    base = sizes.get(3)
-    summary: dict = {"rows": []}
-    if not base:
-        return summary
-    names = [n for n in COMPARISON_NOTEBOOKS if base.get("notebooks", {}).get(n, {}).get("seconds") is not None]
-    largest = max(sizes)
-    for n, entry in sorted(sizes.items()):
-        row = {"cities": n, "n_over_3": n / 3}
-        if entry.get("build", {}).get("returncode") == 0:
-            row["build"] = entry["build"]["seconds"]
-            row["build_ratio"] = row["build"] / base["build"]["seconds"]
-        for name in names:
-            t = entry.get("notebooks", {}).get(name, {}).get("seconds")
-            row[name] = t
-            row[f"{name}_cpu"] = entry.get("notebooks", {}).get(name, {}).get("run", {}).get("cpu_seconds")
-            row[f"{name}_load"] = entry.get("notebooks", {}).get(name, {}).get("run", {}).get("load_before")
-            if t is not None:
-                ratio = t / base["notebooks"][name]["seconds"]
-                row[f"{name}_ratio"] = ratio
-                row[f"{name}_linear_ok"] = ratio <= max(n / 3, 1.0) * 1.0 + 1e-9 or n == 3
-                if n == largest and n > 3:
-                    row[f"{name}_goal_ok"] = ratio <= GOALS["scale_ratio"]
-        for report in ("comparison", "city_profile"):
-            r = entry.get("renders", {}).get(report, {}).get("seconds")
-            b0 = base.get("renders", {}).get(report, {}).get("seconds")
-            row[f"render_{report}"] = r
-            if r is not None and b0:
-                row[f"render_{report}_ratio"] = r / b0
-        # Projected make reports --force at this size: every comparison notebook once, the city
-        # profile once per city, spread over the cores; renders run one after the other.
-        profile_t = row.get("city_profile")
-        comp = [row.get(nb) for nb in comparison_order(Path(entry["root"]))] if Path(entry["root"]).exists() else []
-        if profile_t is not None and comp and all(t is not None for t in comp):
-            render_comp = row.get("render_comparison") or 0.0
-            render_city = row.get("render_city_profile") or 0.0
-            row["projected_reports_s"] = (sum(comp) + n * profile_t) / cores + render_comp + n * render_city
-        peaks = [v.get("run", {}).get("peak_tree_mib") or 0 for v in entry.get("notebooks", {}).values()]
-        peaks += [v.get("run", {}).get("peak_tree_mib") or 0 for v in entry.get("renders", {}).values()]
-        peaks.append((entry.get("build") or {}).get("peak_tree_mib") or 0)
-        row["peak_mib"] = max(peaks) if peaks else None
-        summary["rows"].append(row)
-    summary["notebooks"] = names
-    summary["largest"] = largest
-    return summary
-
-
-def print_scale_table(summary: dict) -> None:
-    if not summary.get("rows"):
-        return
-    names = summary["notebooks"]
-    print("\nscale table: seconds, and time(N)/time(3) in brackets next to N/3", flush=True)
-    header = f"  {'N':>5} {'N/3':>7} {'build':>14}" + "".join(f" {n[:13]:>20}" for n in names) + f" {'render comp.':>18} {'render city':>16} {'peak MiB':>9}"
-    print(header)
-    for row in summary["rows"]:
-        cells = f"  {row['cities']:>5} {row['n_over_3']:>7.1f} {fmt_pair(row.get('build'), row.get('build_ratio')):>14}"
-        for name in names:
-            mark = ""
-            if f"{name}_goal_ok" in row:
-                mark = " ok" if row[f"{name}_goal_ok"] else " !!"
-            cells += f" {fmt_pair(row.get(name), row.get(f'{name}_ratio')) + mark:>20}"
-        cells += f" {fmt_pair(row.get('render_comparison'), row.get('render_comparison_ratio')):>18}"
-        cells += f" {fmt_pair(row.get('render_city_profile'), row.get('render_city_profile_ratio')):>16}"
-        cells += f" {row.get('peak_mib') or 0:>9,.0f}"
-        print(cells)
-    largest = summary["largest"]
-    last = next(r for r in summary["rows"] if r["cities"] == largest)
-    print(f"  goal: at {largest} cities each comparison notebook <= {GOALS['scale_ratio']:g} x its 3-city time ('ok' / '!!'),"
-          " and time(N)/time(3) <= N/3 (at most linear)")
-    for row in summary["rows"]:
-        if row.get("projected_reports_s") is not None and row["cities"] > 3:
-            print(f"  projected make reports --force at {row['cities']} cities (comparison + {row['cities']} city profiles, "
-                  f"renders sequential): {row['projected_reports_s'] / 60:,.1f} min (estimate from the times above, not measured)")
-    _ = last
-
-
-def fmt_pair(value: float | None, ratio: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.1f} ({ratio:.1f}x)" if ratio is not None else f"{value:.1f}"
-
-
-def section_profile(n: int, seed: int, workdir: Path, timeout: float) -> dict:
-    """cProfile of each notebook in-process, chart PNG timings, import times and a build profile at size n."""
-    root = workdir / f"scale-{n}"
+def section_scale200(workdir: Path, seed: int, timeout: float) -> dict:
+    """Goals 6 and 8: reports --force on 200 cities (a city report per city, both languages)."""
+    print(f"\n[scale200] reports --force at {SCALE} cities (long)", flush=True)
+    root, result = build_root(SCALE, seed, workdir, timeout)
+    if not ok_run(result["generate"]):
+        return result
     database = root / "data" / "curated" / "sdgs.duckdb"
-    if not (root / synth.MARKER).is_file() or json.loads((root / synth.MARKER).read_text())["cities"] != n or not database.is_file():
-        synth.generate(n, seed, root, overwrite=True, source=SNAPSHOT or REPO)
-        measure([PYTHON, "-m", "sdgcities.build", "--force"], env=child_env(root), cwd=root)
+    build = measure([PYTHON, "-m", "sdgcities.build", "--force"], env=child_env(root), cwd=root, timeout=timeout)
+    result["build"] = build.brief()
+    say(f"build --force at {SCALE} cities", f"{build.seconds:.2f} s" if build.ok else "FAILED", extra=mem(build) if build.ok else fail_text(build))
+    if not build.ok:
+        return result
+    config = suite_reports(root, database)
+    result["notebook_runs"] = sum(len(r["jobs"]) for r in config)
+    result["reports"] = len(config)
+    forced = measure([PYTHON, "-m", "sdgcities.publish.reports", "--force"], env=child_env(root), cwd=root, timeout=timeout, pss=True)
+    result["forced"] = forced.brief()
+    parsed = parse_report_run(forced)
+    result["forced_parsed"] = {k: parsed[k] for k in ("notebook_runs", "rendered", "failed")}
+    result["forced_parsed"].update({"jobs_done": len(parsed["jobs"]), "renders_done": len(parsed["renders"]),
+                                    "jobs_sum_s": sum(parsed["jobs"].values()), "renders_sum_s": sum(parsed["renders"].values())})
+    if not forced.ok:
+        # A failed step does not stop the others: the wall time still covers the whole run, but the goal fails.
+        failed = parsed["failed"]
+        say(f"reports --force at {SCALE} cities", f"{forced.seconds:.0f} s" if not forced.timed_out else "TIMED OUT",
+            f"<= {GOALS['scale200_s']:g} s", False,
+            f"{len(failed)} step(s) failed (first: {failed[0]['step']}: {failed[0]['error']})" if failed else fail_text(forced))
+        say("  notebook runs / renders done", f"{len(parsed['jobs'])} / {len(parsed['renders'])}", extra=mem(forced))
+        return result
+    say(f"reports --force at {SCALE} cities ({result['notebook_runs']} runs, {result['reports']} reports)", f"{forced.seconds:.0f} s",
+        f"<= {GOALS['scale200_s']:g} s", forced.seconds <= GOALS["scale200_s"],
+        f"notebook runs {result['forced_parsed']['jobs_sum_s']:.0f} s, renders {result['forced_parsed']['renders_sum_s']:.0f} s (worker sums); {mem(forced)}")
+    ok, figure = memory_verdict(result["forced"])
+    say("  peak memory", figure, f"<= {GOALS['memory_gib']:g} GiB", ok)
+    return result
+
+
+IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)")
+BUILD_HTML_PROFILE = (
+    "import cProfile, json, os, pstats, sys, time; from pathlib import Path; from sdgcities.publish import render\n"
+    "nbs = [Path(p) for p in sys.argv[1:]]; profiler = cProfile.Profile(); t = time.perf_counter(); profiler.enable()\n"
+    "page = render.build_html(nbs, title='bench', lang='ja'); profiler.disable(); seconds = time.perf_counter() - t\n"
+    "stats = pstats.Stats(profiler).stats\n"
+    "rows = [{'function': f'{Path(f).name}:{l}({fn})', 'cumulative': ct, 'own': tt, 'calls': nc} for (f, l, fn), (cc, nc, tt, ct, _) in stats.items()]\n"
+    "print(json.dumps({'seconds': seconds, 'charts': page.chart_count, 'html_bytes': len(page.html),\n"
+    "                  'top': sorted(rows, key=lambda r: -r['cumulative'])[2:14]}))\n"
+)
+
+
+def top_functions(stats_path: Path, *, package_only: bool) -> dict:
+    """The functions of a cProfile dump by cumulative time (the package's only, or all) and by own time."""
+    import pstats
+
+    stats = pstats.Stats(str(stats_path)).stats  # type: ignore[attr-defined]
+    rows = [{"function": f"{Path(f).name}:{line}({fn})", "file": f, "cumulative": ct, "own": tt, "calls": nc}
+            for (f, line, fn), (_cc, nc, tt, ct, _callers) in stats.items()]
+    chosen = [r for r in rows if f"{os.sep}sdgcities{os.sep}" in r["file"]] if package_only else [
+        r for r in rows if not r["function"].startswith(("<frozen", "~:0(<built-in method builtins.exec>)"))]
+    strip = lambda r: {k: v for k, v in r.items() if k != "file"}  # noqa: E731
+    return {"top": [strip(r) for r in sorted(chosen, key=lambda r: -r["cumulative"])[:15]],
+            "own_top": [strip(r) for r in sorted(rows, key=lambda r: -r["own"])[:10]]}
+
+
+def notebook_imports(notebooks: list[Path]) -> list[str]:
+    """The distinct top-level import statements of the notebooks' code cells, in order."""
+    import nbformat
+
+    statements: list[str] = []
+    for path in dict.fromkeys(notebooks):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                statements += [line.strip() for line in cell.source.splitlines() if re.match(r"(import|from)\s+\S+", line) and "(" not in line]
+    return list(dict.fromkeys(statements))
+
+
+def section_profile(suite_root: Path, suite_db: Path, workdir: Path, timeout: float) -> dict:
+    """Goal 9: per notebook time per cell and top functions, the package's import times, the render split."""
     out_dir = workdir / "profile"
     out_dir.mkdir(parents=True, exist_ok=True)
-    print(f"\nprofile at {n} cities (details in {out_dir})", flush=True)
-    result: dict = {"cities": n, "notebooks": {}}
-    params = notebook_parameters(root)
-    env = child_env(root, database, SDGCITIES_CHART_MODE="report")
-    for name in COMPARISON_NOTEBOOKS:
-        path = root / "notebooks" / f"{name}.ipynb"
-        if not path.is_file():
-            continue
-        json_out = out_dir / f"{n}-{name}.json"
-        run = measure([PYTHON, str(BENCH / "profile_nb.py"), str(path), "--parameters", json.dumps(params[name], ensure_ascii=False),
-                       "--json", str(json_out), "--stats", str(out_dir / f"{n}-{name}.pstats")], env=env, cwd=path.parent, timeout=timeout)
-        if json_out.is_file():
+    print(f"\n[profile] notebooks in-process under cProfile, imports, render (details in {out_dir})", flush=True)
+    result: dict = {"notebooks": {}}
+    roots = {3: (suite_root, suite_db)}
+    large_root = workdir / f"scale-{LARGE}"
+    if (large_root / "data" / "curated" / "sdgs.duckdb").is_file():
+        roots[LARGE] = (large_root, large_root / "data" / "curated" / "sdgs.duckdb")
+    config = suite_reports(suite_root, suite_db)
+    city = next(r for r in config if r["lang"] == "ja" and r["stem"] != "ja/comparison")
+    for n, (root, database) in roots.items():
+        jobs = comparison_jobs(config, "ja", root)
+        if n == 3:
+            jobs += city["jobs"]
+        env = child_env(root, database, SDGCITIES_CHART_MODE="report")
+        for job in jobs:
+            key = f"{n}:{short_name(job['name'])}"
+            json_out = out_dir / f"{n}-{job['name']}.json"
+            run = measure([PYTHON, str(BENCH / "profile_nb.py"), job["notebook"], "--parameters", json.dumps(job["parameters"], ensure_ascii=False),
+                           "--json", str(json_out), "--stats", str(out_dir / f"{n}-{job['name']}.pstats")],
+                          env=env, cwd=Path(job["notebook"]).parent, timeout=timeout)
+            if not json_out.is_file():
+                say(f"profile {key}", "FAILED", extra=fail_text(run)[:200])
+                continue
             data = json.loads(json_out.read_text(encoding="utf-8"))
-            result["notebooks"][name] = {k: data[k] for k in ("seconds", "error", "png_seconds", "table_seconds", "cells", "package_top", "own_top")}
-            result["notebooks"][name]["n_pngs"] = len(data["pngs"])
-            result["notebooks"][name]["pngs"] = sorted(data["pngs"], key=lambda p: -p["seconds"])[:10]
-            result["notebooks"][name]["n_tables"] = len(data["tables"])
-            top = data["package_top"][:3]
-            say(f"profile {name}", f"{data['seconds']:.2f} s",
-                extra=f"{len(data['pngs'])} chart PNGs {data['png_seconds']:.2f} s; {len(data['tables'])} tables {data['table_seconds']:.2f} s; top: "
-                + "; ".join(f"{e['function']} {e['cumulative']:.2f}" for e in top))
-        else:
-            say(f"profile {name}", "FAILED", extra=fail_text(run)[:200])
-    # Import time of what a notebook imports (python -X importtime), in a fresh process.
-    modules = "sdgcities.present.notebook, sdgcities.present.charts, sdgcities.access.api, " + ", ".join(
-        f"sdgcities.present.analyses.{m}" for m in ("coverage", "synergy", "achievement", "stakeholders", "data_quality", "profile")
-        if (REPO / "src" / "sdgcities" / "present" / "analyses" / m).is_dir())
-    imp = measure([PYTHON, "-X", "importtime", "-c", f"import {modules}"], env=env)
-    rows = []
-    for line in imp.stderr.splitlines():
-        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
-        if m:
-            rows.append({"self_us": int(m.group(1)), "cumulative_us": int(m.group(2)), "depth": len(m.group(3)) // 2, "module": m.group(4)})
-    top_level = sorted((r for r in rows if r["depth"] <= 1), key=lambda r: -r["cumulative_us"])[:15]
-    result["imports"] = {"seconds": imp.seconds, "top": top_level}
-    say("import of the notebook modules (python -X importtime)", f"{imp.seconds:.2f} s",
-        extra="; ".join(f"{r['module']} {r['cumulative_us'] / 1e6:.2f}" for r in top_level[:6]))
-    # The database build under cProfile.
+            result["notebooks"][key] = {
+                "cities": n, "seconds": data["seconds"], "error": data["error"], "cells": data["cells"],
+                "charts": len(data["charts"]), "chart_seconds": data["chart_seconds"], "tables": len(data["tables"]),
+                "table_seconds": data["table_seconds"], "package_top": data["package_top"][:10], "own_top": data["own_top"][:10],
+            }
+            slow = sorted(data["cells"], key=lambda c: -c["seconds"])[:2]
+            say(f"profile {key} (in-process, no kernel)", f"{data['seconds']:.2f} s",
+                extra=f"{len(data['charts'])} charts {data['chart_seconds']:.2f} s, {len(data['tables'])} tables {data['table_seconds']:.2f} s; "
+                      + "; ".join(f"{c['seconds']:.2f} s `{c['label'][:40]}`" for c in slow))
+    # Import time of the package (python -X importtime, fresh process): the notebook helper module, and every
+    # import statement of the suite's notebooks (what a fresh kernel's Run All imports).
+    statements = notebook_imports([Path(j["notebook"]) for r in config for j in r["jobs"]])
+    result["imports"] = {}
+    for key, code in (("notebook", "import sdgcities.present.notebook"), ("notebooks", "\n".join(statements))):
+        imp = measure([PYTHON, "-X", "importtime", "-c", code], env=child_env(suite_root, suite_db))
+        rows = []
+        for line in imp.stderr.splitlines():
+            m = IMPORT_LINE.match(line)
+            if m:
+                rows.append({"self_us": int(m.group(1)), "cumulative_us": int(m.group(2)), "depth": len(m.group(3)) // 2, "module": m.group(4)})
+        total = sum(r["cumulative_us"] for r in rows if r["depth"] == 0)
+        # The modules imported directly by the statements (depth 0), or by sdgcities.present.notebook (depth 1).
+        top = sorted((r for r in rows if r["depth"] <= 1 and r["module"] != "sdgcities.present.notebook"), key=lambda r: -r["cumulative_us"])
+        result["imports"][key] = {"code": code, "process_s": imp.seconds, "import_us": total, "top": top[:10],
+                                  "top_self": sorted(rows, key=lambda r: -r["self_us"])[:10]}
+        say(f"imports ({'import sdgcities.present.notebook' if key == 'notebook' else 'the notebooks import statements'})",
+            f"{total / 1e6:.2f} s", extra="; ".join(f"{r['module']} {r['cumulative_us'] / 1e6:.2f}" for r in top[:6]))
+    # The database build under cProfile at the largest size profiled (goal 7's build time).
+    n = max(roots)
+    root, _database = roots[n]
     stats_path = out_dir / f"{n}-build.pstats"
     run = measure([PYTHON, "-m", "cProfile", "-o", str(stats_path), "-m", "sdgcities.build", "--force"], env=child_env(root), cwd=root, timeout=timeout)
     if run.ok and stats_path.is_file():
-        import pstats
-
-        stats = pstats.Stats(str(stats_path))
-        entries = [{"function": f"{Path(f).name}:{l}({fn})", "cumulative": ct, "own": tt, "calls": nc}
-                   for (f, l, fn), (cc, nc, tt, ct, _) in stats.stats.items() if f"{os.sep}sdgcities{os.sep}" in f]  # type: ignore[attr-defined]
-        result["build"] = {"seconds": run.seconds, "top": sorted(entries, key=lambda e: -e["cumulative"])[:15]}
-        say("build under cProfile", f"{run.seconds:.2f} s",
-            extra="; ".join(f"{e['function']} {e['cumulative']:.2f}" for e in result["build"]["top"][:5]))
-    # Rendering split: notebook -> HTML (nbconvert + BeautifulSoup) and HTML -> PDF (Chromium).
-    executed = root / "reports" / "executed"
-    inputs = [executed / f"{nb}.ipynb" for nb in comparison_order(root) if (executed / f"{nb}.ipynb").is_file()]
-    if inputs:
-        code = (
-            "import json, sys, time; from pathlib import Path; from sdgcities.publish import render\n"
-            "nbs = [Path(p) for p in sys.argv[2:]]; out = Path(sys.argv[1])\n"
-            "t = time.perf_counter(); page = render.build_html(nbs, title='bench', lang='ja'); t_html = time.perf_counter() - t\n"
-            "out.write_text(page.html, encoding='utf-8')\n"
-            "t = time.perf_counter(); render.print_pdf(out, out.with_suffix('.pdf'), title='bench', lang='ja'); t_pdf = time.perf_counter() - t\n"
-            "print(json.dumps({'html_s': t_html, 'pdf_s': t_pdf, 'charts': page.chart_count, 'html_bytes': len(page.html)}))\n"
-        )
-        run = measure([PYTHON, "-c", code, str(out_dir / f"{n}-render.html"), *map(str, inputs)], env=env, cwd=root, timeout=timeout)
-        if run.ok:
-            split = json.loads(run.stdout.strip().splitlines()[-1])
-            result["render"] = split
-            say("render split (comparison report)", f"{split['html_s'] + split['pdf_s']:.2f} s",
-                extra=f"HTML assembly {split['html_s']:.2f} s, PDF print {split['pdf_s']:.2f} s, {split['charts']} charts, "
-                      f"HTML {split['html_bytes'] / 2**20:.1f} MiB")
-        else:
-            say("render split", "FAILED", extra=fail_text(run)[:200])
+        result["build"] = {"cities": n, "seconds": run.seconds, **top_functions(stats_path, package_only=True)}
+        say(f"build --force at {n} cities under cProfile", f"{run.seconds:.1f} s",
+            extra="; ".join(f"{e['function']} {e['cumulative']:.1f}" for e in result["build"]["top"][2:7]))
+    else:
+        say(f"build under cProfile at {n} cities", "FAILED", extra=fail_text(run)[:200])
+    # `reports` with nothing changed (goal 2) under cProfile: one run first brings the copy up to date (the
+    # suite section's stylesheet change leaves every report one render behind), then the profiled run.
+    measure([PYTHON, "-m", "sdgcities.publish.reports"], env=child_env(suite_root), cwd=suite_root, timeout=timeout)
+    stats_path = out_dir / "3-reports-nochange.pstats"
+    run = measure([PYTHON, "-m", "cProfile", "-o", str(stats_path), "-m", "sdgcities.publish.reports"], env=child_env(suite_root), cwd=suite_root,
+                  timeout=timeout)
+    if run.ok and stats_path.is_file():
+        result["nochange"] = {"seconds": run.seconds, "cpu_s": run.cpu_seconds, **top_functions(stats_path, package_only=False)}
+        say("reports, nothing changed, under cProfile", f"{run.seconds:.2f} s",
+            extra="; ".join(f"{e['function']} {e['cumulative']:.2f}" for e in result["nochange"]["top"][:6]))
+    # build_html of the comparison report under cProfile (at every size profiled, from the executed notebooks).
+    result["build_html"] = {}
+    for n, (root, database) in roots.items():
+        folder = root / "reports" / "executed" if n == 3 else workdir / f"large-engine-{n}"
+        inputs = [folder / f"{j['name']}.ipynb" for j in comparison_jobs(config, "ja", root)]
+        if not all(p.is_file() for p in inputs):
+            continue
+        run = measure([PYTHON, "-c", BUILD_HTML_PROFILE, *map(str, inputs)], env=child_env(root, database), cwd=root, timeout=timeout)
+        data = last_json(run)
+        if data:
+            result["build_html"][str(n)] = data
+            say(f"build_html of ja/comparison at {n} cities (cProfile)", f"{data['seconds']:.2f} s",
+                extra="; ".join(f"{r['function']} {r['cumulative']:.2f}" for r in data["top"][:4]))
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Goals table
+
+
+def goal_rows(results: dict) -> list[dict]:
+    """One row per goal of issue 12 (some goals have two), from whatever sections were measured."""
+    rows: list[dict] = []
+
+    def add(number, figure, measured, goal, ok, note="", at=""):
+        rows.append({"n": number, "figure": figure, "measured": measured, "goal": goal, "ok": ok, "note": note, "at": at})
+
+    suite = results.get("suite") or {}
+    at = suite.get("at", "")
+    if suite.get("forced"):
+        f = suite["forced"]
+        if ok_run(f) and suite.get("ratio") is not None:
+            add("1", f"`reports --force` (both languages, HTML+PDF) ÷ (floor {suite['floor_s']:.2f} s × {suite['notebook_runs']} notebook runs ÷ "
+                f"{suite['cores']} cores = {suite['ideal_s']:.1f} s)", f"{suite['ratio']:.2f}× ({f['seconds']:.1f} s)",
+                f"≤ {GOALS['reports_ratio']:g}×", suite["ratio"] <= GOALS["reports_ratio"], f"{mem(f)}; CPU {cpu_note(suite)}", at)
+        else:
+            add("1", "`reports --force`", "FAILED: " + fail_text(f)[:200], f"≤ {GOALS['reports_ratio']:g}×", False, "", at)
+    if suite.get("nochange"):
+        f = suite["nochange"]
+        add("2", "`reports` again, nothing changed", f"{f['seconds']:.2f} s" if ok_run(f) else "FAILED", f"≤ {GOALS['nochange_s']:g} s",
+            ok_run(f) and f["seconds"] <= GOALS["nochange_s"], mem(f), at)
+    if suite.get("css"):
+        c = suite["css"]
+        add("3", "stylesheet change (a CSS comment appended to report.css), then `reports`: notebook runs, reports re-rendered",
+            f"{c['notebook_runs']} runs, {c['rendered']} of {suite['reports']} rendered, {c['run']['seconds']:.1f} s" if ok_run(c["run"]) else "FAILED",
+            f"0 runs, {suite['reports']} rendered", ok_run(c["run"]) and c["notebook_runs"] == 0 and c["rendered"] == suite["reports"], mem(c["run"]), at)
+    runall = results.get("runall") or {}
+    if runall.get("rows"):
+        good = [r for r in runall["rows"] if r["run_s"] is not None and not r.get("error")]
+        worst = max(runall["rows"], key=lambda r: (r.get("error") is not None, r["run_s"] or 0))
+        passed = sum(1 for r in good if r["run_s"] <= GOALS["runall_s"])
+        add("4", f"Run All of each report notebook in a started kernel, slowest of {len(runall['rows'])} "
+            f"({', '.join(runall['langs'])}; kernel start reported beside it)",
+            f"{worst['run_s']:.2f} s ({short_name(worst['name'])}; kernel start {worst['kernel_s']:.2f} s)",
+            f"≤ {GOALS['runall_s']:g} s each", passed == len(runall["rows"]), f"{passed} of {len(runall['rows'])} within the goal",
+            runall.get("at", ""))
+    render = results.get("render") or {}
+    if render.get("ratio") is not None:
+        total = sum(r["render_s"] for r in render["reports"])
+        static = sum(r["static_s"] for r in render["reports"])
+        add("5", f"render of all {len(render['reports'])} reports (HTML+PDF) ÷ printing static pages of the same size once, same browser",
+            f"{render['ratio']:.2f}× ({total:.1f} s ÷ {static:.1f} s)", f"≤ {GOALS['render_ratio']:g}×", render["ratio"] <= GOALS["render_ratio"],
+            mem(render.get("run")), render.get("at", ""))
+    scale = results.get("scale200") or {}
+    if scale.get("forced"):
+        f = scale["forced"]
+        p = scale.get("forced_parsed") or {}
+        if ok_run(f):
+            measured = f"{f['seconds']:.0f} s ({f['seconds'] / 60:.1f} min)"
+        elif not f.get("timed_out") and p.get("jobs_done") is not None:
+            measured = (f"{f['seconds']:.0f} s ({f['seconds'] / 60:.1f} min), exit {f['returncode']}: {len(p.get('failed') or [])} step(s) failed; "
+                        f"{p['jobs_done']} notebook runs and {p['renders_done']} reports done")
+        else:
+            measured = "FAILED: " + fail_text(f)[:200]
+        add("6", f"`reports --force` at {SCALE} cities ({scale.get('notebook_runs')} notebook runs, {scale.get('reports')} reports)",
+            measured, f"≤ {GOALS['scale200_s']:g} s", ok_run(f) and f["seconds"] <= GOALS["scale200_s"], mem(f), scale.get("at", ""))
+    large = results.get("large") or {}
+    if large.get("build_s") is not None:
+        add("7", f"build (`python -m sdgcities.build --force`) at {LARGE} cities, best of 2", f"{large['build_s']:.2f} s",
+            f"≤ {GOALS['build_large_s']:g} s", large["build_s"] <= GOALS["build_large_s"], mem(large["builds"][-1]), large.get("at", ""))
+    ratios = large_ratios(large)
+    if ratios.get("engine"):
+        worst = max(ratios["engine"], key=lambda r: r["ratio"] if r["ratio"] is not None else 1e9)
+        fresh = {r["name"]: r for r in ratios.get("fresh", [])}
+        fresh_worst = max((r for r in fresh.values() if r["ratio"] is not None), key=lambda r: r["ratio"], default=None)
+        add("7", f"comparison notebooks, time at {LARGE} ÷ at 3 cities, the suite's way (engine, kernel started), largest of "
+            f"{len(ratios['engine'])}", f"{worst['ratio']:.2f}× ({short_name(worst['name'])})" if worst["ratio"] is not None else "FAILED",
+            f"≤ {GOALS['large_ratio']:g}× each", all(r["ratio"] is not None and r["ratio"] <= GOALS["large_ratio"] for r in ratios["engine"]),
+            (f"Run All in a fresh kernel (not the goal's measure): largest {fresh_worst['ratio']:.2f}× ({short_name(fresh_worst['name'])})"
+             if fresh_worst else ""), large.get("at", ""))
+    for label, section, n in (("3", suite, 3), (str(SCALE), scale, SCALE)):
+        if section.get("forced") and not section["forced"].get("timed_out"):
+            ok, figure = memory_verdict(section["forced"])
+            add("8", f"peak memory of `reports --force` at {n} cities, summed over the process tree "
+                f"({'PSS' if section['forced'].get('peak_tree_pss_mib') is not None else 'RSS'} decides)", figure,
+                f"≤ {GOALS['memory_gib']:g} GiB", ok, "", section.get("at", ""))
+    return rows
+
+
+def large_ratios(large: dict) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for mode in ("engine", "fresh"):
+        small = {r["name"]: r for r in ((large.get(mode) or {}).get("3") or {}).get("rows", []) if not r["name"].startswith("warm-up")}
+        big = {r["name"]: r for r in ((large.get(mode) or {}).get(str(LARGE)) or {}).get("rows", []) if not r["name"].startswith("warm-up")}
+        rows = []
+        for name, s in small.items():
+            b = big.get(name) or {}
+            usable = s.get("run_s") and b.get("run_s") is not None and not s.get("error") and not b.get("error")
+            cpu = (b["run_cpu_s"] / s["run_cpu_s"]) if usable and s.get("run_cpu_s") and b.get("run_cpu_s") is not None else None
+            rows.append({"name": name, "small": s.get("run_s"), "large": b.get("run_s"), "small_kernel": s.get("kernel_s"),
+                         "small_cpu": s.get("run_cpu_s"), "large_cpu": b.get("run_cpu_s"), "cpu_ratio": cpu,
+                         "large_kernel": b.get("kernel_s"), "ratio": b["run_s"] / s["run_s"] if usable else None,
+                         "error": s.get("error") or b.get("error")})
+        if rows:
+            out[mode] = rows
+    return out
+
+
+def print_goals(results: dict) -> None:
+    rows = goal_rows(results)
+    if not rows:
+        return
+    print("\ngoals (issue 12):", flush=True)
+    for r in rows:
+        print(f"  {r['n']:>2}  {verdict(r['ok']):<4}  {r['measured']:<44}  goal {r['goal']:<12}  {r['figure'][:90]}", flush=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -645,8 +905,9 @@ def section_profile(n: int, seed: int, workdir: Path, timeout: float) -> dict:
 def write_results_md(results: dict, path: Path) -> None:
     m = results.get("machine", {})
     lines = ["# Benchmark results", "",
-             f"Written by `bench/run.py` ({results.get('updated', '')}). Each section shows when it was last run; "
-             "rerun with `make bench` (everything) or `python bench/run.py --scale --sizes 3,30,300,1741`.", "",
+             f"Written by `bench/run.py` ({results.get('updated', '')}); `make bench` runs every section, `python bench/run.py --quick` "
+             "the 3-city ones. Each section shows when it was measured (a partial run keeps the others' figures). "
+             "bench/README.md says how each figure is measured.", "",
              "## Machine", "",
              f"- CPU: {m.get('cpu_model')} — {m.get('cores')} cores ({m.get('cores_usable')} usable)",
              f"- Memory: {m.get('memory_gib')} GiB",
@@ -654,170 +915,190 @@ def write_results_md(results: dict, path: Path) -> None:
              "- Versions: " + ", ".join(f"{k} {v}" for k, v in (m.get("versions") or {}).items()), ""]
     code = results.get("code", {})
     if code:
-        lines += [f"Code measured: commit {code.get('commit')}, package {code.get('package_sha')}, notebooks {code.get('notebooks_sha')} "
-                  f"({', '.join(code.get('notebooks', [])) or 'none'})"
-                  + (f", from a snapshot taken {code.get('taken')} (others were editing the repository)" if code.get("snapshot") else "") + ".", "",
-                  "Wall times depend on what else runs on the machine: each command's 1-minute load average when it started and its CPU "
-                  "seconds (user + system of the process tree, from wait4) are recorded beside the peak memory.", ""]
-    lines += ["## Suite figures", "", "| figure | measured | goal | result | peak memory |", "|---|---|---|---|---|"]
-    floor = results.get("floor") or {}
-    data = results.get("data") or {}
-    rep = results.get("reports") or {}
+        lines += [f"Code measured: commit {code.get('commit')}, package {code.get('package_sha')}, notebooks {code.get('notebooks_sha')}"
+                  + (f", from a snapshot taken {code.get('taken')}" if code.get("snapshot") else "") + ".", "",
+                  "The machine is shared (other agents run on it): wall times move with its load, so each command's 1-minute load "
+                  "average when it started and its CPU seconds (user + system of the process tree, wait4) are given beside it. "
+                  "Every ratio is measured side by side in one run.", ""]
+    lines += ["## Goals (issue 12)", "", "| # | figure | measured | goal | result | memory, CPU, load | measured |", "|---|---|---|---|---|---|---|"]
+    for r in goal_rows(results):
+        lines.append(f"| {r['n']} | {r['figure']} | {r['measured']} | {r['goal']} | {verdict(r['ok'])} | {r['note']} | {r['at']} |")
+    lines += ["", "## Before (2026-11-23, one language)", "",
+              "From the previous bench/RESULTS.md (reports in Japanese only; each notebook run in a new kernel; PNG fallback in every chart):", "",
+              "| figure | 2026-11-23 |", "|---|---|"]
+    lines += [f"| {label} | {value} |" for label, value in BEFORE]
 
-    def row(label, value, goal="", ok=None, run=None):
-        lines.append(f"| {label} | {value} | {goal} | {verdict(ok) if goal else ''} | {mem(run)} |")
-
-    if floor.get("seconds") is not None:
-        row("floor: papermill runs a notebook that imports the package and opens the database (median of 3)", f"{floor['seconds']:.2f} s", run=floor.get("run"))
-        if floor.get("cold_seconds"):
-            row("floor, cold (`python -m papermill`, process start and imports included)", f"{floor['cold_seconds']:.2f} s")
-        row("notebook executions in the suite", f"{floor.get('executions')} ({floor.get('source', '')[:60]})")
-    if data.get("forced"):
-        f = data["forced"]
-        row("`make data` (`python -m sdgcities.build --force`)", f"{f['seconds']:.2f} s" if f["returncode"] == 0 else "FAILED",
-            f"≤ {GOALS['data_s']:g} s", f["returncode"] == 0 and f["seconds"] <= GOALS["data_s"], f)
-    if data.get("nochange"):
-        f = data["nochange"]
-        row("`make data`, nothing changed", f"{f['seconds']:.2f} s", f"≤ {GOALS['data_s']:g} s", f["returncode"] == 0 and f["seconds"] <= GOALS["data_s"], f)
-    if rep.get("forced"):
-        f = rep["forced"]
-        if f["returncode"] == 0 and not f.get("timed_out"):
-            row("`make reports` (`python -m sdgcities.publish.reports --force`), wall", f"{f['seconds']:.1f} s", run=f)
-            if rep.get("ratio") is not None:
-                row(f"… ratio to floor × {floor.get('executions')} executions ÷ {rep.get('cores')} cores ({rep['ideal_seconds']:.1f} s)",
-                    f"{rep['ratio']:.2f}×", f"≤ {GOALS['reports_ratio']:g}×", rep["ratio"] <= GOALS["reports_ratio"])
-            if rep.get("jobs"):
-                row("… sum of notebook executions (worker timings)", f"{sum(rep['jobs'].values()):.1f} s — "
-                    + ", ".join(f"{n} {s:.1f}" for n, s in sorted(rep["jobs"].items(), key=lambda kv: -kv[1])))
-            if rep.get("renders"):
-                row("… sum of report renders (HTML+PDF)", f"{sum(rep['renders'].values()):.1f} s — "
-                    + ", ".join(f"{Path(n).name} {s:.1f}" for n, s in rep["renders"].items()))
-        else:
-            row("`make reports --force`", "FAILED: " + fail_text(Run(**{k: f[k] for k in Run.__dataclass_fields__ if k in f})).replace("|", "/")[:300],
-                f"≤ {GOALS['reports_ratio']:g}×", False)
-    if rep.get("nochange"):
-        f = rep["nochange"]
-        row("`make reports`, nothing changed", f"{f['seconds']:.2f} s", f"≤ {GOALS['reports_nochange_s']:g} s",
-            f["returncode"] == 0 and f["seconds"] <= GOALS["reports_nochange_s"], f)
-    lines.append("")
-    for key, label in (("floor", "floor"), ("data", "make data"), ("reports", "make reports")):
-        if results.get(f"{key}_at"):
-            lines.append(f"_{label}: measured {results[f'{key}_at']}_  ")
-    scale = results.get("scale") or {}
-    summary = scale.get("summary") or {}
-    if summary.get("rows"):
-        names = summary["notebooks"]
-        lines += ["", "## Scale", "", f"_Measured {scale.get('at', '')}, seed {scale.get('seed')}; the 3 real cities plus N − 3 synthetic ones "
-                  "(bench/synth.py). Seconds, with time(N) / time(3) in brackets; compare with N / 3. Notebook times are papermill's "
-                  f"execute_notebook (kernel start included; the floor is {floor.get('seconds') or 0:.2f} s). city_profile runs for "
-                  f"`{PROFILE_CITY}`._", "",
-                  "| N | N/3 | build | " + " | ".join(names) + " | render comparison | render city | peak MiB |",
-                  "|" + "---|" * (6 + len(names))]
-        for r in summary["rows"]:
-            cells = [str(r["cities"]), f"{r['n_over_3']:.1f}", fmt_pair(r.get("build"), r.get("build_ratio"))]
-            for name in names:
-                text = fmt_pair(r.get(name), r.get(f"{name}_ratio"))
-                if f"{name}_goal_ok" in r:
-                    text += " ✅" if r[f"{name}_goal_ok"] else " ❌"
-                cells.append(text)
-            cells += [fmt_pair(r.get("render_comparison"), r.get("render_comparison_ratio")),
-                      fmt_pair(r.get("render_city_profile"), r.get("render_city_profile_ratio")), f"{r.get('peak_mib') or 0:,.0f}"]
-            lines.append("| " + " | ".join(cells) + " |")
-        largest = summary["largest"]
-        lines += ["", "CPU seconds of the same notebook runs (user + system of papermill, the kernel and their children; less sensitive "
-                  "to other load on the machine than wall time), and the load average when each started:", "",
-                  "| N | " + " | ".join(names) + " |", "|" + "---|" * (1 + len(names))]
-        base_row = summary["rows"][0]
-        for r in summary["rows"]:
-            cells = [str(r["cities"])]
-            for name in names:
-                cpu, cpu0 = r.get(f"{name}_cpu"), base_row.get(f"{name}_cpu")
-                load = r.get(f"{name}_load")
-                text = "-" if cpu is None else (f"{cpu:.1f} ({cpu / cpu0:.1f}x)" if cpu0 else f"{cpu:.1f}")
-                if load is not None and cpu is not None:
-                    text += f", load {load:.1f}"
-                cells.append(text)
-            lines.append("| " + " | ".join(cells) + " |")
-        lines += ["", f"Goal: at {largest} cities each comparison notebook finishes in ≤ {GOALS['scale_ratio']:g} × its 3-city time "
-                  "(✅ / ❌), and cost grows at most linearly (ratio ≤ N/3)."]
-        last = next(r for r in summary["rows"] if r["cities"] == largest)
-        verdicts = []
-        for name in names:
-            ratio = last.get(f"{name}_ratio")
-            if ratio is None:
-                verdicts.append(f"- {name}: no result at {largest} (failed or timed out)")
-            else:
-                linear = all(r.get(f"{name}_ratio") is None or r[f"{name}_ratio"] <= max(r["n_over_3"], 1) for r in summary["rows"])
-                verdicts.append(f"- {name}: {ratio:.1f}× at {largest} cities — goal ≤ {GOALS['scale_ratio']:g}× "
-                                f"{verdict(ratio <= GOALS['scale_ratio']) if largest > 3 else 'n/a'}; at most linear {verdict(linear)}")
-        lines += [""] + verdicts
-        failures = []
-        for n, entry in sorted((int(k), v) for k, v in (scale.get("sizes") or {}).items()):
-            for name, nb in (entry.get("notebooks") or {}).items():
-                if nb.get("seconds") is None:
-                    failures.append(f"- {n} cities, {name}: {(nb.get('error') or '')[:300]}")
-            for name, rr in (entry.get("renders") or {}).items():
-                if rr.get("seconds") is None:
-                    failures.append(f"- {n} cities, render {name}: {fail_text(Run(**{k: rr['run'][k] for k in Run.__dataclass_fields__ if k in rr['run']}))[:300]}")
-        if failures:
-            lines += ["", "Failures:", ""] + failures
-        projected = [r for r in summary["rows"] if r.get("projected_reports_s") is not None and r["cities"] > 3]
-        if projected:
-            lines += ["", "Projected `make reports --force` (every comparison notebook once, city_profile once per city, over the cores; "
-                      "renders one after the other — an estimate from the measured times, not a measurement):", ""]
-            lines += [f"- {r['cities']} cities: {r['projected_reports_s'] / 60:,.1f} min" for r in projected]
-    prof = results.get("profile") or {}
-    if prof.get("notebooks"):
-        lines += ["", f"## Profile at {prof['cities']} cities", "", f"_Measured {prof.get('at', '')}; in-process (IPython shell + cProfile), "
-                  "so no kernel start-up. Full listings: bench/out/profile/._", ""]
-        for name, p in prof["notebooks"].items():
-            lines.append(f"### {name}: {p['seconds']:.2f} s in-process" + (f" (FAILED: {p['error']})" if p.get("error") else ""))
+    suite = results.get("suite") or {}
+    if suite.get("floor_runs"):
+        lines += ["", "## Suite (3 cities)", "", f"_Measured {suite.get('at', '')}._", ""]
+        floors = ", ".join(f"{f['seconds']:.2f}" for f in suite["floor_runs"])
+        lines.append(f"- floor: `python -m papermill bench/floor.ipynb OUT` (process start, imports, kernel start): runs {floors} s, "
+                     f"median {suite.get('floor_s', 0):.2f} s; {suite.get('notebook_runs')} notebook runs and {suite.get('reports')} reports "
+                     f"(load_config); {suite.get('cores')} cores")
+        if suite.get("build"):
+            lines.append(f"- build at 3 cities (`python -m sdgcities.build --force`): {suite['build']['seconds']:.2f} s; {mem(suite['build'])}")
+        parsed = suite.get("forced_parsed") or {}
+        if parsed.get("jobs"):
+            lines.append(f"- `reports --force`: sum of the notebook runs as the workers timed them {sum(parsed['jobs'].values()):.1f} s — "
+                         + ", ".join(f"{n} {s:.1f}" for n, s in sorted(parsed["jobs"].items(), key=lambda kv: -kv[1])))
+        if parsed.get("renders"):
+            lines.append(f"- `reports --force`: sum of the renders as the workers timed them {sum(parsed['renders'].values()):.1f} s — "
+                         + ", ".join(f"{n} {s:.1f}" for n, s in parsed["renders"].items()))
+    runall = results.get("runall") or {}
+    if runall.get("rows"):
+        lines += ["", "## Run All in a started kernel (goal 4)", "",
+                  f"_Measured {runall.get('at', '')}; 3 cities, SDGCITIES_CHART_MODE=report. Kernel start: jupyter_client start_kernel until "
+                  "wait_for_ready returns. Run All: nbclient executing every cell (parameters injected as papermill does) in that kernel, "
+                  "the package's imports included._", "",
+                  "| notebook run | kernel start | Run All | Run All − kernel start | goal ≤ 2 s | kernel CPU in Run All | slowest cells |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in runall["rows"]:
+            if r["run_s"] is None:
+                lines.append(f"| {r['name']} | {r.get('kernel_s') or 0:.2f} s | FAILED | | FAIL | | {r.get('error')} |")
+                continue
+            ok = r["run_s"] <= GOALS["runall_s"] and not r.get("error")
+            cells = "; ".join(f"{c['seconds']:.2f} s `{c['label'][:50]}`" for c in r.get("cells", []))
+            lines.append(f"| {r['name']} | {r['kernel_s']:.2f} s | {r['run_s']:.2f} s{' (error: ' + r['error'] + ')' if r.get('error') else ''} | "
+                         f"{r['run_s'] - r['kernel_s']:+.2f} s | {verdict(ok)} | "
+                         f"{'-' if r.get('run_cpu_s') is None else format(r['run_cpu_s'], '.2f') + ' s'} | {cells} |")
+        lines.append(f"\nThe helper process: {mem(runall.get('run'))}.")
+    render = results.get("render") or {}
+    if render.get("reports"):
+        lines += ["", "## Render vs static pages (goal 5)", "",
+                  f"_Measured {render.get('at', '')}; one process, sequential, after one warm-up render (so the shared Chromium is started). "
+                  "Render: sdgcities.publish.render.render_report (build_html: notebooks to page; PDF load: open the page and draw the charts; "
+                  "PDF print: the rest of print_pdf — printing twice when the page has a table of contents, reading the bookmarks). Static: "
+                  "the drawn page serialised without scripts, then opened in a new context of the same browser and printed once with "
+                  "print_pdf's options._", "",
+                  "| report | render | build_html | PDF load | PDF print (page.pdf calls) | static | render ÷ static | pages (static) | charts | HTML MiB (static) |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for r in render["reports"]:
+            calls = " + ".join(f"{c:.2f}" for c in r.get("page_pdf_s") or [])
+            lines.append(f"| {r['stem']} | {r['render_s']:.2f} s | {r['build_html_s']:.2f} s | {r['pdf_load_s']:.2f} s | {r['pdf_print_s']:.2f} s ({calls}) | "
+                         f"{r['static_s']:.2f} s | {r['render_s'] / r['static_s']:.2f}× | {r['pages']} ({r['static_pages']}) | {r['charts']} | "
+                         f"{r['html_bytes'] / 2**20:.1f} ({r['static_html_bytes'] / 2**20:.1f}) |")
+        tot = {k: sum(r[k] for r in render["reports"]) for k in ("render_s", "build_html_s", "pdf_load_s", "pdf_print_s", "static_s")}
+        lines.append(f"| **all** | {tot['render_s']:.2f} s | {tot['build_html_s']:.2f} s | {tot['pdf_load_s']:.2f} s | {tot['pdf_print_s']:.2f} s | "
+                     f"{tot['static_s']:.2f} s | {render['ratio']:.2f}× | | | |")
+        lines.append(f"\nWarm-up render {render.get('warmup_s', 0):.1f} s; the helper process: {mem(render.get('run'))}.")
+    large = results.get("large") or {}
+    ratios = large_ratios(large)
+    if large.get("builds") or ratios:
+        lines += ["", f"## {LARGE} cities (goal 7)", "",
+                  f"_Measured {large.get('at', '')}; the 3 real cities plus {LARGE - 3} synthetic ones (bench/synth.py, seed "
+                  f"{large.get('seed', 0)}). The suite's way: sdgcities.publish.engine.execute in one process after one warm-up run "
+                  "(front_matter), the time of each run (papermill on the started kernel, fresh namespace). Run All: a fresh kernel per "
+                  "notebook, as in goal 4 (kernel start not counted)._", ""]
+        if large.get("builds"):
+            builds = ", ".join(f"{b['seconds']:.2f}" for b in large["builds"])
+            lines.append(f"- build --force: {builds} s "
+                         f"(goal ≤ {GOALS['build_large_s']:g} s); {mem(large['builds'][-1])}")
+        if ratios:
+            fresh = {r["name"]: r for r in ratios.get("fresh", [])}
+            lines += ["", f"| notebook | suite's way at 3 | at {LARGE} | ratio | goal ≤ 2× | kernel CPU at 3 / at {LARGE} (ratio) | "
+                      f"Run All at 3 | at {LARGE} | ratio | kernel CPU ratio |", "|---|---|---|---|---|---|---|---|---|---|"]
+            cpu = lambda r: "-" if not r or r.get("cpu_ratio") is None else f"{r['cpu_ratio']:.2f}×"  # noqa: E731
+            fmt = lambda v: "-" if v is None else f"{v:.2f} s"  # noqa: E731
+            for r in ratios.get("engine", []):
+                f = fresh.get(r["name"], {})
+                lines.append(f"| {short_name(r['name'])} | {fmt(r['small'])} | {fmt(r['large'])} | "
+                             f"{'-' if r['ratio'] is None else format(r['ratio'], '.2f') + '×'} | "
+                             f"{verdict(r['ratio'] is not None and r['ratio'] <= GOALS['large_ratio'])} | "
+                             f"{fmt(r.get('small_cpu'))} / {fmt(r.get('large_cpu'))} ({cpu(r)}) | {fmt(f.get('small'))} | {fmt(f.get('large'))} | "
+                             f"{'-' if f.get('ratio') is None else format(f['ratio'], '.2f') + '×'} | {cpu(f)} |")
             lines.append("")
-            lines.append(f"- chart PNGs (charts.static_png, vl-convert): {p['n_pngs']} charts, {p['png_seconds']:.2f} s; "
-                         f"tables (charts.table_html): {p['n_tables']}, {p['table_seconds']:.2f} s")
-            for png in p.get("pngs", [])[:3]:
-                lines.append(f"  - PNG {png['seconds']:.2f} s, spec {png['spec_bytes'] / 1024:,.0f} KiB: {png['title']}")
-            slow_cells = sorted(p.get("cells", []), key=lambda c: -c["seconds"])[:3]
-            lines.append("- slowest cells: " + "; ".join(f"{c['seconds']:.2f} s `{c['label'][:60]}`" for c in slow_cells))
-            lines.append("- package functions by cumulative time: " + "; ".join(
-                f"`{e['function']}` {e['cumulative']:.2f} s ({e['calls']} calls)" for e in p.get("package_top", [])[:8]))
-            lines.append("")
-        if prof.get("imports"):
-            lines.append(f"Imports of the notebook modules (python -X importtime, fresh process): {prof['imports']['seconds']:.2f} s — "
-                         + ", ".join(f"{r['module']} {r['cumulative_us'] / 1e6:.2f} s" for r in prof["imports"]["top"][:8]))
-            lines.append("")
-        if prof.get("build"):
-            lines.append(f"Build under cProfile: {prof['build']['seconds']:.2f} s — " + "; ".join(
-                f"`{e['function']}` {e['cumulative']:.2f} s" for e in prof["build"]["top"][:8]))
-            lines.append("")
-        if prof.get("render"):
-            r = prof["render"]
-            lines.append(f"Comparison report render: HTML assembly {r['html_s']:.2f} s, PDF print {r['pdf_s']:.2f} s, {r['charts']} charts, "
-                         f"HTML {r['html_bytes'] / 2**20:.1f} MiB.")
-            lines.append("")
+            for mode in ("engine", "fresh"):
+                for n in ("3", str(LARGE)):
+                    run = ((large.get(mode) or {}).get(n) or {}).get("run")
+                    if run:
+                        lines.append(f"- {mode} at {n} cities: {mem(run)}" + ("" if ok_run(run) else f" (FAILED: {fail_text(run)[:200]})"))
+    scale = results.get("scale200") or {}
+    if scale.get("forced"):
+        p = scale.get("forced_parsed") or {}
+        lines += ["", f"## {SCALE} cities (goals 6 and 8)", "", f"_Measured {scale.get('at', '')}._", "",
+                  f"- build --force: {scale['build']['seconds']:.2f} s" if scale.get("build") else "",
+                  f"- `reports --force`: {scale['forced']['seconds']:.0f} s, exit {scale['forced']['returncode']}; "
+                  f"{p.get('jobs_done', p.get('notebook_runs'))} of {scale.get('notebook_runs')} notebook runs and "
+                  f"{p.get('renders_done', p.get('rendered'))} of {scale.get('reports')} reports done; the workers' sums: notebook runs "
+                  f"{p.get('jobs_sum_s', 0):.0f} s, renders {p.get('renders_sum_s', 0):.0f} s; {mem(scale['forced'])}"]
+        failed = p.get("failed") or []
+        if p.get("note"):
+            lines.append(f"- ({p['note']})")
+        if failed:
+            lines.append(f"- {len(failed)} step(s) failed: " + ", ".join(x["step"] for x in failed[:12]) + (" …" if len(failed) > 12 else "")
+                         + f" — first error: {failed[0]['error']}")
+    lines += profile_md(results.get("profile") or {})
+    previous = path.read_text(encoding="utf-8") if path.is_file() else ""
+    start, end = "<!-- draft-bench:start -->", "<!-- draft-bench:end -->"
+    if start in previous and end in previous:  # bench/draft_bench.py's section stays as it last wrote it
+        lines += ["", previous[previous.index(start):previous.index(end) + len(end)]]
     path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+
+
+def profile_md(prof: dict) -> list[str]:
+    if not prof.get("notebooks") and not prof.get("imports"):
+        return []
+    lines = ["", "## Profile (goal 9)", "", f"_Measured {prof.get('at', '')}; each notebook's cells run in-process (IPython shell + "
+             "cProfile: no kernel, imports counted in the cell that makes them). Full listings: bench/out/profile/._", ""]
+    for key, p in prof.get("notebooks", {}).items():
+        lines.append(f"### {key.replace(':', ' cities: ', 1)}: {p['seconds']:.2f} s" + (f" (FAILED: {p['error']})" if p.get("error") else ""))
+        lines.append("")
+        lines.append(f"- charts (chart_bundle): {p['charts']}, {p['chart_seconds']:.2f} s; tables (table_html): {p['tables']}, {p['table_seconds']:.2f} s")
+        slow = sorted(p.get("cells", []), key=lambda c: -c["seconds"])[:4]
+        lines.append("- slowest cells: " + "; ".join(f"{c['seconds']:.2f} s `{c['label'][:60]}`" for c in slow))
+        lines.append("- package functions by cumulative time: " + "; ".join(
+            f"`{e['function']}` {e['cumulative']:.2f} s ({e['calls']})" for e in p.get("package_top", [])[:6]))
+        lines.append("- own time: " + "; ".join(f"`{e['function']}` {e['own']:.2f} s" for e in p.get("own_top", [])[:5]))
+        lines.append("")
+    all_imports = prof.get("imports") or {}
+    if "top" in all_imports:  # results.json of an earlier run: one import figure
+        all_imports = {"notebook": all_imports}
+    for key, imports in all_imports.items():
+        what = "`import sdgcities.present.notebook`" if key == "notebook" else "every import statement of the suite's notebooks"
+        lines.append(f"Imports, {what} (`python -X importtime`, fresh process): {(imports.get('import_us') or 0) / 1e6:.2f} s "
+                     f"(the process {imports['process_s']:.2f} s). Top 10 by cumulative time: "
+                     + ", ".join(f"{r['module']} {r['cumulative_us'] / 1e6:.2f}" for r in imports["top"]) + ". By own time: "
+                     + ", ".join(f"{r['module']} {r['self_us'] / 1e6:.2f}" for r in imports["top_self"][:6]) + ".")
+        lines.append("")
+    for n, data in (prof.get("build_html") or {}).items():
+        lines.append(f"build_html of ja/comparison at {n} cities under cProfile: {data['seconds']:.2f} s, {data['charts']} charts, "
+                     f"HTML {data['html_bytes'] / 2**20:.1f} MiB — " + "; ".join(f"`{r['function']}` {r['cumulative']:.2f} s" for r in data["top"][:8]))
+        lines.append("")
+    # Two cProfile dumps: the build at the largest size (goal 7) and `reports` with nothing changed (goal 2).
+    for key, label in (("build", "Build (`python -m sdgcities.build --force`) at {cities} cities"), ("nochange", "`reports` with nothing changed (goal 2)")):
+        dump = prof.get(key)
+        if dump:
+            lines.append(f"{label.format(cities=dump.get('cities'))} under cProfile: {dump['seconds']:.1f} s — by cumulative time: "
+                         + "; ".join(f"`{e['function']}` {e['cumulative']:.1f} s ({e['calls']})" for e in dump["top"][:12])
+                         + ". By own time: " + "; ".join(f"`{e['function']}` {e['own']:.1f} s ({e['calls']})" for e in dump["own_top"][:6]) + ".")
+            lines.append("")
+    lines.append("The render split (build_html, PDF load, PDF print) of every report is in the goal 5 table above.")
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Speed and scale benchmarks of the sdgcities pipeline.")
-    parser.add_argument("--scale", action="store_true", help="run the scale benchmark only (and the floor it is compared with)")
-    parser.add_argument("--no-scale", action="store_true", help="skip the scale benchmark")
-    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="city counts of the scale benchmark (3 is always added)")
+    parser = argparse.ArgumentParser(description="Benchmarks of the sdgcities report suite against the goals of issue 12.")
+    parser.add_argument("--quick", action="store_true", help="the 3-city sections only (suite, Run All in Japanese, render): a few minutes")
+    for name, text in (("suite", "goals 1, 2, 3 and 8 at 3 cities"), ("runall", "goal 4: Run All of each report notebook"),
+                       ("render", "goal 5: render vs static pages"), ("large", f"goal 7: {LARGE} cities (long)"),
+                       ("scale200", f"goals 6 and 8: reports --force at {SCALE} cities (long)"), ("profile", "goal 9: profiles")):
+        parser.add_argument(f"--{name}", action="store_true", help=f"run this section ({text}); several may be given")
+    parser.add_argument("--langs", default=None, help="languages of the Run All section (default ja,en; ja with --quick)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic cities")
-    parser.add_argument("--profile", action="store_true", help="profile every notebook, the imports, the build and the render at --profile-size")
-    parser.add_argument("--profile-size", type=int, default=None, help="city count to profile at (default: the largest size)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed for each command")
     parser.add_argument("--workdir", type=Path, default=BENCH / "out", help="where the copies and results go (default bench/out/)")
     parser.add_argument("--results", type=Path, default=BENCH / "RESULTS.md", help="the Markdown summary to write")
     parser.add_argument("--live-code", action="store_true",
                         help="measure the repository's code as it is on disk during the run (default: a snapshot taken at the start)")
     args = parser.parse_args(argv)
-    sizes = sorted({3, *(int(s) for s in args.sizes.split(",") if s.strip())})
-    if min(sizes) < 3:
-        parser.error("--sizes: every size must be at least 3 (the real cities)")
+    chosen = [name for name in SECTIONS if getattr(args, name)]
+    if args.quick:
+        chosen = list(dict.fromkeys([*QUICK, *chosen]))
+    sections = [name for name in SECTIONS if name in chosen] if chosen else list(SECTIONS)
+    langs = [s.strip() for s in (args.langs or ("ja" if args.quick else "ja,en")).split(",") if s.strip()]
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     results_path = workdir / "results.json"
@@ -825,18 +1106,17 @@ def main(argv: list[str] | None = None) -> int:
         results = json.loads(results_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         results = {}
+    if results.get("format") != 2:
+        results = {"format": 2}  # figures of the earlier harness measure other things
 
     def save() -> None:
         results["updated"] = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
         results_path.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         write_results_md(results, args.results)
 
-    stamp = lambda: dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")  # noqa: E731
-
-    def now() -> str:
-        """When a section was measured, and on which code (sections of earlier runs may remain)."""
+    def stamp() -> str:
         code = results.get("code", {})
-        return f"{stamp()}, package {code.get('package_sha')}, notebooks {code.get('notebooks_sha')}"
+        return f"{dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M')}, package {code.get('package_sha')}"
 
     global SNAPSHOT
     if not args.live_code:
@@ -845,51 +1125,53 @@ def main(argv: list[str] | None = None) -> int:
     results["machine"] = machine()
     results["code"] = code_state(SNAPSHOT or REPO)
     m = results["machine"]
-    print(f"machine: {m['cpu_model']}, {m['cores']} cores, {m['memory_gib']} GiB; "
+    print(f"machine: {m['cpu_model']}, {m['cores']} cores ({m['cores_usable']} usable), {m['memory_gib']} GiB; "
           + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if k in ("python", "duckdb", "polars", "papermill")))
     if psutil is None:
         print("psutil is not installed: peak memory is the largest single process only (wait4), not the process tree")
-    print(f"notebooks present: {', '.join(results['code']['notebooks']) or 'none'}; code {results['code']['commit']}, "
-          f"package {results['code']['package_sha']}, notebooks {results['code']['notebooks_sha']}"
+    print(f"code {results['code']['commit']}, package {results['code']['package_sha']}, notebooks {results['code']['notebooks_sha']}"
           + (f" (snapshot {SNAPSHOT})" if SNAPSHOT else " (live)"))
-    print(f"load average at start: {', '.join(f'{x:.1f}' for x in os.getloadavg())} (other work on the machine slows every figure)")
+    print(f"sections: {', '.join(sections)}; load average at start: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
-    # The suite: a copy of the repository (bench/synth.py with no synthetic city), built.
+    # The suite: a copy of the repository (bench/synth.py with no synthetic city).
     suite_root = workdir / "suite"
-    synth.generate(3, args.seed, suite_root, overwrite=True, source=SNAPSHOT or REPO)
     database = suite_root / "data" / "curated" / "sdgs.duckdb"
-    if not args.scale:
-        results["data"] = section_data(suite_root)
-        results["data_at"] = now()
+    if "suite" in sections or not database.is_file():
+        synth.generate(3, args.seed, suite_root, overwrite=True, source=SNAPSHOT or REPO)
+    if "suite" in sections:
+        results["suite"] = section_suite(suite_root, database, workdir, args.timeout)
+        results["suite"]["at"] = stamp()
         save()
-    else:
-        measure([PYTHON, "-m", "sdgcities.build", "--force"], env=child_env(suite_root), cwd=suite_root)
+    elif not database.is_file():
+        built = measure([PYTHON, "-m", "sdgcities.build", "--force"], env=child_env(suite_root), cwd=suite_root)
+        if not built.ok:
+            print(f"the suite's database could not be built: {fail_text(built)}")
+            return 1
     if not database.is_file():
-        print("the database could not be built; stopping")
+        print("the suite's database could not be built; stopping")
         save()
         return 1
-    results["floor"] = section_floor(suite_root, database, workdir)
-    results["floor_at"] = now()
-    save()
-    if not args.scale:
-        results["reports"] = section_reports(suite_root, results["floor"], args.timeout)
-        results["reports_at"] = now()
+    if "runall" in sections:
+        results["runall"] = section_runall(suite_root, database, workdir, langs, args.timeout)
+        results["runall"]["at"] = stamp()
         save()
-
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if not args.no_scale:
-        per_size: dict[int, dict] = {}
-        for n in sizes:
-            per_size[n] = scale_one(n, args.seed, workdir, args.timeout)
-            results["scale"] = {"at": now(), "seed": args.seed, "sizes": {str(k): v for k, v in per_size.items()},
-                                "summary": scale_summary(per_size, results["floor"].get("seconds"), cores)}
-            save()
-        print_scale_table(results["scale"]["summary"])
-    if args.profile:
-        size = args.profile_size or (max(sizes) if not args.no_scale else 3)
-        results["profile"] = section_profile(size, args.seed, workdir, args.timeout)
-        results["profile"]["at"] = now()
+    if "render" in sections:
+        results["render"] = section_render(suite_root, database, workdir, args.timeout)
+        results["render"]["at"] = stamp()
+        save()
+    if "large" in sections:
+        results["large"] = section_large(suite_root, database, workdir, args.seed, args.timeout)
+        results["large"].update({"at": stamp(), "seed": args.seed})
+        save()
+    if "scale200" in sections:
+        results["scale200"] = section_scale200(workdir, args.seed, args.timeout)
+        results["scale200"].update({"at": stamp(), "seed": args.seed})
+        save()
+    if "profile" in sections:
+        results["profile"] = section_profile(suite_root, database, workdir, args.timeout)
+        results["profile"]["at"] = stamp()
     save()
+    print_goals(results)
     print(f"\nwrote {args.results} and {results_path}")
     return 0
 
