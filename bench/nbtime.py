@@ -115,7 +115,7 @@ def _engine(jobs: list[dict], warmup: str | None, out: Path) -> list[dict]:
     records = [warm]
     for job in jobs:
         record: dict = {"name": job["name"], "run_s": None, "error": None}
-        kernel = engine._kernel
+        kernel = getattr(engine._local, "kernel", None)
         cpu_before = _cpu(kernel.manager) if kernel is not None else None
         started = time.perf_counter()
         try:
@@ -124,10 +124,10 @@ def _engine(jobs: list[dict], warmup: str | None, out: Path) -> list[dict]:
             record["error"] = f"{error.ename}: {error.evalue}"[:400]
         record["run_s"] = time.perf_counter() - started
         # The kernel's CPU during the run (None when the engine had to start another kernel for it).
-        cpu_after = _cpu(kernel.manager) if kernel is not None and engine._kernel is kernel else None
+        cpu_after = _cpu(kernel.manager) if kernel is not None and getattr(engine._local, "kernel", None) is kernel else None
         record["run_cpu_s"] = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
         records.append(record)
-    engine.shutdown()
+    engine.shutdown_all()
     return records
 
 

@@ -8,12 +8,12 @@ the other:
 
 1. one untimed warm-up render (the first report), so the process's shared Chromium (publish.pdf) is started;
 2. every report rendered with sdgcities.publish.render.render_report (HTML + PDF), timed, split into
-   build_html (notebooks -> page), PDF load (publish.pdf._new_page: open the page, draw every chart) and
+   build_html (notebooks -> page), PDF load (publish.pdf._show_async: load the page, draw every chart) and
    the rest of print_pdf (printing, twice when the page has a table of contents; each page.pdf call is
    timed too);
 3. for each rendered report: its HTML opened in the same browser, charts drawn, the DOM serialised with
    every script removed into a static HTML file (untimed); then the time to open that static file in a
-   new context and print it once with print_pdf's page.pdf options (A4, backgrounds, header/footer,
+   page of the same shared browser and print it once with print_pdf's page.pdf options (A4, backgrounds, header/footer,
    margins, outline, tagged).
 
 The last line of stdout is JSON: one record per report.
@@ -66,9 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     from sdgcities.publish import pdf, render
 
     # Timing wrappers: render_report calls build_html and print_pdf through render's globals, and
-    # print_pdf opens the page through pdf._new_page (on the browser's thread).
+    # print_pdf loads the page through pdf._show_async (on the shared browser's loop).
     split: dict[str, float] = {}
-    original_build, original_print, original_page = render.build_html, render.print_pdf, pdf._new_page
+    original_build, original_print, original_show = render.build_html, render.print_pdf, pdf._show_async
 
     def timed(key, function):
         def wrapper(*a, **k):
@@ -80,26 +80,28 @@ def main(argv: list[str] | None = None) -> int:
         return wrapper
 
     prints: list[float] = []  # each page.pdf call of the current report (print_pdf prints twice with a contents list)
+    timed_pages: set[int] = set()
 
-    def opened_page(browser, html_path, report):
+    async def shown_page(page, html_path, report):
         started = time.perf_counter()
-        context, page = original_page(browser, html_path, report)
+        await original_show(page, html_path, report)
         split["pdf_load_s"] = split.get("pdf_load_s", 0.0) + time.perf_counter() - started
-        original_pdf = page.pdf
+        if id(page) not in timed_pages:  # pages are reused: wrap each page's pdf() once
+            timed_pages.add(id(page))
+            original_pdf = page.pdf
 
-        def timed_pdf(*a, **k):
-            started = time.perf_counter()
-            try:
-                return original_pdf(*a, **k)
-            finally:
-                prints.append(time.perf_counter() - started)
+            async def timed_pdf(*a, **k):
+                started = time.perf_counter()
+                try:
+                    return await original_pdf(*a, **k)
+                finally:
+                    prints.append(time.perf_counter() - started)
 
-        page.pdf = timed_pdf
-        return context, page
+            page.pdf = timed_pdf
 
     render.build_html = timed("build_html_s", original_build)
     render.print_pdf = timed("print_pdf_s", original_print)
-    pdf._new_page = opened_page
+    pdf._show_async = shown_page
 
     def render_one(report: dict, folder: Path) -> tuple[Path, Path]:
         html_path = folder / f"{report['stem']}.html"
@@ -127,28 +129,23 @@ def main(argv: list[str] | None = None) -> int:
             "html_bytes": html_path.stat().st_size, "pdf_bytes": pdf_path.stat().st_size, "pages": _pages(pdf_path),
         })
 
-    # Static pages: the drawn DOM without scripts, printed once by the same browser.
-    def make_static(browser, html_path: Path, static_path: Path) -> dict:
+    # Static pages: the drawn DOM without scripts, printed once by the same browser (a page of its own).
+    async def make_static(browser, html_path: Path, static_path: Path) -> dict:
         report = pdf.BrowserReport()
-        context, page = original_page(browser, html_path, report)
-        try:
-            static_path.write_text(page.evaluate(SERIALISE_JS), encoding="utf-8")
-            toc = page.evaluate(pdf.TOC_ENTRIES_JS)
-        finally:
-            context.close()
+        async with browser.page(report) as page:
+            await original_show(page, html_path, report)
+            static_path.write_text(await page.evaluate(SERIALISE_JS), encoding="utf-8")
+            toc = await page.evaluate(pdf.TOC_ENTRIES_JS)
         return {"charts": report.chart_count, "toc_entries": len(toc)}
 
-    def print_static(browser, static_path: Path, pdf_path: Path, title: str, lang_date: str) -> float:
-        started = time.perf_counter()
-        context = browser.new_context(service_workers="block")
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:", "blob:", "about:"))
-                      else route.abort("internetdisconnected"))
-        page = context.new_page()
-        page.goto(static_path.resolve().as_uri(), wait_until="load")
-        page.evaluate("() => document.fonts.ready.then(() => true)")
-        page.pdf(**_pdf_options(pdf_path, title, lang_date))
-        context.close()
-        return time.perf_counter() - started
+    async def print_static(browser, static_path: Path, pdf_path: Path, title: str, lang_date: str) -> float:
+        report = pdf.BrowserReport()
+        async with browser.page(report) as page:
+            started = time.perf_counter()
+            await page.goto(static_path.resolve().as_uri(), wait_until="load")
+            await page.evaluate("() => document.fonts.ready.then(() => true)")
+            await page.pdf(**_pdf_options(pdf_path, title, lang_date))
+            return time.perf_counter() - started
 
     static_dir = out / "static"
     for report, record in zip(reports, records):
