@@ -136,8 +136,12 @@ def input_files() -> list[Path]:
 def fingerprint(files: list[Path]) -> str:
     """A content hash of every input of the build (data, SQL, and the build code itself)."""
     digest = hashlib.sha256()
+    root = paths.root()
     for path in sorted(set(files)):
-        digest.update(paths.relative(path).encode())
+        # The path relative to the root as found, as paths.relative gives it for a file that is not a link
+        # (without resolving every file, which costs seconds at scale).
+        name = str(path.relative_to(root)) if path.is_relative_to(root) else paths.relative(path)
+        digest.update(name.encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")

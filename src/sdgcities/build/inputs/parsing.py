@@ -12,10 +12,20 @@ import math
 import re
 import unicodedata
 
+import yaml
+
 # Characters that print a minus sign in Japanese documents. ▲ and △ are the accounting minus.
 _MINUS_SIGNS = {"-", "−", "－", "‐", "‒", "–", "—", "▲", "△"}
 _NUMBER = re.compile(r"^(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
-_WHITESPACE = re.compile(r"\s+")
+
+
+# The C loader when PyYAML has it: the pure Python one costs most of a validation run.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str):
+    """A YAML document as Python values, with a safe loader (no arbitrary objects)."""
+    return yaml.load(text, Loader=_YAML_LOADER)
 
 
 class ValueParseError(ValueError):
@@ -23,8 +33,9 @@ class ValueParseError(ValueError):
 
 
 def strip_whitespace(text: str) -> str:
-    """Remove every whitespace character, full-width space included; used to compare quotes."""
-    return _WHITESPACE.sub("", text)
+    """Remove every whitespace character, full-width space included; used to compare quotes.
+    (str.split() splits on exactly the characters the regular expression \\s matches, and is faster.)"""
+    return "".join(text.split())
 
 
 def parse_number(text: str) -> float:

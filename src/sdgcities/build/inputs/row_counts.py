@@ -18,10 +18,9 @@ from pathlib import Path
 import yaml
 
 from sdgcities import paths
+from sdgcities.build.inputs.parsing import load_yaml
 from sdgcities.build.inputs.problems import Problem
 
-# The C loader when PyYAML has it: the pure Python one costs most of a validation run.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FILE_NAME = "row_counts.yaml"
 SECTION_COLUMN = "section"
 HEADER = (
@@ -79,7 +78,7 @@ def check_counts(doc_ids: list[str], problems: list[Problem]) -> None:
             problems.append(Problem(name, f"missing: the curated row counts of this document are not recorded; after checking the rows, run `{command}`"))
             continue
         try:
-            recorded = _load_yaml(record_path.read_text(encoding="utf-8")) or {}
+            recorded = load_yaml(record_path.read_text(encoding="utf-8")) or {}
         except (yaml.YAMLError, UnicodeDecodeError) as error:
             problems.append(Problem(name, f"unreadable YAML: {error}; re-record with `{command}`"))
             continue
@@ -105,7 +104,3 @@ def check_counts(doc_ids: list[str], problems: list[Problem]) -> None:
                         column=SECTION_COLUMN, value=section))
         for table in sorted(set(recorded) - set(actual)) if isinstance(recorded, dict) else []:
             problems.append(Problem(paths.relative(folder / f"{table}.csv"), f"missing, but {name} records {recorded[table].get('rows') if isinstance(recorded[table], dict) else '?'} rows for it; restore the file or re-record with `{command}`"))
-
-
-def _load_yaml(text: str):
-    return yaml.load(text, Loader=_LOADER)  # a safe loader (no arbitrary objects)

@@ -50,9 +50,10 @@ class CsvRow:
     values: dict[str, str]
 
 
-def read_csv(path: Path, expected_columns: tuple[str, ...], problems: list[Problem]) -> list[CsvRow]:
-    """Read a curated CSV: UTF-8 (a BOM is tolerated), any line ending, exactly the expected header."""
-    name = paths.relative(path)
+def read_csv(path: Path, expected_columns: tuple[str, ...], problems: list[Problem], name: str | None = None) -> list[CsvRow]:
+    """Read a curated CSV: UTF-8 (a BOM is tolerated), any line ending, exactly the expected header.
+    `name` is the file as messages name it (default: its path relative to the repository)."""
+    name = name or paths.relative(path)
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -248,11 +249,12 @@ REFERENCE_TABLES: dict[str, dict[str, Callable]] = {
 }
 
 
-def _parse_rows(path: Path, spec: dict[str, Callable], problems: list[Problem]) -> list[dict]:
-    """Read a file and parse each cell with its column's parser; the record keeps its location."""
+def _parse_rows(path: Path, spec: dict[str, Callable], problems: list[Problem], name: str | None = None) -> list[dict]:
+    """Read a file and parse each cell with its column's parser; the record keeps its location (`name`:
+    the file as messages name it, by default its path relative to the repository)."""
     records = []
-    name = paths.relative(path)
-    for csv_row in read_csv(path, tuple(spec), problems):
+    name = name or paths.relative(path)
+    for csv_row in read_csv(path, tuple(spec), problems, name):
         record: dict[str, Any] = {"_file": name, "_row": csv_row.row, "_line": csv_row.line, "_raw": csv_row.values}
         ok = True
         for column, parse in spec.items():

@@ -312,10 +312,12 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
             add(codes[kind], city, None, params, [a["source_quote"], b["source_quote"]],
                 stakeholder_id=a["stakeholder_id"], related=[a["stakeholder_id"], b["stakeholder_id"]])
 
-    # Redactions.
+    # Redactions: (redacted cells, cells) of each KPI row, counted in one query.
+    cells = {kpi_id: (redacted, total) for kpi_id, redacted, total in con.sql(
+        "select kpi_id, count(*) filter (where is_redacted), count(*) from stg_kpi_observations group by kpi_id").fetchall()}
     for k in kpis.values():
         if k[K_RED]:
-            n = con.sql("select count(*) filter (where is_redacted), count(*) from stg_kpi_observations where kpi_id = $id", params={"id": k[K_ID]}).fetchall()[0]
+            n = cells.get(k[K_ID], (0, 0))
             add("value_redacted", k[K_CITY], k[K_DOC],
                 {"kpi_id": k[K_ID], "name_redacted": k[K_NAME] is None, "cells_redacted": n[0], "cells": n[1]},
                 [k[K_QUOTE]], kpi_id=k[K_ID])

@@ -1,0 +1,96 @@
+"""Time each step of one database build (wall seconds, no profiler): the input checks, each model, writing.
+
+    SDGCITIES_ROOT=/tmp/synth python bench/build_steps.py [--database PATH]
+
+It runs the real build (sdgcities.build.run.build, forced) with timers wrapped around its steps and
+prints them largest first. The database goes to a temporary file unless --database names one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import re
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+
+from sdgcities.build import graph, run
+from sdgcities.build.inputs import curated, curated_content, validate_meaning
+
+TIMES: dict[str, float] = defaultdict(float)
+
+
+def _timed(label: str, function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            TIMES[label] += time.perf_counter() - started
+    return wrapper
+
+
+class _TimedConnection:
+    """A connection whose execute() is timed per statement: `create table|view <name>` names a model."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self._con = con
+
+    def execute(self, query, *args, **kwargs):
+        found = re.match(r"create (?:table|view) (\w+)", query)
+        label = ("write src_* tables" if found.group(1).startswith("src_") else f"model {found.group(1)}") if found else "other SQL"
+        started = time.perf_counter()
+        try:
+            return self._con.execute(query, *args, **kwargs)
+        finally:
+            TIMES[label] += time.perf_counter() - started
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
+def _install() -> None:
+    for module, names in ((curated, ("_parse_rows", "load_manifests", "load_losses", "check_reference_checksums", "_check_reference",
+                                     "_check_documents_columns", "_check_ids", "_check_targets", "_check_quotes",
+                                     "_check_stakeholder_conventions", "_derive_and_check_kpis", "check_counts")),
+                          (run, ("fingerprint", "load_inputs", "_check_database", "_verify_swapped")),
+                          (run.dbfile, ("write_sidecar",))):
+        for name in names:
+            setattr(module, name, _timed(f"{module.__name__.rsplit('.', 1)[-1]}.{name}", getattr(module, name)))
+    curated_content.check_content = _timed("curated_content.check_content", curated_content.check_content)
+    validate_meaning.check_meaning = _timed("validate_meaning.check_meaning", validate_meaning.check_meaning)
+    original_run_python = graph.run_python
+    graph.run_python = lambda model, con: _timed(f"model {model.name} (python)", original_run_python)(model, con)
+    connect = duckdb.connect
+    run.duckdb = type("duckdb_proxy", (), {"connect": staticmethod(lambda *a, **k: _TimedConnection(connect(*a, **k))),
+                                          "Error": duckdb.Error, "__version__": duckdb.__version__})
+    run.write_database = _timed("write_database (all)", run.write_database)
+    run._arrow_table = _timed("run._arrow_table (source tables to Arrow)", run._arrow_table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", type=Path, help="where to write the database (default: a temporary directory)")
+    args = parser.parse_args(argv)
+    _install()
+    with tempfile.TemporaryDirectory() as scratch:
+        database = args.database or Path(scratch) / "sdgs.duckdb"
+        started = time.perf_counter()
+        with contextlib.redirect_stdout(sys.stderr):
+            run.build(database, force=True, quiet=True)
+        total = time.perf_counter() - started
+    print(f"build total {total:.2f} s")
+    for label, seconds in sorted(TIMES.items(), key=lambda item: -item[1]):
+        print(f"{seconds:8.2f} s  {label}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
