@@ -23,17 +23,24 @@ import duckdb
 from sdgcities.build import graph, run
 from sdgcities.build.inputs import curated, curated_content, validate_meaning
 
-TIMES: dict[str, float] = defaultdict(float)
+TIMES: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # label -> [wall, CPU] seconds
+
+
+@contextlib.contextmanager
+def _clock(label: str):
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        yield
+    finally:
+        TIMES[label][0] += time.perf_counter() - wall
+        TIMES[label][1] += time.process_time() - cpu
 
 
 def _timed(label: str, function):
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        started = time.perf_counter()
-        try:
+        with _clock(label):
             return function(*args, **kwargs)
-        finally:
-            TIMES[label] += time.perf_counter() - started
     return wrapper
 
 
@@ -46,11 +53,8 @@ class _TimedConnection:
     def execute(self, query, *args, **kwargs):
         found = re.match(r"create (?:table|view) (\w+)", query)
         label = ("write src_* tables" if found.group(1).startswith("src_") else f"model {found.group(1)}") if found else "other SQL"
-        started = time.perf_counter()
-        try:
+        with _clock(label):
             return self._con.execute(query, *args, **kwargs)
-        finally:
-            TIMES[label] += time.perf_counter() - started
 
     def __getattr__(self, name):
         return getattr(self._con, name)
@@ -82,13 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     _install()
     with tempfile.TemporaryDirectory() as scratch:
         database = args.database or Path(scratch) / "sdgs.duckdb"
-        started = time.perf_counter()
-        with contextlib.redirect_stdout(sys.stderr):
+        with contextlib.redirect_stdout(sys.stderr), _clock("build total"):
             run.build(database, force=True, quiet=True)
-        total = time.perf_counter() - started
-    print(f"build total {total:.2f} s")
-    for label, seconds in sorted(TIMES.items(), key=lambda item: -item[1]):
-        print(f"{seconds:8.2f} s  {label}")
+    print("    wall      CPU  step (seconds; the CPU figure is steadier on a shared machine)")
+    for label, (wall, cpu) in sorted(TIMES.items(), key=lambda item: -item[1][1]):
+        print(f"{wall:8.2f} {cpu:8.2f}  {label}")
     return 0
 
 

@@ -115,7 +115,7 @@ def read_csv(path: Path, expected_columns: tuple[str, ...], problems: list[Probl
         if len(cells) != len(expected_columns):
             problems.append(Problem(name, f"has {len(cells)} fields, expected {len(expected_columns)}", row=row_number, line=line, value=",".join(cells)))
         else:
-            rows.append(CsvRow(row_number, line, {k: v for k, v in zip(expected_columns, cells)}))
+            rows.append(CsvRow(row_number, line, dict(zip(expected_columns, cells))))
         line = reader.line_num + 1
     return rows
 
@@ -254,17 +254,11 @@ def _parse_rows(path: Path, spec: dict[str, Callable], problems: list[Problem], 
     the file as messages name it, by default its path relative to the repository)."""
     records = []
     name = name or paths.relative(path)
+    parsers = [*spec.items(), *OPTIONAL_COLUMNS.items()]  # an optional column absent from the file reads as empty
     for csv_row in read_csv(path, tuple(spec), problems, name):
         record: dict[str, Any] = {"_file": name, "_row": csv_row.row, "_line": csv_row.line, "_raw": csv_row.values}
         ok = True
-        for column, parse in spec.items():
-            raw = csv_row.values[column]
-            try:
-                record[column] = parse(raw)
-            except CellError as error:
-                problems.append(Problem(name, f"{column} {error}", csv_row.row, csv_row.line, column, raw))
-                ok = False
-        for column, parse in OPTIONAL_COLUMNS.items():
+        for column, parse in parsers:
             raw = csv_row.values.get(column, "")
             try:
                 record[column] = parse(raw)
