@@ -98,6 +98,7 @@ def load_inputs() -> Inputs:
         if folder.name not in doc_ids and (folder / "kpis.csv").exists():
             problems.append(Problem(paths.relative(folder), f"curated folder has no raw document manifest data/raw/{folder.name}.yaml (known documents: {', '.join(sorted(doc_ids))})"))
     rows_per_document: Counter[tuple[str, str]] = Counter()  # (doc_id, table) -> rows read so far
+    csv_counts: dict[Path, dict] = {}  # the row counts of the files read, for check_counts
     for document in inputs.documents:
         folder = curated / document["doc_id"]
         folder_name = paths.relative(folder)  # once per folder: resolving every file's path costs seconds at scale
@@ -107,7 +108,7 @@ def load_inputs() -> Inputs:
                 problems.append(Problem(f"{folder_name}/{table}.csv", f"missing: every document needs {table}.csv (a header line alone when there is nothing)"))
                 continue
             inputs.input_files.append(path)
-            records = _parse_rows(path, spec, problems, f"{folder_name}/{table}.csv")
+            records = _parse_rows(path, spec, problems, f"{folder_name}/{table}.csv", csv_counts)
             for record in records:
                 record["_doc_id"] = document["doc_id"]
             getattr(inputs, table).extend(records)
@@ -124,7 +125,7 @@ def load_inputs() -> Inputs:
     _derive_and_check_kpis(inputs, problems)
     check_content(inputs, texts, problems)
     check_meaning(inputs, texts, problems)
-    check_counts([d["doc_id"] for d in inputs.documents], problems)
+    check_counts([d["doc_id"] for d in inputs.documents], problems, csv_counts)
 
     if problems:
         raise CuratedDataError(problems)

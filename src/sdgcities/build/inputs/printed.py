@@ -59,7 +59,7 @@ def squeeze(text: str) -> str:
 
 def normalise_number(printed: str) -> str:
     """A printed number in the form tokens are compared in: no whitespace, one minus sign '-'."""
-    text = strip_whitespace(normalise(printed))
+    text = squeeze(printed)
     if text and text[0] in MINUS_SIGNS:
         text = "-" + text[1:]
     return text
@@ -105,7 +105,7 @@ def target_tokens(text: str) -> set[str]:
 def label_in_text(label: str, text: str) -> bool:
     """Whether a year label is printed in a text, whitespace aside, as a whole: `2030年度` is not
     found in `12030年度`, and `2030年` is not found in `2030年度`."""
-    needle, haystack = strip_whitespace(normalise(label)), strip_whitespace(normalise(text))
+    needle, haystack = squeeze(label), squeeze(text)
     start = haystack.find(needle)
     while start >= 0:
         before = haystack[start - 1] if start > 0 else ""
