@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 
 import yaml
 
@@ -38,6 +39,7 @@ def strip_whitespace(text: str) -> str:
     return "".join(text.split())
 
 
+@lru_cache(maxsize=1 << 16, typed=True)  # the same printed values are parsed by several checks
 def parse_number(text: str) -> float:
     """Parse a number as printed: ``1,317.1`` → 1317.1, ``▲587`` → -587.0, ``４２`` → 42.0.
 
