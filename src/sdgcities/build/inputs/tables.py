@@ -44,7 +44,7 @@ TARGET_YEAR_RANGE = (2015, 2050)
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)  # one per curated row: 200,000 at the scale of every city
 class CsvRow:
     row: int
     line: int
