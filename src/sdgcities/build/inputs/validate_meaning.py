@@ -120,7 +120,7 @@ def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document:
     if stripped not in document:
         return  # reported by curated._check_quotes
     row_no = (parent or record).get("row_no")
-    tokens = _value_tokens(quote, row_no)
+    tokens = _value_tokens(quote, row_no) if rules.numbers or rules.last_cell else ()  # only those rules read them
     parent_quote = parent["source_quote"] if parent is not None else None
     own_values = set()
     for column in rules.numbers:
