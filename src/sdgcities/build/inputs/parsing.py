@@ -26,7 +26,11 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def load_yaml(text: str):
     """A YAML document as Python values, with a safe loader (no arbitrary objects)."""
-    return yaml.load(text, Loader=_YAML_LOADER)
+    try:
+        return yaml.load(text, Loader=_YAML_LOADER)
+    except yaml.YAMLError:
+        # The pure Python loader's message also prints the offending line: read a broken file again with it.
+        return yaml.load(text, Loader=yaml.SafeLoader)
 
 
 class ValueParseError(ValueError):
