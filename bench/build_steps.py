@@ -1,9 +1,10 @@
-"""Time each step of one database build (wall seconds, no profiler): the input checks, each model, writing.
+"""Time each step of one database build (wall and CPU seconds, no profiler): the input checks, each model, writing.
 
     SDGCITIES_ROOT=/tmp/synth python bench/build_steps.py [--database PATH]
 
 It runs the real build (sdgcities.build.run.build, forced) with timers wrapped around its steps and
-prints them largest first. The database goes to a temporary file unless --database names one.
+prints them, most CPU first. Steps nest: `run.load_inputs` holds the input checks, `write_database (all)`
+the models. The database goes to a temporary file unless --database names one.
 """
 
 from __future__ import annotations
