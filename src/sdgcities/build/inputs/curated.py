@@ -9,6 +9,7 @@ The file layout and the meaning of every column are described in data/curated/CU
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,19 +97,23 @@ def load_inputs() -> Inputs:
     for folder in folders:
         if folder.name not in doc_ids and (folder / "kpis.csv").exists():
             problems.append(Problem(paths.relative(folder), f"curated folder has no raw document manifest data/raw/{folder.name}.yaml (known documents: {', '.join(sorted(doc_ids))})"))
+    rows_per_document: Counter[tuple[str, str]] = Counter()  # (doc_id, table) -> rows read so far
+    csv_counts: dict[Path, dict] = {}  # the row counts of the files read, for check_counts
     for document in inputs.documents:
         folder = curated / document["doc_id"]
+        folder_name = paths.relative(folder)  # once per folder: resolving every file's path costs seconds at scale
         for table, spec in {**DOC_TABLES, **CONTENT_TABLES}.items():
             path = folder / f"{table}.csv"
             if not path.is_file():
-                problems.append(Problem(paths.relative(path), f"missing: every document needs {table}.csv (a header line alone when there is nothing)"))
+                problems.append(Problem(f"{folder_name}/{table}.csv", f"missing: every document needs {table}.csv (a header line alone when there is nothing)"))
                 continue
             inputs.input_files.append(path)
-            records = _parse_rows(path, spec, problems)
+            records = _parse_rows(path, spec, problems, f"{folder_name}/{table}.csv", csv_counts)
             for record in records:
                 record["_doc_id"] = document["doc_id"]
             getattr(inputs, table).extend(records)
-        rows_per_table = {table: sum(1 for r in getattr(inputs, table) if r["_doc_id"] == document["doc_id"]) for table in DOC_TABLES}
+            rows_per_document[(document["doc_id"], table)] += len(records)
+        rows_per_table = {table: rows_per_document[(document["doc_id"], table)] for table in DOC_TABLES}
         inputs.extraction_losses += load_losses(folder, document["doc_id"], rows_per_table, problems)
 
     # Process data.
@@ -120,7 +125,7 @@ def load_inputs() -> Inputs:
     _derive_and_check_kpis(inputs, problems)
     check_content(inputs, texts, problems)
     check_meaning(inputs, texts, problems)
-    check_counts([d["doc_id"] for d in inputs.documents], problems)
+    check_counts([d["doc_id"] for d in inputs.documents], problems, csv_counts)
 
     if problems:
         raise CuratedDataError(problems)

@@ -17,10 +17,9 @@ from pathlib import Path
 import yaml
 
 from sdgcities import paths
+from sdgcities.build.inputs.parsing import load_yaml
 from sdgcities.build.inputs.problems import Problem
 
-# The C loader when PyYAML has it: the pure Python one costs most of a validation run.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FILE_NAME = "declared_exceptions.yaml"
 ALLOWED = {
     "direction_against_values": "the KPI's direction disagrees with the sign of target - baseline",
@@ -44,7 +43,7 @@ class DeclaredExceptions:
     def _read(self, path: Path, problems: list[Problem]) -> None:
         name = paths.relative(path)
         try:
-            entries = _load_yaml(path.read_text(encoding="utf-8")) or []
+            entries = load_yaml(path.read_text(encoding="utf-8")) or []
         except (yaml.YAMLError, UnicodeDecodeError) as error:
             problems.append(Problem(name, f"unreadable YAML: {error}"))
             return
@@ -71,7 +70,3 @@ class DeclaredExceptions:
         for key, (name, number) in sorted(self._declared.items(), key=lambda item: item[1]):
             if key not in self._used:
                 problems.append(Problem(name, f"declared exception for rule {key[0]} matches no row that breaks it: remove the entry", row=number, column="row", value=key[1]))
-
-
-def _load_yaml(text: str):
-    return yaml.load(text, Loader=_LOADER)  # a safe loader (no arbitrary objects)

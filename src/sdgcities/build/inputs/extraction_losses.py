@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from sdgcities import paths
+from sdgcities.build.inputs.parsing import load_yaml
 from sdgcities.build.inputs.problems import Problem
 
 FILE_NAME = "extraction_losses.yaml"
@@ -37,7 +38,7 @@ def load_losses(folder: Path, doc_id: str, rows_per_table: dict[str, int], probl
         return []
     where = paths.relative(path)
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entries = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         problems.append(Problem(where, f"is not valid YAML: {error}"))
         return []

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from sdgcities import paths
+from sdgcities.build.inputs.parsing import load_yaml
 from sdgcities.build.inputs.problems import Problem
 from sdgcities.build.inputs.tables import DOC_TYPES, CellError, _iso_date
 from sdgcities.build.inputs.validate_sources import check_manifest
@@ -31,7 +32,7 @@ def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[lis
     for manifest_path in sorted(raw.glob("*.yaml")):
         name = paths.relative(manifest_path)
         try:
-            manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
+            manifest = load_yaml(manifest_path.read_text(encoding="utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as error:
             problems.append(Problem(name, f"unreadable manifest: {error}"))
             continue

@@ -11,11 +11,26 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
+
+import yaml
 
 # Characters that print a minus sign in Japanese documents. ▲ and △ are the accounting minus.
 _MINUS_SIGNS = {"-", "−", "－", "‐", "‒", "–", "—", "▲", "△"}
 _NUMBER = re.compile(r"^(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
-_WHITESPACE = re.compile(r"\s+")
+
+
+# The C loader when PyYAML has it: the pure Python one costs most of a validation run.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str):
+    """A YAML document as Python values, with a safe loader (no arbitrary objects)."""
+    try:
+        return yaml.load(text, Loader=_YAML_LOADER)
+    except yaml.YAMLError:
+        # The pure Python loader's message also prints the offending line: read a broken file again with it.
+        return yaml.load(text, Loader=yaml.SafeLoader)
 
 
 class ValueParseError(ValueError):
@@ -23,10 +38,12 @@ class ValueParseError(ValueError):
 
 
 def strip_whitespace(text: str) -> str:
-    """Remove every whitespace character, full-width space included; used to compare quotes."""
-    return _WHITESPACE.sub("", text)
+    """Remove every whitespace character, full-width space included; used to compare quotes.
+    (str.split() splits on exactly the characters the regular expression \\s matches, and is faster.)"""
+    return "".join(text.split())
 
 
+@lru_cache(maxsize=1 << 16, typed=True)  # the same printed values are parsed by several checks
 def parse_number(text: str) -> float:
     """Parse a number as printed: ``1,317.1`` → 1317.1, ``▲587`` → -587.0, ``４２`` → 42.0.
 

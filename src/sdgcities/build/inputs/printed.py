@@ -25,6 +25,7 @@ _NUMBER_TOKEN = re.compile(
 )
 _SUBSCRIPT_TAG = re.compile(r"<su[bp]>[^<]*</su[bp]>")  # CO<sub>2</sub>, m<sup>2</sup> as extracted from HTML tables
 _SUPERSCRIPTS = str.maketrans({c: "^" for c in "⁰¹²³⁴⁵⁶⁷⁸⁹"})
+_ANY_SUPERSCRIPT = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]")
 # Digits directly followed by one of these are part of a date (2017年度, 8月, 19日), not a value.
 _DATE_SUFFIX = re.compile(r"\s*(年|月|日)")
 _TARGET_TOKEN = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2}|[a-z])(?![\d])")
@@ -38,13 +39,19 @@ YEAR_LABEL = re.compile(r"(?P<western>\d{4})年(?:度|(?P<month>\d{1,2})月)?|(?
 YEAR_RANGE = (1900, 2100)
 
 
-@lru_cache(maxsize=8192)  # the same quotes are normalised by several rules
+# The same quotes are normalised and read by several rules: the caches hold every quote of a large
+# build (about 200,000 rows at 1,741 cities), as a smaller cache read row after row keeps nothing.
+_CACHE_SIZE = 1 << 18
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def normalise(text: str) -> str:
     """NFKC (full-width digits, commas and minus become ASCII); ▲ and △ stay as they are."""
-    return unicodedata.normalize("NFKC", text)
+    # is_normalized is much faster than normalize, and most quotes are already in NFKC.
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=_CACHE_SIZE)
 def squeeze(text: str) -> str:
     """NFKC and no whitespace: the form quotes and documents are compared in."""
     return strip_whitespace(normalise(text))
@@ -52,13 +59,13 @@ def squeeze(text: str) -> str:
 
 def normalise_number(printed: str) -> str:
     """A printed number in the form tokens are compared in: no whitespace, one minus sign '-'."""
-    text = strip_whitespace(normalise(printed))
+    text = squeeze(printed)
     if text and text[0] in MINUS_SIGNS:
         text = "-" + text[1:]
     return text
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=_CACHE_SIZE)
 def number_tokens(text: str) -> tuple[str, ...]:
     """Every whole number a text prints, normalised (`▲587` → `-587`), dates left out.
 
@@ -66,7 +73,12 @@ def number_tokens(text: str) -> tuple[str, ...]:
     or `千t-CO2` it is a dash. Superscripts and subscripts are parts of units (`m ²`, `CO<sub>2</sub>`),
     not numbers.
     """
-    text = normalise(_SUBSCRIPT_TAG.sub("^", text.translate(_SUPERSCRIPTS)))
+    # Both replacements are skipped when there is nothing to replace (most quotes): faster, same result.
+    if _ANY_SUPERSCRIPT.search(text):
+        text = text.translate(_SUPERSCRIPTS)
+    if "<su" in text:
+        text = _SUBSCRIPT_TAG.sub("^", text)
+    text = normalise(text)
     tokens = []
     for match in _NUMBER_TOKEN.finditer(text):
         if _DATE_SUFFIX.match(text, match.end()):
@@ -93,7 +105,7 @@ def target_tokens(text: str) -> set[str]:
 def label_in_text(label: str, text: str) -> bool:
     """Whether a year label is printed in a text, whitespace aside, as a whole: `2030年度` is not
     found in `12030年度`, and `2030年` is not found in `2030年度`."""
-    needle, haystack = strip_whitespace(normalise(label)), strip_whitespace(normalise(text))
+    needle, haystack = squeeze(label), squeeze(text)
     start = haystack.find(needle)
     while start >= 0:
         before = haystack[start - 1] if start > 0 else ""

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
 from sdgcities import paths
+from sdgcities.build.inputs.parsing import load_yaml
 from sdgcities.build.inputs.problems import Problem
 
-# The C loader when PyYAML has it: the pure Python one costs most of a validation run.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FILE_NAME = "row_counts.yaml"
 SECTION_COLUMN = "section"
 HEADER = (
@@ -31,24 +31,32 @@ HEADER = (
 )
 
 
-def count_rows(folder: Path) -> dict[str, dict]:
-    """{table: {"rows": n, "sections": {section: n}}} for every CSV file in a document folder."""
+def count_rows(folder: Path, counted: dict[Path, dict] | None = None) -> dict[str, dict]:
+    """{table: {"rows": n, "sections": {section: n}}} for every CSV file in a document folder. `counted` holds
+    the counts of files already read by the build (tables._parse_rows), which are not read again."""
     counts: dict[str, dict] = {}
     for path in sorted(folder.glob("*.csv")):
+        if counted is not None and path in counted:
+            counts[path.stem] = counted[path]
+            continue
         text = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff")
         reader = csv.reader(io.StringIO(text, newline=""))
         header = [h.strip() for h in next(reader, [])]
-        rows = [cells for cells in reader if any(c.strip() for c in cells)]
-        entry: dict = {"rows": len(rows)}
-        if SECTION_COLUMN in header:
-            position = header.index(SECTION_COLUMN)
-            sections: dict[str, int] = {}
-            for cells in rows:
-                section = cells[position].strip() if position < len(cells) else ""
-                sections[section] = sections.get(section, 0) + 1
-            entry["sections"] = sections
-        counts[path.stem] = entry
+        counts[path.stem] = table_counts(header, [cells for cells in reader if "".join(cells).strip()])  # a row of blank cells is no row
     return counts
+
+
+def table_counts(header: Sequence[str], rows: list[Sequence[str]]) -> dict:
+    """{"rows": n, "sections": {section: n}} of one file's rows (blank rows left out); sections when it has a section column."""
+    entry: dict = {"rows": len(rows)}
+    if SECTION_COLUMN in header:
+        position = list(header).index(SECTION_COLUMN)
+        sections: dict[str, int] = {}
+        for cells in rows:
+            section = cells[position].strip() if position < len(cells) else ""
+            sections[section] = sections.get(section, 0) + 1
+        entry["sections"] = sections
+    return entry
 
 
 def record_counts(doc_ids: list[str] | None = None) -> list[Path]:
@@ -68,8 +76,8 @@ def write_counts(folder: Path) -> Path:
     return folder / FILE_NAME
 
 
-def check_counts(doc_ids: list[str], problems: list[Problem]) -> None:
-    """Compare each document folder's CSV files with its recorded counts."""
+def check_counts(doc_ids: list[str], problems: list[Problem], counted: dict[Path, dict] | None = None) -> None:
+    """Compare each document folder's CSV files with its recorded counts (`counted`: as for count_rows)."""
     for doc_id in doc_ids:
         folder = paths.curated_dir() / doc_id
         record_path = folder / FILE_NAME
@@ -79,11 +87,11 @@ def check_counts(doc_ids: list[str], problems: list[Problem]) -> None:
             problems.append(Problem(name, f"missing: the curated row counts of this document are not recorded; after checking the rows, run `{command}`"))
             continue
         try:
-            recorded = _load_yaml(record_path.read_text(encoding="utf-8")) or {}
+            recorded = load_yaml(record_path.read_text(encoding="utf-8")) or {}
         except (yaml.YAMLError, UnicodeDecodeError) as error:
             problems.append(Problem(name, f"unreadable YAML: {error}; re-record with `{command}`"))
             continue
-        actual = count_rows(folder)
+        actual = count_rows(folder, counted)
         folder_name = paths.relative(folder)
         for table, entry in actual.items():
             file_name = f"{folder_name}/{table}.csv"
@@ -105,7 +113,3 @@ def check_counts(doc_ids: list[str], problems: list[Problem]) -> None:
                         column=SECTION_COLUMN, value=section))
         for table in sorted(set(recorded) - set(actual)) if isinstance(recorded, dict) else []:
             problems.append(Problem(paths.relative(folder / f"{table}.csv"), f"missing, but {name} records {recorded[table].get('rows') if isinstance(recorded[table], dict) else '?'} rows for it; restore the file or re-record with `{command}`"))
-
-
-def _load_yaml(text: str):
-    return yaml.load(text, Loader=_LOADER)  # a safe loader (no arbitrary objects)

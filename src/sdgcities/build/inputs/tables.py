@@ -17,6 +17,7 @@ from typing import Any, Callable
 from sdgcities import paths
 from sdgcities.build.inputs.parsing import ValueParseError, parse_bool, parse_number
 from sdgcities.build.inputs.problems import Problem
+from sdgcities.build.inputs.row_counts import table_counts
 
 SIDES = ("economy", "society", "environment", "integrated")
 SYNERGY_SIDES = ("economy", "society", "environment")
@@ -43,16 +44,17 @@ TARGET_YEAR_RANGE = (2015, 2050)
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)  # one per curated row: 200,000 at the scale of every city
 class CsvRow:
     row: int
     line: int
     values: dict[str, str]
 
 
-def read_csv(path: Path, expected_columns: tuple[str, ...], problems: list[Problem]) -> list[CsvRow]:
-    """Read a curated CSV: UTF-8 (a BOM is tolerated), any line ending, exactly the expected header."""
-    name = paths.relative(path)
+def read_csv(path: Path, expected_columns: tuple[str, ...], problems: list[Problem], name: str | None = None) -> list[CsvRow]:
+    """Read a curated CSV: UTF-8 (a BOM is tolerated), any line ending, exactly the expected header.
+    `name` is the file as messages name it (default: its path relative to the repository)."""
+    name = name or paths.relative(path)
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -108,13 +110,13 @@ def read_csv(path: Path, expected_columns: tuple[str, ...], problems: list[Probl
             problems.append(Problem(name, f"malformed CSV: {error}", row=row_number + 1, line=line))
             return rows
         row_number += 1
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():  # every cell blank
             line = reader.line_num + 1
             continue
         if len(cells) != len(expected_columns):
             problems.append(Problem(name, f"has {len(cells)} fields, expected {len(expected_columns)}", row=row_number, line=line, value=",".join(cells)))
         else:
-            rows.append(CsvRow(row_number, line, {k: v for k, v in zip(expected_columns, cells)}))
+            rows.append(CsvRow(row_number, line, dict(zip(expected_columns, cells))))
         line = reader.line_num + 1
     return rows
 
@@ -248,21 +250,23 @@ REFERENCE_TABLES: dict[str, dict[str, Callable]] = {
 }
 
 
-def _parse_rows(path: Path, spec: dict[str, Callable], problems: list[Problem]) -> list[dict]:
-    """Read a file and parse each cell with its column's parser; the record keeps its location."""
+def _parse_rows(path: Path, spec: dict[str, Callable], problems: list[Problem], name: str | None = None,
+                counts: dict[Path, dict] | None = None) -> list[dict]:
+    """Read a file and parse each cell with its column's parser; the record keeps its location (`name`:
+    the file as messages name it, by default its path relative to the repository). When the file reads
+    without a problem, `counts` (if given) receives its row counts (row_counts.table_counts), so that the
+    check of the recorded counts need not read it again."""
     records = []
-    name = paths.relative(path)
-    for csv_row in read_csv(path, tuple(spec), problems):
+    name = name or paths.relative(path)
+    parsers = [*spec.items(), *OPTIONAL_COLUMNS.items()]  # an optional column absent from the file reads as empty
+    before = len(problems)
+    csv_rows = read_csv(path, tuple(spec), problems, name)
+    if counts is not None and len(problems) == before:
+        counts[path] = table_counts(tuple(spec), [list(csv_row.values.values()) for csv_row in csv_rows])
+    for csv_row in csv_rows:
         record: dict[str, Any] = {"_file": name, "_row": csv_row.row, "_line": csv_row.line, "_raw": csv_row.values}
         ok = True
-        for column, parse in spec.items():
-            raw = csv_row.values[column]
-            try:
-                record[column] = parse(raw)
-            except CellError as error:
-                problems.append(Problem(name, f"{column} {error}", csv_row.row, csv_row.line, column, raw))
-                ok = False
-        for column, parse in OPTIONAL_COLUMNS.items():
+        for column, parse in parsers:
             raw = csv_row.values.get(column, "")
             try:
                 record[column] = parse(raw)

@@ -120,7 +120,7 @@ def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document:
     if stripped not in document:
         return  # reported by curated._check_quotes
     row_no = (parent or record).get("row_no")
-    tokens = _value_tokens(quote, row_no)
+    tokens = _value_tokens(quote, row_no) if rules.numbers or rules.last_cell else ()  # only those rules read them
     parent_quote = parent["source_quote"] if parent is not None else None
     own_values = set()
     for column in rules.numbers:
@@ -145,9 +145,10 @@ def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document:
             problems.append(_problem(record, column, printed, "not the last cell of the row's source_quote, where the document prints it (the quote must end with it, a % aside)"))
     if parent_quote is not None and stripped not in squeeze(parent_quote):
         problems.append(_problem(record, "source_quote", quote, f"not a part of the source_quote of its row {parent.get('_file')} row {parent.get('_row')}: quote the cell as printed within that row"))
+    printed_quote = _strip_markers(strip_whitespace(quote)) if rules.verbatim else ""
     for column in rules.verbatim:
         text = record.get(column)
-        if text and _strip_markers(strip_whitespace(text)) not in _strip_markers(strip_whitespace(quote)):  # exact: no NFKC
+        if text and _strip_markers(strip_whitespace(text)) not in printed_quote:  # exact: no NFKC
             problems.append(_problem(record, column, text, "not printed in the row's source_quote (whitespace aside): copy it as printed, or quote the passage that prints it"))
     for column in rules.year_labels:
         _check_year_label(record, column, rules.label_fallback, quote, problems)
@@ -169,12 +170,13 @@ def _check_quote_identifies_place(record: dict, stripped: str, own_values: set[s
     if len(stripped) < MIN_QUOTE_CHARS:
         problems.append(_problem(record, "source_quote", quote, f"too short to identify its place ({len(stripped)} characters, whitespace aside; at least {MIN_QUOTE_CHARS}): quote the whole cell or row"))
         return
-    if normalise_number(quote) in own_values or stripped in own_values:
+    if own_values and (normalise_number(quote) in own_values or stripped in own_values):
         problems.append(_problem(record, "source_quote", quote, "is only the row's own value, which any document may print: quote the cell with its label, or the row"))
         return
+    if len(stripped) >= REPEATED_QUOTE_MIN_CHARS or (parent_quote is not None and stripped in squeeze(parent_quote)):
+        return  # long enough, or placed by its parent row: counting its occurrences is not needed
     occurrences = document.count(stripped)
-    inside_parent = parent_quote is not None and stripped in squeeze(parent_quote)
-    if occurrences > 1 and not inside_parent and len(stripped) < REPEATED_QUOTE_MIN_CHARS:
+    if occurrences > 1:
         problems.append(_problem(record, "source_quote", quote, f"printed {occurrences} times in data/raw/{record['_doc_id']}.txt and shorter than {REPEATED_QUOTE_MIN_CHARS} characters: lengthen it until it names its place"))
 
 

@@ -394,7 +394,11 @@ def evaluate(rule: str, *, baseline: float | None, baseline_year: int | None, ac
     problem gives value None with a reason code."""
     if not isinstance(rule, str) or rule not in _RULES:
         raise UnknownRuleError(rule)
-    inp = prepare(baseline, baseline_year, actual, actual_year, target, target_year, direction)
+    return _apply(rule, prepare(baseline, baseline_year, actual, actual_year, target, target_year, direction))
+
+
+def _apply(rule: str, inp: Inputs) -> RuleResult:
+    """One rule on prepared inputs, with the safety net of evaluate()."""
     try:
         result = _RULES[rule](inp)
     except (ArithmeticError, ValueError, TypeError):  # a last safety net; should not happen
@@ -404,6 +408,9 @@ def evaluate(rule: str, *, baseline: float | None, baseline_year: int | None, ac
     return result
 
 
-def evaluate_all(**kwargs: Any) -> dict[str, RuleResult]:
-    """Apply every rule in RULE_NAMES to the same row; keyword arguments as for evaluate()."""
-    return {name: evaluate(name, **kwargs) for name in RULE_NAMES}
+def evaluate_all(*, baseline: float | None, baseline_year: int | None, actual: float | None, actual_year: int | None,
+                 target: float | None, target_year: int | None, direction: str | None) -> dict[str, RuleResult]:
+    """Apply every rule in RULE_NAMES to the same row; keyword arguments as for evaluate(). The inputs
+    are prepared once for the four rules."""
+    inp = prepare(baseline, baseline_year, actual, actual_year, target, target_year, direction)
+    return {name: _apply(name, inp) for name in RULE_NAMES}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from functools import lru_cache
 
 import duckdb
 import pyarrow as pa
@@ -85,9 +86,9 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def rule_results_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every progress rule on every KPI row: the only place the rules are evaluated."""
-    rows = []
+def rule_results_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    """Every progress rule on every KPI row, as columns (RULE_RESULTS_SCHEMA): the only place the rules are evaluated."""
+    columns: dict[str, list] = {name: [] for name in RULE_RESULTS_SCHEMA.names}
     for kpi_id, direction, baseline, baseline_year, actual, actual_year, target, target_year in con.sql("""
         select k.kpi_id, k.direction, h.baseline_value, h.baseline_year, h.actual_value, h.actual_year,
                h.target_value, h.target_year
@@ -96,16 +97,17 @@ def rule_results_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
         results = progress.evaluate_all(baseline=baseline, baseline_year=baseline_year, actual=actual, actual_year=actual_year,
                                         target=target, target_year=target_year, direction=direction)
         for rule, result in results.items():
-            rows.append({"kpi_id": kpi_id, "rule": rule, "value": result.value, "status": result.status,
-                         "reason_code": result.reason_code, "caveats": list(result.caveats),
-                         "unusable_inputs": [name for name, _ in result.unusable],
-                         "unusable_problems": [problem for _, problem in result.unusable],
-                         "direction_used": result.direction})
-    return rows
+            row = {"kpi_id": kpi_id, "rule": rule, "value": result.value, "status": result.status,
+                   "reason_code": result.reason_code, "unusable_inputs": [name for name, _ in result.unusable],
+                   "unusable_problems": [problem for _, problem in result.unusable],
+                   "caveats": list(result.caveats), "direction_used": result.direction}
+            for column, values in columns.items():
+                values.append(row[column])
+    return columns
 
 
 def write_kpi_rule_results(con: duckdb.DuckDBPyConnection) -> None:
-    _write(con, "int_kpi_rule_results", pa.Table.from_pylist(rule_results_rows(con), schema=RULE_RESULTS_SCHEMA))
+    _write(con, "int_kpi_rule_results", pa.table(rule_results_columns(con), schema=RULE_RESULTS_SCHEMA))
 
 
 def audit_rows(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict]]:
@@ -222,6 +224,7 @@ def _partner_conflicts(mentions: list[dict]) -> list[tuple[str, dict, dict]]:
     return conflicts
 
 
+@lru_cache(maxsize=4096)  # a few hundred distinct labels are printed on every observation row
 def _year_of(label: str | None) -> int | None:
     return parse_year_label(label)[0]
 
@@ -312,10 +315,12 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
             add(codes[kind], city, None, params, [a["source_quote"], b["source_quote"]],
                 stakeholder_id=a["stakeholder_id"], related=[a["stakeholder_id"], b["stakeholder_id"]])
 
-    # Redactions.
+    # Redactions: (redacted cells, cells) of each KPI row, counted in one query.
+    cells = {kpi_id: (redacted, total) for kpi_id, redacted, total in con.sql(
+        "select kpi_id, count(*) filter (where is_redacted), count(*) from stg_kpi_observations group by kpi_id").fetchall()}
     for k in kpis.values():
         if k[K_RED]:
-            n = con.sql("select count(*) filter (where is_redacted), count(*) from stg_kpi_observations where kpi_id = $id", params={"id": k[K_ID]}).fetchall()[0]
+            n = cells.get(k[K_ID], (0, 0))
             add("value_redacted", k[K_CITY], k[K_DOC],
                 {"kpi_id": k[K_ID], "name_redacted": k[K_NAME] is None, "cells_redacted": n[0], "cells": n[1]},
                 [k[K_QUOTE]], kpi_id=k[K_ID])
