@@ -208,6 +208,10 @@ def test_network_metrics_with_printings_merged(con):
     assert merged["kumamoto"]["edges"] == 26 and merged["hiratsuka"]["edges"] == 5
     with pytest.raises(UnknownValueError):
         syn.target_network(con, CITIES, by="kpi_id; drop table kpis")
+    # The notebook takes the nodes and sources of the row network (they do not depend on `by`).
+    alone = syn.target_network(con, CITIES, by="indicator")
+    reused = syn.target_network(con, CITIES, by="indicator", nodes_of=syn.target_network(con, CITIES, by="row"))
+    assert all(getattr(alone, part).equals(getattr(reused, part)) for part in ("nodes", "edges", "sources"))
 
 
 def test_format_metrics_fixed_decimals(con):

@@ -50,12 +50,13 @@ def format_value(value: Any, decimals: int | None = None) -> tuple[str, bool]:
     return str(value), False
 
 
-def _table_rows(table: Any) -> tuple[list[str], list[list[Any]], int]:
-    """Column names, rows and the total row count of a pandas or polars table."""
+def _table_rows(table: Any, limit: int) -> tuple[list[str], list[list[Any]], int]:
+    """Column names, the first `limit` rows and the total row count of a pandas or polars table (only the
+    shown rows become Python values: a table of 20,000 rows shows 200)."""
     module = type(table).__module__
     if module.startswith("polars"):
         columns = [str(c) for c in table.columns]
-        return columns, [list(r) for r in table.rows()], table.height
+        return columns, [list(r) for r in table.head(limit).rows()], table.height
     import pandas as pd
 
     if isinstance(table, pd.Series):
@@ -66,7 +67,7 @@ def _table_rows(table: Any) -> tuple[list[str], list[list[Any]], int]:
         if not default_index:
             frame = frame.reset_index()
         columns = [" / ".join(str(p) for p in c) if isinstance(c, tuple) else str(c) for c in frame.columns]
-        rows = [list(r) for r in frame.itertuples(index=False, name=None)]
+        rows = [list(r) for r in frame.head(limit).itertuples(index=False, name=None)]
         return columns, rows, len(frame)
     raise TypeError(f"cite() needs a pandas/polars table or a string, got {type(table).__name__}")
 
@@ -86,8 +87,7 @@ def table_html(table: Any, *, decimals: int | None = None, max_rows: int = 200,
     ``print_footer`` (HTML, the source line) goes into a ``<tfoot class="sdg-print-source">`` that only
     print shows: a footer group stays with the table's rows, where a caption can be orphaned.
     """
-    columns, rows, total = _table_rows(table)
-    shown = rows[:max_rows]
+    columns, shown, total = _table_rows(table, max_rows)
     cells = [[format_value(value, decimals) for value in row] for row in shown]
     numeric_column = [
         any(c[i][1] for c in cells) and all(c[i][1] or c[i][0] == "–" for c in cells) for i in range(len(columns))

@@ -70,8 +70,9 @@ def ambition_chart(ctx: Context, amb: pl.DataFrame) -> alt.LayerChart:
         width=560, height=max(90, 46 * max(1, len(order))), title=alt.Title(title, subtitle=[n for n in notes if n]))
 
 
-def ambition_goal_chart(ctx: Context, by_goal: pl.DataFrame) -> alt.Chart:
-    """Median required change per year per SDG goal (SDG colours), one panel per city (pooled with many)."""
+def ambition_goal_chart(ctx: Context, by_goal: pl.DataFrame, amb: pl.DataFrame | None = None) -> alt.Chart:
+    """Median required change per year per SDG goal (SDG colours), one panel per city (pooled with many).
+    amb is the notebook's ambition frame (read again when not given), for the note on periods."""
     data = by_goal
     if many_cities(ctx):
         data = data.group_by("sdg_goal", "goal_label").agg(
@@ -126,7 +127,7 @@ def ambition_goal_chart(ctx: Context, by_goal: pl.DataFrame) -> alt.Chart:
     outside = data.filter((pl.col("median_ambition_pct") < low) | (pl.col("median_ambition_pct") > high)).height
     n_small = data.filter(pl.col("n_kpis") < marks.MIN_BOX).height
     notes = [
-        small_n.periods_note(ctx, ambition(ctx).filter(pl.col("ambition_pct").is_not_null())),
+        small_n.periods_note(ctx, (ambition(ctx) if amb is None else amb).filter(pl.col("ambition_pct").is_not_null())),
         ctx.w("achievement.ambition_goal.small_bars", n=n_small, min_box=marks.MIN_BOX) if n_small else "",
         outside_note(ctx, outside, low, high),
     ]

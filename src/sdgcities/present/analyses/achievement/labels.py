@@ -47,16 +47,30 @@ def with_labels(ctx: Context, frame: pl.DataFrame, many: bool) -> pl.DataFrame:
     """Add city, side, group (city · side, or side alone with many cities) and KPI labels."""
     if frame.is_empty():
         return frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in ("city", "side_label", "group", "kpi"))
+    # Column expressions and one catalogue call per distinct city and side, not per row (87,000 rows of
+    # the rule matrix at 1,741 cities); the text is that of kpi_label and achievement.city_side.
     cities = {c: ctx.city(c) for c in frame["city_id"].unique().to_list()}
     sides = {s: ctx.label("side", s) for s in frame["side"].unique().to_list()}
-    kpi = [kpi_label(ctx, r["indicator_ja"], r["table_code"], r["row_no"])
-           for r in frame.select("indicator_ja", "table_code", "row_no").iter_rows(named=True)]
-    city_col = [cities[c] for c in frame["city_id"].to_list()]
-    side_col = [sides[s] for s in frame["side"].to_list()]
-    group = side_col if many else [ctx.w("achievement.city_side", city=c, side=s) for c, s in zip(city_col, side_col)]
-    return frame.with_columns(
-        pl.Series("city", city_col, dtype=pl.String),
-        pl.Series("side_label", side_col, dtype=pl.String),
-        pl.Series("group", group, dtype=pl.String),
-        pl.Series("kpi", kpi, dtype=pl.String),
+    width = 26
+    indicator = pl.col("indicator_ja")
+    name = (pl.when(indicator.is_null() | (indicator == "")).then(pl.lit(ctx.w("achievement.redacted_kpi")))
+            .when(indicator.str.len_chars() <= width).then(indicator)
+            .otherwise(indicator.str.slice(0, width - 1) + "…"))
+    row_no = pl.when(pl.col("row_no").is_null() | (pl.col("row_no") == "")).then(pl.lit("?")).otherwise(pl.col("row_no"))
+    kpi = pl.concat_str([name, pl.lit(" ["), pl.col("table_code").fill_null("None"), pl.lit(":"), row_no, pl.lit("]")])
+    side_label = pl.col("side").replace_strict({s: t for s, t in sides.items() if s is not None}, default=None)
+    if None in sides:
+        side_label = pl.when(pl.col("side").is_null()).then(pl.lit(sides[None])).otherwise(side_label)
+    out = frame.select(
+        pl.col("city_id").replace_strict(cities, return_dtype=pl.String).alias("city"),
+        side_label.cast(pl.String).alias("side_label"),
+        kpi.cast(pl.String).alias("kpi"),
     )
+    if many:
+        out = out.with_columns(pl.col("side_label").alias("group"))
+    else:
+        pairs = out.select("city", "side_label").unique().rows()
+        groups = pl.DataFrame([(c, s, ctx.w("achievement.city_side", city=c, side=s)) for c, s in pairs],
+                              schema={"city": pl.String, "side_label": pl.String, "group": pl.String}, orient="row")
+        out = out.join(groups, on=["city", "side_label"], how="left", nulls_equal=True, maintain_order="left")
+    return frame.with_columns(out["city"], out["side_label"], out["group"], out["kpi"])

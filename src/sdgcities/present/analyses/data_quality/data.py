@@ -178,9 +178,11 @@ def rate_checks(ctx: Context) -> dict[str, dict[str, int]]:
     return out
 
 
-def audit_summary(ctx: Context, counts: pl.DataFrame, rates: pl.DataFrame, words: pl.DataFrame) -> dict[str, Any]:
+def audit_summary(ctx: Context, counts: pl.DataFrame, rates: pl.DataFrame, words: pl.DataFrame,
+                  repeats: dict[str, int] | None = None) -> dict[str, Any]:
     """The figures the narrative quotes. The number of published rates is the achievement section's
-    (published_rate_checks); the classification totals must add up to it (tests/test_one_fact.py)."""
+    (published_rate_checks); the classification totals must add up to it (tests/test_one_fact.py).
+    repeats is repeat_counts(ctx) when the caller has it (read here otherwise)."""
     totals = classification_totals(counts)
     disclosure = city_disclosure(ctx)
     checks = rate_checks(ctx)
@@ -191,7 +193,7 @@ def audit_summary(ctx: Context, counts: pl.DataFrame, rates: pl.DataFrame, words
         "rates": checks["progress"]["published"],
         "reproduced": sum(totals[r] for r in REPRODUCED),
         "agrees": {rule: checks[rule]["agrees"] for rule in COMPARED_RULES},
-        "rate_repeats": repeat_counts(ctx)["rates"],
+        "rate_repeats": (repeat_counts(ctx) if repeats is None else repeats)["rates"],
         "rate_cities": [c for c in disclosure.filter(pl.col("rates") > 0)["city_id"].to_list()],
         "no_rate_cities": disclosure.filter(pl.col("rates") == 0).to_dicts(),
         "words": sorted(set(words["published_achievement_text"].drop_nulls().to_list())),

@@ -38,7 +38,8 @@ def classification_chart(ctx: Context, counts: pl.DataFrame, *, top: int = marks
     """
     folded, order = data.fold_cities(ctx, counts, top, other_cities(ctx, counts, top), score=data.rates_first())
     shares = len(order) < len(set(counts["city_id"].to_list()))
-    present = [r for r in data.CLASSIFICATIONS if r in set(counts["rule"])]
+    found = set(counts["rule"].to_list())
+    present = [r for r in data.CLASSIFICATIONS if r in found]
     labels = [classification_name(ctx, r) for r in present]
     rank = {r: i for i, r in enumerate(data.CLASSIFICATIONS)}
     frame = folded.with_columns(
@@ -126,7 +127,8 @@ def rates_scatter(ctx: Context, rates: pl.DataFrame, *, max_rows: int = MAX_SCAT
     grid = pl.DataFrame({"x": [lo + (hi - lo) * i / steps for i in range(steps + 1)]}).with_columns(
         (pl.col("x") - data.TOLERANCE).alias("y_lo"), (pl.col("x") + data.TOLERANCE).alias("y_hi")
     )
-    present = [r for r in data.RATE_CLASSES if r in set(points["rule"])] or list(data.RATE_CLASSES)
+    found = set(points["rule"].to_list())
+    present = [r for r in data.RATE_CLASSES if r in found] or list(data.RATE_CLASSES)
     domain = [classification_name(ctx, r) for r in present]
     colour = alt.Color(
         "rule_label:N",
@@ -188,7 +190,8 @@ def finding_chart(ctx: Context, counts: pl.DataFrame, *, max_series: int = marks
     totals = data.code_totals(counts)
     present = [c for c in totals if totals[c] > 0]
     palette_size = min(max_series, len(charts.CITY_PALETTE))
-    present_cities = [c for c in ctx.cities if c in set(counts["city_id"])]
+    with_counts = set(counts["city_id"].to_list())  # once, not once per city
+    present_cities = [c for c in ctx.cities if c in with_counts]
     if len(present_cities) <= palette_size:
         city_order = [ctx.city(c) for c in present_cities]
         frame = counts.with_columns(pl.col("city_label").alias("series"))

@@ -55,7 +55,8 @@ def classification_table(ctx: Context, counts: pl.DataFrame, *, top: int = marks
     """Cities x classifications (counts of KPI rows), with a total row; beyond `top` cities, the
     cities publishing the most rates keep a row and the others are pooled."""
     folded, order = data.fold_cities(ctx, counts, top, other_cities(ctx, counts, top), score=data.rates_first())
-    present = [r for r in data.CLASSIFICATIONS if r in set(counts["rule"])]
+    found = set(counts["rule"].to_list())
+    present = [r for r in data.CLASSIFICATIONS if r in found]
     city, total = col(ctx, "city"), col(ctx, "total")
     rows = []
     for label in order:

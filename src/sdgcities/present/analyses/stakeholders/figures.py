@@ -52,7 +52,8 @@ def _top_cities(ctx: Context, counts: pl.DataFrame) -> tuple[pl.DataFrame, list[
     folded row (or None)."""
     totals = counts.group_by("city_id").agg(pl.col("partners").sum().alias("total"))
     if not folds_cities(totals.height):
-        order = [c for c in ctx.cities if c in set(totals["city_id"])]
+        with_totals = set(totals["city_id"].to_list())  # once, not once per city
+        order = [c for c in ctx.cities if c in with_totals]
         return counts.with_columns(pl.col("city_label").alias("row_label")), [ctx.city(c) for c in order], None
     keep = fold_top_n(totals, key="city_id", value="total", n=TOP_N)["city_id"].head(TOP_N).to_list()
     labels = {c: ctx.city(c) for c in keep}

@@ -17,7 +17,8 @@ def _column(ctx: Context, name: str, **params) -> str:
 def category_table(ctx: Context, counts: pl.DataFrame) -> pl.DataFrame:
     """Cities x categories with "partners (redacted)" cells and a total column, for display.
     When the chart folds cities, the TOP_N cities with most partners."""
-    present = [c for c in CATEGORIES if c in set(counts["category"])] + sorted(set(counts["category"]) - set(CATEGORIES))
+    found = set(counts["category"].to_list())
+    present = [c for c in CATEGORIES if c in found] + sorted(found - set(CATEGORIES))
     cells = counts.with_columns(
         pl.when(pl.col("redacted") > 0)
         .then(pl.format(ctx.w("stakeholders.cell_with_redacted"), pl.col("partners"), pl.col("redacted")))

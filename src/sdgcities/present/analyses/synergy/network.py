@@ -31,18 +31,19 @@ class Network:
     by: str
 
 
-def target_network(con, cities: Sequence[str], by: str = "row") -> Network:
+def target_network(con, cities: Sequence[str], by: str = "row", *, nodes_of: Network | None = None) -> Network:
     """The network of SDG targets per city.
 
     Nodes: every target a KPI row of the city cites. Edges: two targets are linked when one KPI row
     cites both (by="row") or, by="indicator", when the printings of one indicator together cite both.
     Edge weight: the number of distinct indicators (a 再掲 printing is the same KPI) linking them;
-    n_rows: the number of KPI rows.
+    n_rows: the number of KPI rows. nodes_of: a network of the same cities whose nodes and sources (the
+    same for every `by`) are taken instead of read again.
     """
     check_choice("by", by, LINK_BY)
     cities = check_cities(con, cities)
     group = "kpi_id" if by == "row" else "indicator_key"  # chosen from LINK_BY, never from user text
-    nodes = con.sql(
+    nodes = nodes_of.nodes if nodes_of is not None else con.sql(
         """
         select city_id, sdg_target as target, sdg_goal as goal,
                count(distinct indicator_key)::integer as n_kpis, count(distinct kpi_id)::integer as n_rows
@@ -65,7 +66,7 @@ def target_network(con, cities: Sequence[str], by: str = "row") -> Network:
         """,
         params={"cities": cities},
     ).pl()
-    sources = con.sql(
+    sources = nodes_of.sources if nodes_of is not None else con.sql(
         """
         select distinct k.doc_id, k.section
         from kpis k where list_contains($cities, k.city_id) and len(k.sdg_targets) > 0
