@@ -62,5 +62,6 @@ def report_suite(built_db, tmp_path_factory) -> dict:
     from sdgcities.publish import reports
 
     folder = tmp_path_factory.mktemp("reports")
+    environment = dict(os.environ)
     summary = reports.run(database=built_db, reports_dir=folder)
-    return {"folder": folder, "summary": summary, "db": built_db}
+    return {"folder": folder, "summary": summary, "db": built_db, "environment_kept": dict(os.environ) == environment}

@@ -160,3 +160,14 @@ def test_socket_folders_of_killed_runs_are_removed_and_live_ones_kept(fresh_engi
         (folder / "kernel-1").write_text("")
     engine._remove_orphaned_sockets()
     assert not orphan.exists() and live.exists()
+
+
+def test_a_run_leaves_the_callers_environment_alone(fresh_engine, tmp_path):
+    """The report run shares its process with its caller: the database it gives the kernel must not
+    become the caller's SDGCITIES_DB (tests and notebooks run after it would read a removed copy)."""
+    notebook = _notebook(tmp_path / "nb.ipynb", "import os\nprint(os.environ['SDGCITIES_DB'], os.environ['SDGCITIES_CHART_MODE'])")
+    before = dict(os.environ)
+    engine.execute(notebook, tmp_path / "out.ipynb", parameters={}, cwd=tmp_path,
+                   env={"SDGCITIES_DB": "/elsewhere/run.duckdb", "SDGCITIES_CHART_MODE": "report"})
+    assert _printed(tmp_path / "out.ipynb") == ["/elsewhere/run.duckdb report\n"]
+    assert dict(os.environ) == before

@@ -237,3 +237,9 @@ def test_the_front_matter_opens_every_report(suite, stem, lang):
                                  capture_output=True, text=True, check=True).stdout.replace("\n", "")
     for text in (words("front.heading.summary"), words("front.heading.comparability"), version):
         assert text in first_pages, text
+
+
+def test_the_run_leaves_its_callers_environment_alone(suite):
+    """The run happens in its caller's process (threads): the snapshot it gives its kernels as
+    SDGCITIES_DB must not stay in the caller's environment after the run."""
+    assert suite["environment_kept"]

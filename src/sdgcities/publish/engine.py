@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +58,14 @@ _started: list[_Kernel] = []  # every kernel still up, whatever thread started i
 _started_lock = threading.Lock()
 
 
-def _key(cwd: str) -> tuple:
-    return (KERNEL, str(Path(cwd).resolve()), *(os.environ.get(name) for name in KERNEL_ENVIRONMENT))
+def _environment(env: Mapping[str, str] | None) -> dict[str, str]:
+    """The kernel's environment: this process's, with the run's own values on top. The run's values are
+    never written into this process's environment (the report run shares its process with its caller)."""
+    return {**os.environ, **(env or {})}
+
+
+def _key(cwd: str, environment: Mapping[str, str]) -> tuple:
+    return (KERNEL, str(Path(cwd).resolve()), *(environment.get(name) for name in KERNEL_ENVIRONMENT))
 
 
 SOCKETS_PREFIX = "sdgcities-kernel-"
@@ -73,7 +80,7 @@ def _remove_orphaned_sockets() -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _start(cwd: str) -> _Kernel:
+def _start(cwd: str, environment: dict[str, str]) -> _Kernel:
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
@@ -83,12 +90,12 @@ def _start(cwd: str) -> _Kernel:
     sockets = Path(tempfile.mkdtemp(prefix=f"{SOCKETS_PREFIX}{os.getpid()}-"))
     manager = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=str(sockets / "kernel"))
     try:
-        run_sync(manager.start_kernel)(cwd=str(Path(cwd).resolve()))
+        run_sync(manager.start_kernel)(cwd=str(Path(cwd).resolve()), env=environment)
     except BaseException:
         shutil.rmtree(sockets, ignore_errors=True)
         raise
     _register_shutdown()
-    return _Kernel(manager, _key(cwd), sockets=sockets)
+    return _Kernel(manager, _key(cwd, environment), sockets=sockets)
 
 
 def shutdown() -> None:
@@ -150,11 +157,13 @@ def _register_shutdown() -> None:
     _shutdown_registered = True
 
 
-def kernel_for(cwd: str) -> _Kernel:
-    """This thread's started kernel for a run in `cwd`, started (again) when needed."""
+def kernel_for(cwd: str, env: Mapping[str, str] | None = None) -> _Kernel:
+    """This thread's started kernel for a run in `cwd` with `env` on top of this process's environment,
+    started (again) when needed."""
     from jupyter_core.utils import run_sync
 
-    wanted = _key(cwd)
+    environment = _environment(env)
+    wanted = _key(cwd, environment)
     kernel = getattr(_local, "kernel", None)
     if kernel is not None:
         alive = run_sync(kernel.manager.is_alive)()
@@ -162,7 +171,7 @@ def kernel_for(cwd: str) -> _Kernel:
             shutdown()
             kernel = None
     if kernel is None:
-        kernel = _local.kernel = _start(cwd)
+        kernel = _local.kernel = _start(cwd, environment)
         with _started_lock:
             _started.append(kernel)
     kernel.runs += 1
@@ -252,8 +261,10 @@ class _KnownParameters(logging.Filter):
         return not (message.startswith(prefix) and message[len(prefix):] in self.declared)
 
 
-def execute(notebook: str | Path, output: str | Path, *, parameters: dict[str, Any], cwd: str | Path) -> None:
-    """Execute `notebook` with `parameters` into `output` on this process's kernel (started on first use).
+def execute(notebook: str | Path, output: str | Path, *, parameters: dict[str, Any], cwd: str | Path,
+            env: Mapping[str, str] | None = None) -> None:
+    """Execute `notebook` with `parameters` into `output` on this thread's kernel (started on first use),
+    whose environment is this process's with `env` on top (e.g. SDGCITIES_DB).
 
     Raises papermill.PapermillExecutionError when a cell fails (the output then holds the traceback)."""
     import papermill
@@ -261,7 +272,7 @@ def execute(notebook: str | Path, output: str | Path, *, parameters: dict[str, A
     _register_engine()
     # papermill's parameter inspector cannot read `list[str] | None` annotations and warns on every run.
     logging.getLogger("papermill.translators").setLevel(logging.ERROR)
-    kernel = kernel_for(str(cwd))
+    kernel = kernel_for(str(cwd), env)
     known = _KnownParameters(declared_parameters(notebook))
     papermill_log = logging.getLogger("papermill")
     papermill_log.addFilter(known)

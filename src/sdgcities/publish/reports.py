@@ -183,12 +183,12 @@ def execute(job: Job, output: str, database: str, build_id: str | None = None) -
 
     started = time.perf_counter()
     temporary = str(Path(output).with_name(f".{Path(output).stem}.tmp-{os.getpid()}.ipynb"))
-    os.environ["SDGCITIES_DB"] = database
-    os.environ.setdefault("SDGCITIES_CHART_MODE", "report")
+    # The kernel's environment only: the run shares its process with its caller (a test, a notebook).
+    env = {"SDGCITIES_DB": database, "SDGCITIES_CHART_MODE": os.environ.get("SDGCITIES_CHART_MODE", "report")}
     try:
         for attempt in (1, 2):
             try:
-                engine.execute(job.notebook, temporary, parameters=job.parameters, cwd=job.notebook.parent)
+                engine.execute(job.notebook, temporary, parameters=job.parameters, cwd=job.notebook.parent, env=env)
                 break
             except papermill.PapermillExecutionError:
                 raise  # a cell failed: running it again would fail the same way
