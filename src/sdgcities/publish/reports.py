@@ -193,7 +193,7 @@ def execute(job: Job, output: str, database: str, build_id: str | None = None) -
             except papermill.PapermillExecutionError:
                 raise  # a cell failed: running it again would fail the same way
             except Exception:
-                # A rare race on the kernel's ports at start-up: one retry, on a new kernel.
+                # The kernel died or would not start (the engine drops it): one retry, on a new kernel.
                 if attempt == 2:
                     raise
         if build_id is not None:
