@@ -601,3 +601,27 @@ def test_command_line(executed, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "sdgcities.publish.render", "--title", "T", "--out-html", str(out_html),
                           str(tmp_path / "missing.ipynb")], capture_output=True, text=True)
     assert bad.returncode == 1 and "not found" in bad.stderr
+
+
+def test_the_javascript_bundle_is_made_once_and_read_from_the_cache_after(monkeypatch, tmp_path):
+    """Making the Vega bundle starts vl-convert's JavaScript runtime (seconds, 120 MB): a second process
+    reads it from the cache file named after the versions, without vl-convert."""
+    import vl_convert as vlc
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    render.javascript_bundle.cache_clear()
+    made = render.javascript_bundle()
+    cache = render.bundle_cache_file()
+    assert cache is not None and cache.parent == tmp_path / "sdgcities" and cache.read_text(encoding="utf-8") == made
+    assert "vegaEmbed" in made and "</script" not in made.lower()
+    render.javascript_bundle.cache_clear()
+
+    def not_called(*args, **kwargs):
+        raise AssertionError("the bundle was made again instead of read from the cache")
+
+    monkeypatch.setattr(vlc, "javascript_bundle", not_called)
+    try:
+        assert render.javascript_bundle() == made
+    finally:
+        render.javascript_bundle.cache_clear()
+    assert not [p for p in cache.parent.iterdir() if p != cache]  # no temporary file left beside it

@@ -243,3 +243,46 @@ def test_the_run_leaves_its_callers_environment_alone(suite):
     """The run happens in its caller's process (threads): the snapshot it gives its kernels as
     SDGCITIES_DB must not stay in the caller's environment after the run."""
     assert suite["environment_kept"]
+
+
+def test_heavy_reports_render_alone_and_the_kernels_stop_when_the_runs_are_over(suite, monkeypatch, tmp_path):
+    """The run's memory peak is a long report printing: it is rendered without its thread's kernel,
+    never beside another heavy render, and beside no other render while notebooks are left to run; the
+    kernels are stopped as soon as no notebook is left, before the last renders. Real executed notebooks
+    decide which reports are heavy; the runs and renders themselves are stand-ins that record when they ran."""
+    from sdgcities.publish import engine
+
+    folder = tmp_path / "copy"
+    shutil.copytree(suite["folder"], folder)
+    events: list[tuple] = []  # (kind, name, start, end, alone)
+    stopped: list[float] = []
+
+    def fake_execute(job, output, database, build_id=None):
+        start = time.perf_counter()
+        time.sleep(0.02)
+        events.append(("run", job.name, start, time.perf_counter(), False))
+        return 0.02
+
+    def fake_render(notebooks, title, html_path, pdf_path, lang, *, alone=False):
+        start = time.perf_counter()
+        time.sleep(0.3 if alone else 0.05)
+        events.append(("render", html_path, start, time.perf_counter(), alone))
+        return 0.1
+
+    monkeypatch.setattr(reports, "execute", fake_execute)
+    monkeypatch.setattr(reports, "render_one", fake_render)
+    monkeypatch.setattr(engine, "shutdown_all", lambda: stopped.append(time.perf_counter()))
+    summary = reports.run(force=True, database=suite["db"], reports_dir=folder, workers=2)
+    runs = [e for e in events if e[0] == "run"]
+    renders = [e for e in events if e[0] == "render"]
+    assert summary["executed"] == len(runs) == 24 and summary["rendered"] == len(renders) == 8
+    heavy = [e for e in renders if e[4]]
+    assert sorted(Path(e[1]).parent.name + "/" + Path(e[1]).stem for e in heavy) == ["en/comparison", "ja/comparison"]
+    last_run_start = max(e[2] for e in runs)
+    for h in heavy:
+        for other in renders:
+            if other is not h and other[2] < h[3] and h[2] < other[3]:  # the two renders overlap
+                assert not other[4], "two heavy reports rendered at the same time"
+                assert other[2] >= last_run_start, "a render started beside a heavy one while notebooks were left"
+    last_run_end = max(e[3] for e in runs)
+    assert any(last_run_end <= t < max(e[3] for e in renders) for t in stopped), "the kernels were kept until the end"

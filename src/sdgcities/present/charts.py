@@ -59,6 +59,7 @@ from sdgcities.present.figures import (  # noqa: F401
     vegalite_version,
 )
 from sdgcities.present.tables import cite_bundle, format_value, table_html  # noqa: F401
+from sdgcities.present.fonts import FONT_FAMILY, FONT_INSTALL_COMMAND, FontNotFoundError, find_font_dir  # noqa: F401
 
 # ---------------------------------------------------------------------------------------------
 # Colours
@@ -112,38 +113,8 @@ def city_colour_scale(city_labels: Sequence[str]) -> alt.Scale:
 # Fonts and theme
 # ---------------------------------------------------------------------------------------------
 
-FONT_FAMILY = "Noto Sans CJK JP"
 THEME_NAME = "sdgcities"
-FONT_INSTALL_COMMAND = "apt-get install -y fonts-noto-cjk"
-
-_FONT_DIR_CANDIDATES = (
-    Path("/usr/share/fonts/opentype/noto"),
-    Path("/usr/share/fonts/noto-cjk"),
-    Path("/usr/share/fonts/google-noto-cjk"),
-    Path("/usr/share/fonts/truetype/noto"),
-)
 _registered_font_dir: Path | None = None
-
-
-class FontNotFoundError(RuntimeError):
-    """The Noto Sans CJK font that charts and reports use is not installed."""
-
-
-def find_font_dir() -> Path:
-    """The directory holding Noto Sans CJK (NotoSansCJK-*.ttc / *.otf)."""
-    override = os.environ.get("SDGCITIES_FONT_DIR")
-    candidates = [Path(override)] if override else list(_FONT_DIR_CANDIDATES)
-    for directory in candidates:
-        if directory.is_dir() and any(directory.glob("NotoSansCJK*")):
-            return directory.resolve()
-    if not override:
-        for match in sorted(Path("/usr/share/fonts").glob("**/NotoSansCJK*")):
-            return match.parent.resolve()
-    raise FontNotFoundError(
-        f"Font {FONT_FAMILY!r} not found (looked in {', '.join(str(c) for c in candidates)}). "
-        f"Japanese chart labels would come out as empty boxes. Install it with: "
-        f"sudo {FONT_INSTALL_COMMAND}"
-    )
 
 
 def register_fonts() -> Path:

@@ -15,8 +15,6 @@ import zlib
 from collections.abc import Mapping
 from typing import Any
 
-import altair as alt
-
 SOURCE_LABEL = "出典 / Source: "
 
 
@@ -58,6 +56,7 @@ _BOOT_JS = "(function(s){var f=s&&s.closest('figure.sdg-chart-figure');if(f){(" 
 
 def vegalite_version() -> str | None:
     """The vl-convert Vega-Lite version matching Altair's schema (e.g. "6.4"), None for latest."""
+    import altair as alt  # imported here: the report renderer uses this module without drawing charts
     import vl_convert as vlc
 
     match = re.match(r"v?(\d+)\.(\d+)", alt.SCHEMA_VERSION)
@@ -81,6 +80,8 @@ def _to_spec(chart: Any, *, validate: bool = True) -> dict[str, Any]:
     if isinstance(chart, Mapping):
         return dict(chart)
     if hasattr(chart, "to_dict"):
+        import altair as alt  # already imported by whoever made the chart
+
         if alt.theme.active == "default":
             # One chart style throughout: charts shown without an explicit theme get ours.
             from sdgcities.present.charts import enable_theme

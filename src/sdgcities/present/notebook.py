@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from sdgcities.access import api
+from sdgcities.present import BUILD_MIME_TYPE  # the (invisible) output naming the build a notebook read
 from sdgcities.access.api import UnknownValueError
 from sdgcities.present.htmlsafe import markdown_text
 from sdgcities.present.words import Words
@@ -29,8 +30,6 @@ PAIRS = ("economy-environment", "economy-society", "society-environment")
 
 SIDE_ORDER = ("economy", "society", "environment", "integrated", None)
 MAX_CITED_DOCUMENTS = 12
-# The (invisible) output naming the build a notebook read; the report run reads it (publish.snapshot).
-BUILD_MIME_TYPE = "application/vnd.sdgcities.build+json"
 
 
 def check_choice(parameter: str, value: Any, valid: Sequence[Any]) -> Any:

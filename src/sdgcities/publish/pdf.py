@@ -34,6 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--disable-dev-shm-usage",
     "--font-render-hinting=none",
+    # No spare renderer process kept ready for new pages: the shared browser reuses its pages (20 MB).
+    "--disable-features=SpareRendererForSitePerProcess",
 ]
 CHART_TIMEOUT_MS = 120_000
 
@@ -184,6 +186,7 @@ class SharedBrowser:
         self._context = None
         self._idle: list = []  # pages ready for the next report
         self._current: dict = {}  # page -> the BrowserReport it is filling
+        self._sessions: dict = {}  # page -> its DevTools session (for the garbage collection between reports)
         self._launching: asyncio.Lock | None = None
 
     def call(self, function, *args):
@@ -208,7 +211,7 @@ class SharedBrowser:
                     self._playwright = await async_playwright().start()
                 self._browser = await _launch_async(self._playwright, find_chromium())
                 self._context = await self._browser.new_context(service_workers="block")
-                self._idle, self._current = [], {}
+                self._idle, self._current, self._sessions = [], {}, {}
         return self._context
 
     @contextlib.asynccontextmanager
@@ -219,6 +222,8 @@ class SharedBrowser:
         while self._idle and page is None:
             candidate = self._idle.pop()
             page = None if candidate.is_closed() else candidate
+            if page is None:
+                self._sessions.pop(candidate, None)
         if page is None:
             page = await context.new_page()
             await page.route("**/*", _refuse_network(lambda p=page: self._current[p]))
@@ -227,16 +232,27 @@ class SharedBrowser:
         reusable = False
         try:
             yield page
-            # An idle page holds an empty document, not the last report (hundreds of MB for a long one).
+            # An idle page holds an empty document, not the last report, and its renderer gives back what
+            # the report used: without a collection the renderer kept 400-800 MB after a long report (the
+            # heap of the page left behind), growing report after report (bench/memory_roles.py).
             await page.goto("about:blank")
+            await self._collect_garbage(page)
             reusable = True
         finally:
             if reusable and context is self._context:
                 self._idle.append(page)
             else:
                 self._current.pop(page, None)
+                self._sessions.pop(page, None)
                 with contextlib.suppress(Exception):
                     await page.close()
+
+    async def _collect_garbage(self, page) -> None:
+        """A full garbage collection in the page's renderer (JavaScript and DOM heaps): 30-250 ms."""
+        session = self._sessions.get(page)
+        if session is None:
+            session = self._sessions[page] = await page.context.new_cdp_session(page)
+        await session.send("HeapProfiler.collectGarbage")
 
     async def _stop(self) -> None:
         with contextlib.suppress(Exception):
@@ -246,7 +262,7 @@ class SharedBrowser:
             if self._playwright is not None:
                 await self._playwright.stop()
         self._browser = self._playwright = self._context = self._launching = None
-        self._idle, self._current = [], {}
+        self._idle, self._current, self._sessions = [], {}, {}
 
     def close(self) -> None:
         with self._lock:

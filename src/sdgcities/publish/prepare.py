@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from sdgcities.present import charts
+from sdgcities.present import figures  # not charts: it imports Altair, which rendering never needs
 from sdgcities.publish.snapshot import BUILD_MIME_TYPE
 
 
@@ -54,14 +54,14 @@ def upgrade_chart_outputs(nb: nbformat.NotebookNode) -> int:
             skip_next_caption_for = None
             data = output.get("data")
             if output.get("output_type") in ("display_data", "execute_result") and data and "text/html" not in data:
-                spec = next((_as_spec(data[m]) for m in charts.VEGALITE_MIME_TYPES if m in data), None)
+                spec = next((_as_spec(data[m]) for m in figures.VEGALITE_MIME_TYPES if m in data), None)
                 if spec is not None:
                     source = info.get("source")
                     png = None
                     if isinstance(data.get("image/png"), str):
                         with contextlib.suppress(ValueError):
                             png = base64.b64decode(data["image/png"])
-                    data["text/html"] = charts.figure_html(
+                    data["text/html"] = figures.figure_html(
                         spec, source=source, png=png, figure_id=info.get("chart_id"), boot_script=False
                     )
                     upgraded += 1

@@ -38,7 +38,7 @@ from pathlib import Path
 import nbformat
 from bs4 import BeautifulSoup, Tag
 
-from sdgcities.present import charts
+from sdgcities.present import figures, fonts  # not charts: it imports Altair, which rendering never needs
 from sdgcities.publish.version import report_version_html
 from sdgcities.present.htmlsafe import neutralise_active_content
 from sdgcities.present.words import Words, languages
@@ -67,7 +67,7 @@ def report_css() -> str:
 
 # Draw every chart once the page (with the vega bundle in its head) is parsed.
 FINAL_SCRIPT = (
-    "(function(){var render=" + charts.RENDER_FIGURE_JS + ";"
+    "(function(){var render=" + figures.RENDER_FIGURE_JS + ";"
     "var figs=Array.prototype.slice.call(document.querySelectorAll('figure.sdg-chart-figure'));"
     "Promise.all(figs.map(function(f){return render(f);})).then(function(){"
     "document.documentElement.setAttribute('data-charts','done');});})();"
@@ -79,20 +79,51 @@ FINAL_SCRIPT = (
 # ---------------------------------------------------------------------------------------------
 
 
+def bundle_cache_file(vl_version: str | None = None) -> Path | None:
+    """Where the bundle made by these versions of Altair and vl-convert is kept between runs
+    ($XDG_CACHE_HOME/sdgcities or ~/.cache/sdgcities); None when the versions cannot be read."""
+    from importlib import metadata
+
+    try:
+        key = f"altair-{metadata.version('altair')}_vl-convert-{metadata.version('vl-convert-python')}_{vl_version or 'default'}"
+    except metadata.PackageNotFoundError:
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sdgcities"
+    return base / f"vega-bundle_{re.sub(r'[^A-Za-z0-9._-]', '_', key)}.js"
+
+
 @functools.lru_cache(maxsize=2)
 def javascript_bundle(vl_version: str | None = None) -> str:
     """vega + vega-lite + vega-embed from vl-convert, safe to inline in one <script> element.
 
     The bundle is wrapped in a function so that its top-level ``const`` names stay private; it
     sets ``window.vegaEmbed``, ``window.vega`` and ``window.vegaLite`` itself.
+
+    Making it starts vl-convert's JavaScript runtime (1.4 s and 120 MB that stay with the process), so
+    the bundle is kept in a cache file named after the versions that made it, written atomically.
     """
+    cache = bundle_cache_file(vl_version)
+    if cache is not None and cache.is_file():
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            return cache.read_text(encoding="utf-8")
     import vl_convert as vlc
 
-    version = vl_version or charts.vegalite_version()
+    version = vl_version or figures.vegalite_version()
     source = vlc.javascript_bundle(vl_version=version) if version else vlc.javascript_bundle()
     # Inside a <script> element the HTML parser must never see "</script" or "<!--".
     source = re.sub(r"</(script)", r"<\\/\1", source, flags=re.IGNORECASE).replace("<!--", "<\\!--")
-    return "(function(){\n" + source + "\n})();"
+    bundle = "(function(){\n" + source + "\n})();"
+    if cache is not None:
+        with contextlib.suppress(OSError):  # no cache (read-only home): the next run makes it again
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=cache.parent, prefix=cache.name + ".", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    out.write(bundle)
+                os.replace(temporary, cache)
+            finally:
+                Path(temporary).unlink(missing_ok=True)
+    return bundle
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,7 +383,7 @@ def render_report(
     out_pdf = Path(out_pdf) if out_pdf is not None else None
     if out_pdf is not None:
         find_chromium()  # fail before doing any work
-        charts.find_font_dir()  # without the font the PDF would show empty boxes
+        fonts.find_font_dir()  # without the font the PDF would show empty boxes
 
     started = time.perf_counter()
     temps: list[Path] = []
@@ -415,7 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         render_report(args.notebooks, title=args.title, out_html=args.out_html, out_pdf=args.out_pdf, lang=args.lang)
-    except (RenderError, charts.FontNotFoundError, FileNotFoundError, ValueError) as exc:
+    except (RenderError, fonts.FontNotFoundError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if not args.quiet:

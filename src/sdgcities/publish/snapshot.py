@@ -24,7 +24,7 @@ import nbformat
 from sdgcities.build import dbfile
 from sdgcities import paths
 from sdgcities.build.dbfile import read_build_info
-from sdgcities.present.notebook import BUILD_MIME_TYPE  # re-exported: render and the tests read it here
+from sdgcities.present import BUILD_MIME_TYPE  # re-exported: render and the tests read it here
 
 
 class MixedBuildError(RuntimeError):
