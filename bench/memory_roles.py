@@ -1,11 +1,12 @@
-"""Where the memory of a report run goes: PSS of its process tree, by role, over time.
+"""Where the memory and CPU of a report run go: PSS and CPU seconds of its process tree, by role.
 
     SDGCITIES_ROOT=bench/out/suite python bench/memory_roles.py [--interval 0.5] -- python -m sdgcities.publish.reports --force
 
 Runs the command, samples its process tree (psutil, PSS: shared pages split between their sharers) and
 groups the processes by role: the command's own process, kernels, playwright's node driver, and
 Chromium's browser, renderers, GPU, print compositor and other utilities. Prints the composition at the
-peak and the largest value of each role, and writes every sample to bench/out/memory_roles.json.
+peak, the largest value of each role and each role's CPU seconds (read from every process while it ran),
+and writes every sample to bench/out/memory_roles.json.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ def role(process: psutil.Process, root_pid: int) -> str:
     return "other"
 
 
-def sample(root: psutil.Process) -> dict[str, tuple[int, int]]:
-    """role -> (processes, PSS bytes)."""
+def sample(root: psutil.Process, cpu: dict[tuple[int, float], tuple[str, float]]) -> dict[str, tuple[int, int]]:
+    """role -> (processes, PSS bytes); each process's role and CPU seconds so far go to `cpu`."""
     found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     try:
         tree = [root] + root.children(recursive=True)
@@ -57,9 +58,12 @@ def sample(root: psutil.Process) -> dict[str, tuple[int, int]]:
     for process in tree:
         try:
             pss = process.memory_full_info().pss
+            times = process.cpu_times()
+            name = role(process, root.pid)
+            cpu[(process.pid, process.create_time())] = (name, times.user + times.system)
         except psutil.Error:
             continue
-        entry = found[role(process, root.pid)]
+        entry = found[name]
         entry[0] += 1
         entry[1] += pss
     return {name: (n, pss) for name, (n, pss) in found.items()}
@@ -81,8 +85,9 @@ def main(argv: list[str] | None = None) -> int:
 
     # Process data.
     samples = []
+    cpu: dict[tuple[int, float], tuple[str, float]] = {}
     while child.poll() is None:
-        now = sample(root)
+        now = sample(root, cpu)
         if now:
             samples.append({"t": round(time.perf_counter() - started, 2), "roles": now})
         time.sleep(args.interval)
@@ -103,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
         for s in samples:
             for name, (_, pss) in s["roles"].items():
                 largest[name] = max(largest[name], pss)
+        by_role: dict[str, float] = defaultdict(float)
+        for name, seconds in cpu.values():
+            by_role[name] += seconds
+        print(f"CPU seconds by role (sampled; {sum(by_role.values()):.1f} s in all = {sum(by_role.values()) / wall / psutil.cpu_count():.0%} of "
+              f"{psutil.cpu_count()} cores): " + ", ".join(f"{name} {v:.1f}" for name, v in sorted(by_role.items(), key=lambda i: -i[1])))
         print("largest of each role over the run: " + ", ".join(f"{name} {v / mib:,.0f} MiB" for name, v in sorted(largest.items(), key=lambda i: -i[1])))
     return child.returncode
 

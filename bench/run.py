@@ -98,6 +98,7 @@ class Run:
     load_before: float | None = None  # 1-minute load average when the command started (other work on the machine)
     peak_tree_pss_mib: float | None = None  # sampled sum of PSS over the tree (shared pages split between sharers)
     load_after: float | None = None  # 1-minute load average when it ended (a long run sees the machine change)
+    cpu_sampled_seconds: float | None = None  # user + system CPU of every process seen in the tree, read while it ran
     timed_out: bool = False
     stdout: str = ""
     stderr: str = ""
@@ -113,9 +114,10 @@ class Run:
         return data
 
 
-def _tree_memory(process, pss: bool) -> tuple[int, int | None]:
+def _tree_memory(process, pss: bool, cpu: dict[tuple[int, float], float] | None = None) -> tuple[int, int | None]:
     """(RSS, PSS or None) summed over a process and its descendants. A process that ends while it is
-    read is skipped; PSS is None when a process's smaps cannot be read (no figure rather than a low one)."""
+    read is skipped; PSS is None when a process's smaps cannot be read (no figure rather than a low one).
+    With `cpu`, each process's CPU seconds so far are recorded there, by (pid, start time)."""
     try:
         processes = [process] + process.children(recursive=True)
     except psutil.Error:
@@ -124,6 +126,9 @@ def _tree_memory(process, pss: bool) -> tuple[int, int | None]:
     for p in processes:
         try:
             rss += p.memory_info().rss
+            if cpu is not None:
+                times = p.cpu_times()
+                cpu[(p.pid, p.create_time())] = times.user + times.system
             if readable:
                 pss_total += p.memory_full_info().pss
         except psutil.NoSuchProcess:
@@ -142,6 +147,9 @@ def measure(command: list[str], *, env: dict[str, str] | None = None, cwd: Path 
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=cwd, start_new_session=True)
         peak, peak_pss, pss_ok = 0, 0, pss
+        # wait4's CPU leaves out processes whose parent never waited for them (Chromium's renderers, when
+        # the browser is closed with its children still up), so the tree is also read while it runs.
+        cpu_seen: dict[tuple[int, float], float] = {}
         done = threading.Event()
         timed_out = threading.Event()
 
@@ -157,7 +165,7 @@ def measure(command: list[str], *, env: dict[str, str] | None = None, cwd: Path 
             while not done.is_set():
                 # PSS (smaps) costs far more to read than RSS: every 5th sample, so the sampler stays small
                 # beside what it measures.
-                rss, tree_pss = _tree_memory(process, pss_ok and count % 5 == 0)
+                rss, tree_pss = _tree_memory(process, pss_ok and count % 5 == 0, cpu_seen)
                 count += 1
                 peak = max(peak, rss)
                 if pss_ok and count % 5 == 1 and tree_pss is None and rss:
@@ -191,6 +199,7 @@ def measure(command: list[str], *, env: dict[str, str] | None = None, cwd: Path 
             cpu_seconds=usage.ru_utime + usage.ru_stime, load_before=load,
             peak_tree_pss_mib=peak_pss / 2**20 if pss and pss_ok and peak_pss else None, timed_out=timed_out.is_set(),
             load_after=os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+            cpu_sampled_seconds=sum(cpu_seen.values()) if psutil is not None else None,
             stdout=out.read().decode("utf-8", "replace"), stderr=err.read().decode("utf-8", "replace"),
         )
 
@@ -252,6 +261,10 @@ def mem(run: Run | dict | None) -> str:
         text += f" / {tree_pss:,.0f} MiB PSS tree"
     if data.get("cpu_seconds"):
         text += f"; CPU {data['cpu_seconds']:.1f} s"
+        sampled = data.get("cpu_sampled_seconds")
+        if sampled and data.get("seconds"):
+            # What the tree's processes used, read while they ran, and how busy that kept the cores.
+            text += f" (sampled {sampled:.1f} s = {sampled / data['seconds'] / cores():.0%} of {cores()} cores)"
     if data.get("load_before") is not None:
         text += f"; load {data['load_before']:.1f}"
         if data.get("load_after") is not None and data.get("seconds", 0) >= 60:

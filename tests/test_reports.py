@@ -113,7 +113,7 @@ def test_pdf_holds_city_names_page_numbers_and_a_numbered_contents(suite, stem):
     contents = pdf_text(path, 1) + (pdf_text(path, 2) if pages > 1 else "")
     numbered = re.findall(r"^\s*(\S.*?\S)\s{2,}(\d+)\s*$", contents, re.M)
     assert len(numbered) >= 5, contents
-    for title, number in numbered[:8]:
+    for title, number in numbered:  # every entry, not a sample: the numbers come from a separate printing
         assert 1 <= int(number) <= pages
         page_text = " ".join(pdf_text(path, int(number)).split())
         assert " ".join(title.split())[:12] in page_text, (title, number)
