@@ -37,8 +37,11 @@ ENGINE_NAME = "sdgcities-reused-kernel"
 # What a run's kernel must have been started with: the notebooks read these at import or setup time.
 KERNEL_ENVIRONMENT = ("SDGCITIES_DB", "SDGCITIES_ROOT", "SDGCITIES_CHART_MODE")
 # Run silently (no execution count, no history) before each notebook: the namespace, the history and
-# the counter go back to a fresh kernel's state.
-RESET_CODE = "get_ipython().reset(new_session=True, aggressive=False)"
+# the counter go back to a fresh kernel's state. The reset ends with a full garbage collection, which
+# walked every object of the imported modules (about 250,000: 0.1-0.2 s, a third of a short run's CPU);
+# after it, what survived (modules, caches) is moved out of the collector's way (gc.freeze), so the next
+# reset collects only what the next notebook made.
+RESET_CODE = "get_ipython().reset(new_session=True, aggressive=False); __import__('gc').freeze()"
 START_TIMEOUT_S = 120
 
 log = logging.getLogger(__name__)
