@@ -286,3 +286,31 @@ def test_heavy_reports_render_alone_and_the_kernels_stop_when_the_runs_are_over(
                 assert other[2] >= last_run_start, "a render started beside a heavy one while notebooks were left"
     last_run_end = max(e[3] for e in runs)
     assert any(last_run_end <= t < max(e[3] for e in renders) for t in stopped), "the kernels were kept until the end"
+
+
+def test_a_report_printed_again_tries_its_previous_pages_and_checks_them(suite, monkeypatch, tmp_path):
+    """Printing a report over its previous PDF tries that PDF's pages for the contents: one printing when
+    they still hold; when they do not (here: another report's PDF in its place), the printing tells the
+    right pages and the report is printed once more. Either way the contents are those of a first print."""
+    from sdgcities.publish import pdf
+
+    printings: list[int] = []
+    original_print = pdf.print_pdf
+
+    def counted(*args, **kwargs):
+        report = original_print(*args, **kwargs)
+        printings.append(report.printings)
+        return report
+
+    monkeypatch.setattr(render, "print_pdf", counted)
+    notebooks = [suite["folder"] / "executed" / f"ja-kaga-{name}.ipynb" for name in ("front_matter", "city_profile")]
+    first = suite["folder"] / "ja" / "kaga.pdf"
+    title = re.search(r"^Title:\s+(.*)$", subprocess.run(["pdfinfo", str(first)], capture_output=True, text=True).stdout, re.M).group(1)
+    for previous, expected_printings in ((first, 1), (suite["folder"] / "ja" / "comparison.pdf", 2)):
+        out = tmp_path / f"again-{expected_printings}.pdf"
+        shutil.copy(previous, out)
+        render.render_report(notebooks, title=title, out_html=tmp_path / f"again-{expected_printings}.html", out_pdf=out, lang="ja")
+        assert printings[-1] == expected_printings
+        assert pdf.anchor_pages(out) == pdf.anchor_pages(first)
+        # The contents page, its numbers included (below the header line, which holds the day of printing).
+        assert pdf_text(out, 1).splitlines()[1:] == pdf_text(first, 1).splitlines()[1:]

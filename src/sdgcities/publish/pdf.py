@@ -73,6 +73,7 @@ class BrowserReport:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     blocked_requests: list[str] = field(default_factory=list)
+    printings: int = 0  # page.pdf calls: 1 when the contents' page numbers were known beforehand, else 2
 
 
 CHARTS_SETTLED_JS = ("() => Array.from(document.querySelectorAll('.sdg-chart')).every("
@@ -371,9 +372,14 @@ FILL_TOC_JS = ("(pages) => { for (const li of document.querySelectorAll('nav.sdg
                " if (cell && n) { cell.textContent = String(n); } } return true; }")
 
 
-def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "") -> BrowserReport:
+def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "", expected_pages: dict[str, int] | None = None) -> BrowserReport:
     """Print a report page to PDF (A4, backgrounds, page numbers "n / N", bookmarks, page numbers in the
-    table of contents) once charts are drawn."""
+    table of contents) once charts are drawn.
+
+    The contents need each heading's page, which only a printing tells. `expected_pages` ({heading id:
+    page}, e.g. read from the previous version of the same report) is tried first: the page is printed
+    with those numbers and kept when its headings are on exactly those pages; otherwise (or without it)
+    the pages are taken from a printing and the page is printed again with them."""
 
     async def work(browser: SharedBrowser) -> BrowserReport:
         report = BrowserReport()
@@ -396,22 +402,40 @@ def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "") ->
                 tagged=True,
             )
             toc = [anchor for anchor, _text in await page.evaluate(TOC_ENTRIES_JS)]
-            if toc:
-                # A first, plain printing tells each heading's page: untagged, without the header and
-                # footer (they are drawn in the margins, which stay the same), and with everything but the
-                # headings hidden (visibility keeps every box where it is, so the pages are the same, but
-                # nothing else is drawn): about a third of the cost of a full printing. The numbers fill
-                # cells of a fixed width, so the final printing keeps every page break.
-                await page.evaluate(PAGINATION_ONLY_JS, True)
-                plain = {key: value for key, value in options.items() if key not in ("header_template", "footer_template")}
-                await page.pdf(**{**plain, "outline": False, "tagged": False, "display_header_footer": False})
-                await page.evaluate(PAGINATION_ONLY_JS, False)
+            expected = None
+            if toc and expected_pages and all(anchor in expected_pages for anchor in toc):
+                expected = {anchor: expected_pages[anchor] for anchor in toc}
+            if expected is not None:
+                # The numbers fill cells of a fixed width, so they move no page break: when the headings
+                # landed on the expected pages this printing is the final one, and when they did not, the
+                # pages it tells are the right ones for the next.
+                await page.evaluate(FILL_TOC_JS, expected)
+                await page.pdf(**options)
+                report.printings += 1
                 found = anchor_pages(pdf_path)
-                pages = {anchor: found[anchor] for anchor in toc if anchor in found}
-                if len(pages) < len(toc):
-                    log.warning("%s: %d of %d contents entries not found in the printed page", html_path.name, len(toc) - len(pages), len(toc))
-                await page.evaluate(FILL_TOC_JS, pages)
-            await page.pdf(**options)
+                if any(found.get(anchor) != number for anchor, number in expected.items()):
+                    log.info("%s: the contents' expected pages were not right; printing again", html_path.name)
+                    await page.evaluate(FILL_TOC_JS, {anchor: found[anchor] for anchor in toc if anchor in found})
+                    await page.pdf(**options)
+                    report.printings += 1
+            else:
+                if toc:
+                    # A first, plain printing tells each heading's page: untagged, without the header and
+                    # footer (they are drawn in the margins, which stay the same), and with everything but
+                    # the headings hidden (visibility keeps every box where it is, so the pages are the
+                    # same, but nothing else is drawn): about a third of the cost of a full printing.
+                    await page.evaluate(PAGINATION_ONLY_JS, True)
+                    plain = {key: value for key, value in options.items() if key not in ("header_template", "footer_template")}
+                    await page.pdf(**{**plain, "outline": False, "tagged": False, "display_header_footer": False})
+                    report.printings += 1
+                    await page.evaluate(PAGINATION_ONLY_JS, False)
+                    found = anchor_pages(pdf_path)
+                    pages = {anchor: found[anchor] for anchor in toc if anchor in found}
+                    if len(pages) < len(toc):
+                        log.warning("%s: %d of %d contents entries not found in the printed page", html_path.name, len(toc) - len(pages), len(toc))
+                    await page.evaluate(FILL_TOC_JS, pages)
+                await page.pdf(**options)
+                report.printings += 1
         for message in report.page_errors + report.console_errors:
             log.warning("browser reported while printing %s: %s", html_path.name, message)
         return report

@@ -52,6 +52,7 @@ from sdgcities.publish.pdf import (  # noqa: F401  (the printing API, also reach
     BrowserReport,
     ChromiumNotFoundError,
     RenderError,
+    anchor_pages,
     find_chromium,
     open_page,
     print_pdf,
@@ -358,6 +359,18 @@ def _replace_folder(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _previous_pages(pdf_path: Path) -> dict[str, int] | None:
+    """{heading id: page} of the report's previous PDF, if there is one: the pages its contents most likely
+    have again (print_pdf checks them, and prints again when they moved)."""
+    if not pdf_path.is_file():
+        return None
+    try:
+        return anchor_pages(pdf_path)
+    except Exception as error:  # an unreadable old file only means no guess
+        log.info("%s: previous pages not read (%s)", pdf_path.name, error)
+        return None
+
+
 def render_report(
     notebooks: list[Path],
     *,
@@ -401,7 +414,7 @@ def render_report(
         if out_pdf is not None:
             tmp_pdf = _temp_path(out_pdf)
             temps.append(tmp_pdf)
-            print_pdf(tmp_html, tmp_pdf, title=title, date=_build_date(lang))
+            print_pdf(tmp_html, tmp_pdf, title=title, date=_build_date(lang), expected_pages=_previous_pages(out_pdf))
             if tmp_pdf.stat().st_size == 0:
                 raise RenderError("Chromium wrote an empty PDF")
         os.replace(tmp_html, out_html)
