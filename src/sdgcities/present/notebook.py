@@ -110,18 +110,20 @@ class Context:
         With a frame, the documents are its doc_id values and the sections its section values.
         """
         by_doc: dict[str, set[str]] = {}
+        has_section = False
         if frame is not None and "doc_id" in frame.columns:
             has_section = sections and "section" in frame.columns
-            for row in frame.select(["doc_id"] + (["section"] if has_section else [])).unique().iter_rows():
-                by_doc.setdefault(row[0], set())
-                if has_section and row[1]:
-                    by_doc[row[0]].add(row[1])
+            by_doc = {doc: set() for doc in frame["doc_id"].unique().to_list()}
         for doc in doc_ids:
             by_doc.setdefault(doc, set())
         parts = []
         ordered = sorted(by_doc, key=lambda d: (self.documents.get(d, {}).get("city_id", ""), d))
         # With hundreds of cities a full list would bury the chart: name the first ones and count the rest.
         shown_docs, hidden = ordered[:MAX_CITED_DOCUMENTS], len(ordered) - MAX_CITED_DOCUMENTS
+        if has_section:  # the sections of the documents named only (a frame may hold 20,000 rows)
+            for doc, section in frame.filter(pl.col("doc_id").is_in(shown_docs)).select("doc_id", "section").unique().iter_rows():
+                if section:
+                    by_doc[doc].add(section)
         for doc in shown_docs:
             meta = self.documents.get(doc, {})
             title = meta.get("title_ja" if self.lang == "ja" else "title_en", doc)
