@@ -69,6 +69,7 @@ class Context:
     goal_names: dict[int, str] = field(default_factory=dict)
     goal_colours: dict[int, str] = field(default_factory=dict)
     documents: dict[str, dict] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)  # frames several sections of one run read, computed once (keys name their module)
 
     @property
     def words(self) -> Words:
@@ -204,15 +205,25 @@ def _filled(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return safe
 
 
+def show_markdown(text: str) -> None:
+    """display(Markdown(text)), the same output bundle, without IPython's formatter pass: it tries a dozen
+    MIME types on every object, most of the cost of a paragraph when a report writes hundreds of them
+    (a warning per document at 1,741 cities)."""
+    from IPython.display import Markdown, display
+
+    markdown = Markdown(text)
+    display({"text/markdown": markdown._repr_markdown_(), "text/plain": repr(markdown)}, raw=True)
+
+
 def write(ctx: Context, key: str, /, **params: Any) -> None:
     """Narrative text from the catalogue (Markdown). The template is ours; the values filled into it
     come from the data, so text values are made inert first and numbers are formatted by the
     template's own format specs."""
-    from IPython.display import Markdown, display
+    from IPython.display import display
 
     text = ctx.w(key, **_filled(ctx, params))
     if DATA_SPAN not in text:
-        display(Markdown(text))
+        show_markdown(text)
         return
     # Marked data must reach the page as one element; nbconvert's Markdown path (with embedded images)
     # renders inline tags one by one and would empty the span, so the paragraph goes out as HTML too.
@@ -224,8 +235,6 @@ def write(ctx: Context, key: str, /, **params: Any) -> None:
 
 def title(ctx: Context, key: str, /, level: int = 2, **params: Any) -> None:
     """A section heading from the catalogue (picked up by the table of contents)."""
-    from IPython.display import Markdown, display
-
     if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 6:
         raise ValueError(f"level must be a whole number 1-6, not {level!r}")
-    display(Markdown(f"{'#' * level} {ctx.w(key, **_filled(ctx, params))}"))
+    show_markdown(f"{'#' * level} {ctx.w(key, **_filled(ctx, params))}")
