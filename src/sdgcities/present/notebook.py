@@ -73,8 +73,12 @@ class Context:
 
     @property
     def words(self) -> Words:
-        """The catalogue of the notebook's language (present/catalogues/<lang>/)."""
-        return Words(self.lang)
+        """The catalogue of the notebook's language (present/catalogues/<lang>/), made once per language (a
+        report calls it for every sentence: 20,000 times at 1,741 cities)."""
+        cached = self.memo.get("notebook.words")
+        if cached is None or cached.lang != self.lang:
+            cached = self.memo["notebook.words"] = Words(self.lang)
+        return cached
 
     def w(self, key: str, /, **params: Any) -> str:
         """A catalogue entry in the notebook's language, its fields filled in."""
