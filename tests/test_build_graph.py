@@ -9,7 +9,7 @@ import pytest
 
 from conftest import REPO
 from sdgcities import paths
-from sdgcities.build import graph
+from sdgcities.build import dbfile, graph
 from sdgcities.build import run as build
 
 SOURCES = {f"src_{name}" for name in build.SOURCE_SCHEMAS}
@@ -25,7 +25,7 @@ def test_every_model_runs_after_every_model_it_reads():
     files = {m.path.relative_to(REPO / "sql").as_posix() for m in order}
     on_disk = {p.relative_to(REPO / "sql").as_posix() for stage in graph.STAGES for p in (REPO / "sql" / stage).glob("*.*")}
     assert files == on_disk  # every file is a model; nothing is listed by hand
-    assert set(build.CONTRACT_VIEWS) <= {m.name for m in order if m.kind == "view"}
+    assert set(build.CONTRACT_VIEWS) <= {m.name for m in order if m.stage == "marts"}
 
 
 def test_the_order_is_deterministic_stage_then_name():
@@ -83,6 +83,22 @@ def test_a_python_model_sees_only_what_it_declares(workspace):
     model.write_text(model.read_text(encoding="utf-8").replace(', "int_kpi_headline_values"', ","), encoding="utf-8")
     message = _refused(workspace)
     assert "sql/intermediate/int_kpi_rule_results.py" in message and "int_kpi_headline_values" in message
+
+
+def test_a_mart_is_a_view_unless_it_declares_itself_a_table(workspace):
+    by_name = {m.name: m for m in build.build_steps()}
+    assert by_name["documents"].kind == "view" and by_name["kpi_rule_results"].kind == "table"
+    assert "-- materialized: table" in by_name["kpi_rule_results"].path.read_text(encoding="utf-8")
+    build.build(quiet=True)
+    with dbfile.open_read_only(paths.database_path()) as con:
+        kinds = dict(con.sql("select table_name, table_type from information_schema.tables").fetchall())
+    assert kinds["documents"] == "VIEW" and kinds["kpi_rule_results"] == "BASE TABLE"
+    # Only marts choose; a staging model declaring it is refused, naming the file.
+    model = workspace / "sql" / "staging" / "stg_kpis.sql"
+    model.write_text("-- materialized: table\n" + model.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(build.BuildError) as error:
+        build.build(quiet=True, force=True)
+    assert "sql/staging/stg_kpis.sql" in str(error.value) and "materialized" in str(error.value)
 
 
 def test_a_python_model_without_reads_is_refused(workspace):

@@ -1,3 +1,4 @@
+-- materialized: table (the reports query it often; as a view it would be recomputed at every query)
 -- One row per KPI row: the published 達成度 beside every rule's recomputed value, and which rule
 -- reproduces it within ±1 point (progress | ratio | both | neither | status_only | not_published).
 -- Rules and thresholds: build/models/progress.py; the search behind `explanation` (codes and numbers,

@@ -1,3 +1,4 @@
+-- materialized: table (the reports query it often; as a view it would be recomputed at every query)
 -- One row per city and document: what a comparison sets side by side. The kind of document, when it
 -- was published, the period its KPI figures span (the earliest baseline to the latest target, labels
 -- as printed so that 年度 fiscal years stay fiscal years), its KPI rows (再掲 reprints counted once),

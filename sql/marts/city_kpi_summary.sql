@@ -1,3 +1,4 @@
+-- materialized: table (the reports query it often; as a view it would be recomputed at every query)
 -- One row per city: its KPI rows and what they disclose, counted once for every report (the
 -- achievement section and the data-quality appendix). 再掲 reprints (is_repeat) are left out of
 -- every count and counted in repeat_rows.

@@ -1,3 +1,4 @@
+-- materialized: table (the reports query it often; as a view it would be recomputed at every query)
 -- One row per city and side scope ('all', or one side): which SDG goals and targets its KPIs measure,
 -- its priority goals and targets, the priorities no KPI measures, and the KPI rows the coverage
 -- leaves out; counted once here for the coverage report (and any report that states these counts).

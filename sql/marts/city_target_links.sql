@@ -1,3 +1,4 @@
+-- materialized: table (the reports query it often; as a view it would be recomputed at every query)
 -- One row per city: how its KPI rows cite SDG targets, the facts behind the edges of the target
 -- networks (synergy report). An edge joins two targets printed on one KPI row, so a row citing k
 -- targets alone makes k(k-1)/2 pairs: the rows citing two or more targets, the most targets one row

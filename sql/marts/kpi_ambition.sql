@@ -1,3 +1,4 @@
+-- materialized: table (the reports query it often; as a view it would be recomputed at every query)
 -- One row per KPI row: the change per year its target asks for, in % of the baseline per year,
 -- positive towards the KPI's direction: (target − baseline) / |baseline| / (target year − baseline
 -- year) × 100 × (+1 increase, −1 decrease; the sign of target − baseline when the direction is NULL).

@@ -1,3 +1,4 @@
+-- materialized: table (the reports query it often; as a view it would be recomputed at every query)
 -- Every value a KPI row prints. label is the cell's own year label (it wins over the column
 -- header, kept in column_label); year is derived from label.
 with final as (

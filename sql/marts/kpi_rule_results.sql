@@ -1,3 +1,4 @@
+-- materialized: table (the reports query it often; as a view it would be recomputed at every query)
 -- One row per KPI row and progress rule: the rule's value, its score on the percent scale, its status,
 -- the common tier that makes the four rules' statuses comparable, and why a row has no value as a
 -- reason code (row facts first: redacted, printed as words only; then the rule's own code), the

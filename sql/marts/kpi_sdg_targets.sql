@@ -1,3 +1,4 @@
+-- materialized: table (the reports query it often; as a view it would be recomputed at every query)
 -- One row per (KPI row, SDG target), with the city and side: the unit of goal coverage.
 with final as (
     select

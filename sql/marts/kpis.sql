@@ -1,3 +1,4 @@
+-- materialized: table (the reports query it often; as a view it would be recomputed at every query)
 -- One row per KPI row of a printed table (a KPI printed in several tables has several rows,
 -- linked by indicator_key). Values are DOUBLE, years INTEGER (the fiscal year for 年度 labels).
 with kpis as (

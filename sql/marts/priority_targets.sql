@@ -1,3 +1,4 @@
+-- materialized: table (the reports query it often; as a view it would be recomputed at every query)
 -- The priority goals and targets each document lists; sdg_target is NULL for a goal-level entry.
 -- basis: priority_list (a printed priority list), kpi_table (taken from a KPI table's target
 -- column), narrative (cited only in the running text; not part of the priority list).

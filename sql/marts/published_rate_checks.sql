@@ -1,3 +1,4 @@
+-- materialized: table (the reports query it often; as a view it would be recomputed at every query)
 -- One row per KPI row that publishes its 達成度 as a number and per progress rule: the published
 -- figure, the rule's score on the percent scale, and whether they agree within ±1 point
 -- (agrees | differs | not_comparable, from audit.agreement). is_repeat marks 再掲 reprints: the

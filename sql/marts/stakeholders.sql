@@ -1,3 +1,4 @@
+-- materialized: table (the reports query it often; as a view it would be recomputed at every query)
 -- Every organisation named in each document: relation says whether it is a partner, a cited data
 -- source or a body of the city itself. event_on is an ISO date, possibly only YYYY-MM or YYYY when
 -- that is all the document prints (event_on_label keeps the printed form); event says what

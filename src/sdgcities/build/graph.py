@@ -2,7 +2,8 @@
 order follows from what each model reads.
 
 - A SQL model `<stage>/<name>.sql` creates the relation <name> (a table in staging/ and intermediate/, a
-  view in marts/). What it reads is every table name its query references (DuckDB's own parser, so CTE
+  view in marts/, or a table when the mart's file has the line `-- materialized: table`: a mart the reports
+  query often and that is costly to recompute at every query). What it reads is every table name its query references (DuckDB's own parser, so CTE
   names, table functions and `extract(year from x)` are not mistaken for tables).
 - A Python model `<stage>/<name>.py` declares `reads = (...)` (the relations it queries) and, when it
   creates more than the relation <name>, `writes = (...)`; its `run(con)` writes tables (the logic lives in
@@ -16,6 +17,7 @@ intermediate, marts) and then the name come first, so the same files always give
 from __future__ import annotations
 
 import heapq
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,8 @@ import duckdb
 from sdgcities import paths
 
 STAGES = ("staging", "intermediate", "marts")
+# A mart stored as a table: the same relation, name and columns as its view would have.
+MATERIALIZED = re.compile(r"^--\s*materialized:\s*(\w+)", re.MULTILINE)
 
 
 class GraphError(Exception):
@@ -40,6 +44,7 @@ class Model:
     reads: tuple[str, ...]  # relations it reads: source tables (src_*) and other models' relations
     writes: tuple[str, ...]  # relations it creates; the first is its own name
     run: Callable[[duckdb.DuckDBPyConnection], None] | None = None  # Python models only
+    materialized: bool = False  # a SQL mart declared `-- materialized: table`
 
     @property
     def name(self) -> str:
@@ -55,7 +60,7 @@ class Model:
 
     @property
     def kind(self) -> str:
-        return "view" if self.stage == "marts" and not self.is_python else "table"
+        return "view" if self.stage == "marts" and not self.is_python and not self.materialized else "table"
 
 
 def sql_reads(sql: str) -> tuple[str, ...]:
@@ -83,11 +88,16 @@ def _names(value, path: Path, attribute: str) -> tuple[str, ...]:
 
 def read_model(path: Path, stage: str) -> Model:
     if path.suffix == ".sql":
+        text = path.read_text(encoding="utf-8")
         try:
-            reads = sql_reads(path.read_text(encoding="utf-8"))
+            reads = sql_reads(text)
         except duckdb.Error as error:
             raise GraphError(f"{paths.relative(path)}: the query does not parse: {str(error).splitlines()[0]}") from error
-        return Model(path, stage, reads, (path.stem,))
+        declared = MATERIALIZED.findall(text)
+        if declared and (declared != ["table"] or stage != "marts"):
+            raise GraphError(f"{paths.relative(path)}: `-- materialized: {declared[0]}` is allowed once, as `-- materialized: table`, "
+                             f"in sql/marts/ only (staging and intermediate models are always tables)")
+        return Model(path, stage, reads, (path.stem,), materialized=bool(declared))
     module = _load_python(path)
     reads = _names(getattr(module, "reads", None), path, "reads")
     writes = _names(getattr(module, "writes", (path.stem,)), path, "writes")

@@ -68,11 +68,16 @@ class Context:
     goal_names: dict[int, str] = field(default_factory=dict)
     goal_colours: dict[int, str] = field(default_factory=dict)
     documents: dict[str, dict] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)  # frames several sections of one run read, computed once (keys name their module)
 
     @property
     def words(self) -> Words:
-        """The catalogue of the notebook's language (present/catalogues/<lang>/)."""
-        return Words(self.lang)
+        """The catalogue of the notebook's language (present/catalogues/<lang>/), made once per language (a
+        report calls it for every sentence: 20,000 times at 1,741 cities)."""
+        cached = self.memo.get("notebook.words")
+        if cached is None or cached.lang != self.lang:
+            cached = self.memo["notebook.words"] = Words(self.lang)
+        return cached
 
     def w(self, key: str, /, **params: Any) -> str:
         """A catalogue entry in the notebook's language, its fields filled in."""
@@ -109,18 +114,20 @@ class Context:
         With a frame, the documents are its doc_id values and the sections its section values.
         """
         by_doc: dict[str, set[str]] = {}
+        has_section = False
         if frame is not None and "doc_id" in frame.columns:
             has_section = sections and "section" in frame.columns
-            for row in frame.select(["doc_id"] + (["section"] if has_section else [])).unique().iter_rows():
-                by_doc.setdefault(row[0], set())
-                if has_section and row[1]:
-                    by_doc[row[0]].add(row[1])
+            by_doc = {doc: set() for doc in frame["doc_id"].unique().to_list()}
         for doc in doc_ids:
             by_doc.setdefault(doc, set())
         parts = []
         ordered = sorted(by_doc, key=lambda d: (self.documents.get(d, {}).get("city_id", ""), d))
         # With hundreds of cities a full list would bury the chart: name the first ones and count the rest.
         shown_docs, hidden = ordered[:MAX_CITED_DOCUMENTS], len(ordered) - MAX_CITED_DOCUMENTS
+        if has_section:  # the sections of the documents named only (a frame may hold 20,000 rows)
+            for doc, section in frame.filter(pl.col("doc_id").is_in(shown_docs)).select("doc_id", "section").unique().iter_rows():
+                if section:
+                    by_doc[doc].add(section)
         for doc in shown_docs:
             meta = self.documents.get(doc, {})
             title = meta.get("title_ja" if self.lang == "ja" else "title_en", doc)
@@ -201,15 +208,25 @@ def _filled(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return safe
 
 
+def show_markdown(text: str) -> None:
+    """display(Markdown(text)), the same output bundle, without IPython's formatter pass: it tries a dozen
+    MIME types on every object, most of the cost of a paragraph when a report writes hundreds of them
+    (a warning per document at 1,741 cities)."""
+    from IPython.display import Markdown, display
+
+    markdown = Markdown(text)
+    display({"text/markdown": markdown._repr_markdown_(), "text/plain": repr(markdown)}, raw=True)
+
+
 def write(ctx: Context, key: str, /, **params: Any) -> None:
     """Narrative text from the catalogue (Markdown). The template is ours; the values filled into it
     come from the data, so text values are made inert first and numbers are formatted by the
     template's own format specs."""
-    from IPython.display import Markdown, display
+    from IPython.display import display
 
     text = ctx.w(key, **_filled(ctx, params))
     if DATA_SPAN not in text:
-        display(Markdown(text))
+        show_markdown(text)
         return
     # Marked data must reach the page as one element; nbconvert's Markdown path (with embedded images)
     # renders inline tags one by one and would empty the span, so the paragraph goes out as HTML too.
@@ -221,8 +238,6 @@ def write(ctx: Context, key: str, /, **params: Any) -> None:
 
 def title(ctx: Context, key: str, /, level: int = 2, **params: Any) -> None:
     """A section heading from the catalogue (picked up by the table of contents)."""
-    from IPython.display import Markdown, display
-
     if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 6:
         raise ValueError(f"level must be a whole number 1-6, not {level!r}")
-    display(Markdown(f"{'#' * level} {ctx.w(key, **_filled(ctx, params))}"))
+    show_markdown(f"{'#' * level} {ctx.w(key, **_filled(ctx, params))}")

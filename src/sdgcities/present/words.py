@@ -101,6 +101,8 @@ class Words:
         if not params:
             return template
         try:
+            if ":?" not in template:  # no `{n:?one|other}`: str.format gives the same text, without the Python-level parser
+                return template.format(**params)
             return _FORMATTER.format(template, **params)
         except KeyError as error:
             raise MissingWordError(f"{self.lang} {key!r} needs the field {error.args[0]!r}; given {sorted(params)}") from None

@@ -192,11 +192,14 @@ def rule_matrix(ctx: Context, rows: pl.DataFrame | None = None, *, include_repea
     labels = pl.DataFrame(
         [(rule, code, status_label(ctx, rule, code)) for rule in RULE_NAMES for code in [*status_codes(rule), NOT_EVALUABLE]],
         schema=["rule", "_status", "status_label"], orient="row")
-    long = rule_results(ctx, rows, RULE_NAMES).with_columns(
+    # The display labels depend on the KPI row only: made on the rows, before the rules multiply them by four
+    # (87,000 rows at 1,741 cities), and placed last, where with_labels puts them.
+    added = [column for column in ("city", "side_label", "group", "kpi") if column not in rows.columns]
+    long = rule_results(ctx, with_labels(ctx, rows, many_cities(ctx)), RULE_NAMES).with_columns(
         pl.col("status").fill_null(NOT_EVALUABLE).alias("_status"),
         pl.col("tier").fill_null(NOT_EVALUABLE).alias("tier_code"),
     ).join(labels, on=["rule", "_status"], how="left", maintain_order="left").drop("_status")
-    return with_labels(ctx, long, many_cities(ctx))
+    return long.select([c for c in long.columns if c not in added] + added)
 
 
 def flip_summary(matrix: pl.DataFrame) -> pl.DataFrame:

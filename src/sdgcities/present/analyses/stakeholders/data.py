@@ -10,6 +10,8 @@ DuckDB, so the cost stays linear in the number of cities.
 
 from __future__ import annotations
 
+import contextlib
+
 import polars as pl
 
 from sdgcities.access import api
@@ -206,6 +208,33 @@ def agreement_summary(frame: pl.DataFrame) -> pl.DataFrame:
 # ---------------------------------------------------------------------------------------------
 
 
+THEME_WORDS_RELATION = "_stakeholders_theme_words"  # registered on the run's connection while a query reads it
+
+
+@contextlib.contextmanager
+def _theme_words(ctx: Context):
+    """The theme words of the selected cities' partners, distinct (city_id, partner, category, word),
+    as a relation name for one query. The words are extracted once per run and kept in ctx.memo: two
+    sections count them, and the regular expression over every role (39,000 rows at 1,741 cities) is
+    most of their cost."""
+    key = ("stakeholders.theme_words", tuple(ctx.cities))
+    if key not in ctx.memo:
+        ctx.memo[key] = ctx.con.sql(
+            """
+            select distinct city_id, coalesce(partner_key, stakeholder_id) as partner, category,
+                   unnest(regexp_extract_all(regexp_replace(role_ja, '\\s', '', 'g'), $word_pattern)) as word
+            from (select * from stakeholders where relation = 'partner') as stakeholders
+            where list_contains($cities, city_id) and role_ja is not null
+            """,
+            params={"cities": ctx.cities, "word_pattern": THEME_WORD_PATTERN},
+        ).to_arrow_table()
+    ctx.con.register(THEME_WORDS_RELATION, ctx.memo[key])
+    try:
+        yield THEME_WORDS_RELATION
+    finally:
+        ctx.con.unregister(THEME_WORDS_RELATION)
+
+
 def theme_words(ctx: Context, *, top: int = 15) -> pl.DataFrame:
     """The most frequent theme words of role_ja, counted once per partner, split by category.
 
@@ -213,17 +242,11 @@ def theme_words(ctx: Context, *, top: int = 15) -> pl.DataFrame:
     first); THEME_STOPWORDS are left out. Returns word, category, partners (with that word in that
     category) and total (over categories), for the `top` words by total.
     """
-    frame = ctx.con.sql(
-        """
-        with themes as (
-            select distinct city_id, coalesce(partner_key, stakeholder_id) as partner, category,
-                   regexp_replace(role_ja, '\\s', '', 'g') as theme, doc_id
-            from (select * from stakeholders where relation = 'partner') as stakeholders
-            where list_contains($cities, city_id) and role_ja is not null
-        ),
-        words as (
-            select distinct city_id, partner, category, unnest(regexp_extract_all(theme, $word_pattern)) as word
-            from themes
+    with _theme_words(ctx) as words:
+        frame = ctx.con.sql(
+            f"""
+        with words as (
+            select * from {words}
         ),
         counted as (
             select word, category, count(distinct (city_id, partner)) as partners
@@ -239,8 +262,8 @@ def theme_words(ctx: Context, *, top: int = 15) -> pl.DataFrame:
         from counted c join ranked r using (word)
         order by r.total desc, c.word, c.category
         """,
-        params={"cities": ctx.cities, "stopwords": list(THEME_STOPWORDS), "top": top, "word_pattern": THEME_WORD_PATTERN},
-    ).pl()
+            params={"stopwords": list(THEME_STOPWORDS), "top": top},
+        ).pl()
     return label_columns(ctx, frame)
 
 
@@ -255,8 +278,9 @@ def theme_sources(ctx: Context) -> pl.DataFrame:
 def category_themes(ctx: Context, *, per_category: int = 5) -> pl.DataFrame:
     """Per category (in category order): partners, partners with a printed theme, and the most
     frequent theme words as "word (partners)" joined with 、."""
-    frame = ctx.con.sql(
-        """
+    with _theme_words(ctx) as words:
+        frame = ctx.con.sql(
+            f"""
         with partners as (
             select city_id, coalesce(partner_key, stakeholder_id) as partner, category,
                    bool_or(role_ja is not null) as has_theme
@@ -265,10 +289,7 @@ def category_themes(ctx: Context, *, per_category: int = 5) -> pl.DataFrame:
             group by all
         ),
         words as (
-            select distinct city_id, coalesce(partner_key, stakeholder_id) as partner, category,
-                   unnest(regexp_extract_all(regexp_replace(role_ja, '\\s', '', 'g'), $word_pattern)) as word
-            from (select * from stakeholders where relation = 'partner') as stakeholders
-            where list_contains($cities, city_id) and role_ja is not null
+            select * from {words}
         ),
         counted as (
             select category, word, count(distinct (city_id, partner)) as n,
@@ -283,6 +304,6 @@ def category_themes(ctx: Context, *, per_category: int = 5) -> pl.DataFrame:
         from partners p
         group by p.category
         """,
-        params={"cities": ctx.cities, "stopwords": list(THEME_STOPWORDS), "per_category": per_category, "word_pattern": THEME_WORD_PATTERN},
-    ).pl()
+            params={"cities": ctx.cities, "stopwords": list(THEME_STOPWORDS), "per_category": per_category},
+        ).pl()
     return frame.sort(pl.col("category").map_elements(category_rank, return_dtype=pl.Int64))
