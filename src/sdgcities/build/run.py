@@ -144,16 +144,23 @@ def fingerprint(files: list[Path]) -> str:
     """A content hash of every input of the build (data, SQL, and the build code itself)."""
     digest = hashlib.sha256()
     root = paths.root()
+    prefix = str(root).rstrip("/") + "/"
     for path in sorted(set(files), key=_path_order):
         # The path relative to the root as found, as paths.relative gives it for a file that is not a link
-        # (without resolving every file, which costs seconds at scale).
-        try:
-            name = str(path.relative_to(root))
-        except ValueError:
-            name = paths.relative(path)
+        # (without resolving every file, which costs seconds at scale). str(path.relative_to(root)) for a
+        # path under the root, by its text (pathlib's relative_to costs a tenth of a second at 20,000 files).
+        text = str(path)
+        if text.startswith(prefix) and len(text) > len(prefix):
+            name = text[len(prefix):]
+        else:
+            try:
+                name = str(path.relative_to(root))
+            except ValueError:
+                name = paths.relative(path)
         digest.update(name.encode())
         digest.update(b"\0")
-        digest.update(path.read_bytes())
+        with open(text, "rb") as file:
+            digest.update(file.read())
         digest.update(b"\0")
     return digest.hexdigest()
 

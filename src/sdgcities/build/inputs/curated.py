@@ -20,6 +20,7 @@ from sdgcities.build.inputs.checks import (
 )
 from sdgcities.build.inputs.extraction_losses import load_losses
 from sdgcities.build.inputs.manifests import load_manifests
+from sdgcities.build.inputs.names import folders_resolved_once, relative
 from sdgcities.build.inputs.problems import CuratedDataError, Problem, _problem
 from sdgcities.build.inputs.row_counts import check_counts
 from sdgcities.build.inputs.tables import DOC_TABLES, REFERENCE_TABLES, _parse_rows
@@ -66,6 +67,11 @@ def _check_city_ids_name_no_report(inputs: Inputs, problems: list[Problem]) -> N
 
 def load_inputs() -> Inputs:
     """Read, parse and validate every input; raise CuratedDataError listing all problems found."""
+    with folders_resolved_once():
+        return _load_inputs()
+
+
+def _load_inputs() -> Inputs:
     # Imported here: these modules import Inputs from this one.
     from sdgcities.build.inputs.curated_content import CONTENT_TABLES, check_content
     from sdgcities.build.inputs.validate_meaning import check_meaning
@@ -101,7 +107,7 @@ def load_inputs() -> Inputs:
     csv_counts: dict[Path, dict] = {}  # the row counts of the files read, for check_counts
     for document in inputs.documents:
         folder = curated / document["doc_id"]
-        folder_name = paths.relative(folder)  # once per folder: resolving every file's path costs seconds at scale
+        folder_name = relative(folder)  # once per folder: resolving every file's path costs seconds at scale
         for table, spec in {**DOC_TABLES, **CONTENT_TABLES}.items():
             path = folder / f"{table}.csv"
             if not path.is_file():

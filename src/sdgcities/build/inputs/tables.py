@@ -101,23 +101,20 @@ def read_csv(path: Path, expected_columns: tuple[str, ...], problems: list[Probl
     rows: list[CsvRow] = []
     line = reader.line_num + 1
     row_number = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            problems.append(Problem(name, f"malformed CSV: {error}", row=row_number + 1, line=line))
-            return rows
-        row_number += 1
-        if not "".join(cells).strip():  # every cell blank
+    width = len(expected_columns)
+    try:
+        for cells in reader:  # a for loop rather than next() in a try per row: the same rows, faster
+            row_number += 1
+            if not "".join(cells).strip():  # every cell blank
+                line = reader.line_num + 1
+                continue
+            if len(cells) != width:
+                problems.append(Problem(name, f"has {len(cells)} fields, expected {width}", row=row_number, line=line, value=",".join(cells)))
+            else:
+                rows.append(CsvRow(row_number, line, dict(zip(expected_columns, cells))))
             line = reader.line_num + 1
-            continue
-        if len(cells) != len(expected_columns):
-            problems.append(Problem(name, f"has {len(cells)} fields, expected {len(expected_columns)}", row=row_number, line=line, value=",".join(cells)))
-        else:
-            rows.append(CsvRow(row_number, line, dict(zip(expected_columns, cells))))
-        line = reader.line_num + 1
+    except csv.Error as error:
+        problems.append(Problem(name, f"malformed CSV: {error}", row=row_number + 1, line=line))
     return rows
 
 
