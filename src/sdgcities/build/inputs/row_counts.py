@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,7 +38,14 @@ def count_rows(folder: Path, counted: dict[Path, dict] | None = None) -> dict[st
     """{table: {"rows": n, "sections": {section: n}}} for every CSV file in a document folder. `counted` holds
     the counts of files already read by the build (tables._parse_rows), which are not read again."""
     counts: dict[str, dict] = {}
-    for path in sorted(folder.glob("*.csv")):
+    # The files folder.glob("*.csv") finds, by one listing of the folder (glob's pattern matching costs a
+    # tenth of a second at 1,741 folders); sorted by name, as Paths in one folder sort.
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(entry.name for entry in entries if entry.name.endswith(".csv"))
+    except (FileNotFoundError, NotADirectoryError):
+        names = []  # as glob finds nothing there
+    for path in (folder / name for name in names):
         if counted is not None and path in counted:
             counts[path.stem] = counted[path]
             continue

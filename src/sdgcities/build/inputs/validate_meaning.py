@@ -83,6 +83,8 @@ _CACHE_SIZE = 1 << 18
 _year_of_label = lru_cache(maxsize=_CACHE_SIZE)(year_of_label)
 _label_in_text = lru_cache(maxsize=_CACHE_SIZE)(label_in_text)
 _normalise_number = lru_cache(maxsize=_CACHE_SIZE)(normalise_number)
+_parse_iso_date = lru_cache(maxsize=_CACHE_SIZE)(parse_iso_date)
+_parse_date_label = lru_cache(maxsize=_CACHE_SIZE)(parse_date_label)
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -268,10 +270,10 @@ def _check_agreement_dates(inputs: Inputs, problems: list[Problem]) -> None:
         if not label:
             problems.append(_problem(record, "event_on_label", None, f"event_on {event_on} needs the date as printed in event_on_label"))
             continue
-        printed = parse_date_label(label)
+        printed = _parse_date_label(label)
         if printed is None:
             problems.append(_problem(record, "event_on", event_on, f"event_on_label {label!r} prints no calendar date (a fiscal year 年度 is not one): leave event_on empty"))
-        elif parse_iso_date(event_on) != printed:
+        elif _parse_iso_date(event_on) != printed:
             problems.append(_problem(record, "event_on", event_on, f"does not agree with event_on_label {label!r}, which prints {show_date(printed)} (write the date at the precision printed)"))
 
 
