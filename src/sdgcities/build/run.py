@@ -289,31 +289,10 @@ def build(database: Path | None = None, *, quiet: bool = False, force: bool = Fa
                 print(f"{paths.relative(database)} is up to date (inputs and database file unchanged, {time.perf_counter() - started:.2f} s)")
             return _counts(database)
 
-        # Load inputs.
+        # The collector stays paused from reading the inputs until the rows are written and let go (when
+        # _load_and_write returns): turned on in between, its first pass walks every row read and frees nothing.
         with _no_cycle_collection():
-            inputs = load_inputs()
-        _pause_point("inputs_loaded")
-
-        # Process data.
-        build_id = dbfile.new_build_id()
-        temporary = dbfile.temporary_path(database)
-        kept_wal = None
-        try:
-            try:
-                with _no_cycle_collection():
-                    counts = write_database(inputs, temporary, inputs_key, build_id)
-            except (duckdb.Error, OSError) as error:
-                raise _write_failed(error, database) from error
-            _pause_point("before_swap")
-            # Save outputs.
-            _refuse_writer(database)  # a researcher may have opened it read-write while we built
-            kept_wal = dbfile.set_aside_wal(database)
-            os.replace(temporary, database)
-        except BaseException:
-            for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
-                with contextlib.suppress(FileNotFoundError):
-                    leftover.unlink()
-            raise
+            build_id, counts, kept_wal = _load_and_write(database, inputs_key)
         _verify_swapped(database, build_id, counts)
         dbfile.write_sidecar(database, build_id, inputs_key)
     if kept_wal:
@@ -322,6 +301,34 @@ def build(database: Path | None = None, *, quiet: bool = False, force: bool = Fa
         summary = ", ".join(f"{name} {count}" for name, count in counts.items())
         print(f"built {paths.relative(database)} (build {build_id}) in {time.perf_counter() - started:.2f} s: {summary}")
     return counts
+
+
+def _load_and_write(database: Path, inputs_key: str) -> tuple[str, dict[str, int], Path | None]:
+    """Validate the inputs, write the new database to a temporary file and swap it in: (build id, row counts
+    per view, the .wal set aside or None)."""
+    # Load inputs.
+    inputs = load_inputs()
+    _pause_point("inputs_loaded")
+
+    # Process data.
+    build_id = dbfile.new_build_id()
+    temporary = dbfile.temporary_path(database)
+    try:
+        try:
+            counts = write_database(inputs, temporary, inputs_key, build_id)
+        except (duckdb.Error, OSError) as error:
+            raise _write_failed(error, database) from error
+        _pause_point("before_swap")
+        # Save outputs.
+        _refuse_writer(database)  # a researcher may have opened it read-write while we built
+        kept_wal = dbfile.set_aside_wal(database)
+        os.replace(temporary, database)
+    except BaseException:
+        for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        raise
+    return build_id, counts, kept_wal
 
 
 def _verify_swapped(database: Path, build_id: str, counts: dict[str, int]) -> None:
