@@ -49,3 +49,32 @@ def test_parse_number_never_crashes_or_returns_non_finite(text):
 def test_grouped_integers_round_trip(n):
     printed = f"{abs(n):,}"
     assert parse_number(("▲" if n < 0 else "") + printed) == float(n)
+
+
+# A long text is normalised piece by piece (printed.normalise): the result must be NFKC of the whole.
+_NFKC_POOL = [chr(c) for c in [*range(0x20, 0x80), *range(0x300, 0x370), *range(0x1100, 0x1200), *range(0x2000, 0x2100),
+                               *range(0x3000, 0x3100), *range(0xFF00, 0xFFF0), *range(0xAC00, 0xAC40), 0x4E00, 0x5927, 0x9FFF, 0xA000]]
+
+
+@given(st.lists(st.sampled_from(_NFKC_POOL), min_size=1, max_size=300))
+def test_long_texts_are_normalised_as_nfkc_of_the_whole(characters):
+    import unicodedata
+
+    from sdgcities.build.inputs.printed import normalise
+
+    text = "加賀市 " * 300 + "".join(characters)  # long enough to be normalised piece by piece
+    assert normalise(text) == unicodedata.normalize("NFKC", text)
+
+
+@pytest.mark.parametrize("text", [
+    "# comment\nkpis:\n  rows: 3\n  sections:\n    (1) 地域の実態: 2\n    ② 推進 (海外向け): 1\nsynergies:\n  rows: 0\n  sections: {}\n",
+    "kpis:\n  rows: 1\n  sections:\n", "yes:\n  rows: 1\n", "kpis:\n  rows: 012\n", "kpis:\n  rows: 1\n  sections:\n    1: 1\n",
+    "kpis:\n  rows: 1\n  sections:\n    null: 1\n", "kpis:\n  rows: 1\n  sections:\n    x: 1\n    x: 2\n", "kpis:\n", "kpis:\n  rows: 1\r\n",
+    "kpis:\n  rows: 1\n  sections:\n    '': 1\n", "kpis:\n  rows: 1\n  sections:\n    x #y: 1\n", "", "# only a comment\n",
+])
+def test_recorded_counts_read_as_yaml_reads_them(text):
+    import yaml
+
+    from sdgcities.build.inputs.row_counts import _load_counts
+
+    assert _load_counts(text) == yaml.safe_load(text)

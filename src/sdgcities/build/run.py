@@ -118,7 +118,10 @@ def _arrow_table(name: str, records: list[dict]) -> pa.Table:
         for record in records:
             record["_target_sort"] = _target_sort(record["target"])
     ordered = sorted(records, key=operator.itemgetter(*SORT_KEYS[name]))
-    table = pa.Table.from_pylist(ordered, schema=pa.schema(list(schema.items())))  # only the schema's columns; a missing one is null
+    # Only the schema's columns; a missing one is null. Converted as one struct array, which reads the records
+    # in Arrow's C++ (half the time of Table.from_pylist, which gathers each column in Python; same table).
+    rows = pa.array(ordered, type=pa.struct([pa.field(column, kind) for column, kind in schema.items()]))
+    table = pa.Table.from_struct_array(rows)
     return table.rename_columns([column.lstrip("_") if column == "_row" else column for column in schema])
 
 
@@ -144,16 +147,23 @@ def fingerprint(files: list[Path]) -> str:
     """A content hash of every input of the build (data, SQL, and the build code itself)."""
     digest = hashlib.sha256()
     root = paths.root()
+    prefix = str(root).rstrip("/") + "/"
     for path in sorted(set(files), key=_path_order):
         # The path relative to the root as found, as paths.relative gives it for a file that is not a link
-        # (without resolving every file, which costs seconds at scale).
-        try:
-            name = str(path.relative_to(root))
-        except ValueError:
-            name = paths.relative(path)
+        # (without resolving every file, which costs seconds at scale). str(path.relative_to(root)) for a
+        # path under the root, by its text (pathlib's relative_to costs a tenth of a second at 20,000 files).
+        text = str(path)
+        if text.startswith(prefix) and len(text) > len(prefix):
+            name = text[len(prefix):]
+        else:
+            try:
+                name = str(path.relative_to(root))
+            except ValueError:
+                name = paths.relative(path)
         digest.update(name.encode())
         digest.update(b"\0")
-        digest.update(path.read_bytes())
+        with open(text, "rb") as file:
+            digest.update(file.read())
         digest.update(b"\0")
     return digest.hexdigest()
 
@@ -279,31 +289,10 @@ def build(database: Path | None = None, *, quiet: bool = False, force: bool = Fa
                 print(f"{paths.relative(database)} is up to date (inputs and database file unchanged, {time.perf_counter() - started:.2f} s)")
             return _counts(database)
 
-        # Load inputs.
+        # The collector stays paused from reading the inputs until the rows are written and let go (when
+        # _load_and_write returns): turned on in between, its first pass walks every row read and frees nothing.
         with _no_cycle_collection():
-            inputs = load_inputs()
-        _pause_point("inputs_loaded")
-
-        # Process data.
-        build_id = dbfile.new_build_id()
-        temporary = dbfile.temporary_path(database)
-        kept_wal = None
-        try:
-            try:
-                with _no_cycle_collection():
-                    counts = write_database(inputs, temporary, inputs_key, build_id)
-            except (duckdb.Error, OSError) as error:
-                raise _write_failed(error, database) from error
-            _pause_point("before_swap")
-            # Save outputs.
-            _refuse_writer(database)  # a researcher may have opened it read-write while we built
-            kept_wal = dbfile.set_aside_wal(database)
-            os.replace(temporary, database)
-        except BaseException:
-            for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
-                with contextlib.suppress(FileNotFoundError):
-                    leftover.unlink()
-            raise
+            build_id, counts, kept_wal = _load_and_write(database, inputs_key)
         _verify_swapped(database, build_id, counts)
         dbfile.write_sidecar(database, build_id, inputs_key)
     if kept_wal:
@@ -312,6 +301,34 @@ def build(database: Path | None = None, *, quiet: bool = False, force: bool = Fa
         summary = ", ".join(f"{name} {count}" for name, count in counts.items())
         print(f"built {paths.relative(database)} (build {build_id}) in {time.perf_counter() - started:.2f} s: {summary}")
     return counts
+
+
+def _load_and_write(database: Path, inputs_key: str) -> tuple[str, dict[str, int], Path | None]:
+    """Validate the inputs, write the new database to a temporary file and swap it in: (build id, row counts
+    per view, the .wal set aside or None)."""
+    # Load inputs.
+    inputs = load_inputs()
+    _pause_point("inputs_loaded")
+
+    # Process data.
+    build_id = dbfile.new_build_id()
+    temporary = dbfile.temporary_path(database)
+    try:
+        try:
+            counts = write_database(inputs, temporary, inputs_key, build_id)
+        except (duckdb.Error, OSError) as error:
+            raise _write_failed(error, database) from error
+        _pause_point("before_swap")
+        # Save outputs.
+        _refuse_writer(database)  # a researcher may have opened it read-write while we built
+        kept_wal = dbfile.set_aside_wal(database)
+        os.replace(temporary, database)
+    except BaseException:
+        for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        raise
+    return build_id, counts, kept_wal
 
 
 def _verify_swapped(database: Path, build_id: str, counts: dict[str, int]) -> None:

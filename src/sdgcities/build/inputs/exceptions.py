@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from sdgcities import paths
+from sdgcities.build.inputs.names import relative
 from sdgcities.build.inputs.parsing import load_yaml
 from sdgcities.build.inputs.problems import Problem
 
@@ -41,7 +42,7 @@ class DeclaredExceptions:
         return found
 
     def _read(self, path: Path, problems: list[Problem]) -> None:
-        name = paths.relative(path)
+        name = relative(path)
         try:
             entries = load_yaml(path.read_text(encoding="utf-8")) or []
         except (yaml.YAMLError, UnicodeDecodeError) as error:

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from sdgcities import paths
+from sdgcities.build.inputs.names import relative
 from sdgcities.build.inputs.parsing import load_yaml
 from sdgcities.build.inputs.problems import Problem
 from sdgcities.build.inputs.tables import DOC_TYPES, CellError, _iso_date
@@ -30,7 +31,7 @@ def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[lis
     documents, texts = [], {}
     raw = paths.raw_dir()
     for manifest_path in sorted(raw.glob("*.yaml")):
-        name = paths.relative(manifest_path)
+        name = relative(manifest_path)
         try:
             manifest = load_yaml(manifest_path.read_text(encoding="utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as error:
@@ -72,7 +73,7 @@ def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[lis
         except UnicodeDecodeError as error:
             problems.append(Problem(paths.relative(raw_path), f"raw document is not UTF-8 text: {error}"))
             continue
-        manifest["raw_path"] = paths.relative(raw_path)
+        manifest["raw_path"] = relative(raw_path)
         documents.append(manifest)
     if not documents and not problems:
         problems.append(Problem(paths.relative(raw), "no raw documents: expected data/raw/<doc_id>.txt with data/raw/<doc_id>.yaml"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sdgcities.build.inputs.curated import Inputs
@@ -75,6 +76,27 @@ QUOTE_RULES: dict[str, QuoteRules] = {
 # Markers the guide leaves out of indicator_ja; they are ignored when looking for it in the quote.
 _REPEAT_MARKERS = ("【再掲】", "(再掲)", "（再掲）")
 
+# The rules read the same quotes and cells many times (a KPI row's quote for each of its cells, the same
+# labels and names in every document): these pure readings are kept for the whole check (about 200,000
+# rows at 1,741 cities), as printed.py keeps its own.
+_CACHE_SIZE = 1 << 18
+_year_of_label = lru_cache(maxsize=_CACHE_SIZE)(year_of_label)
+_label_in_text = lru_cache(maxsize=_CACHE_SIZE)(label_in_text)
+_normalise_number = lru_cache(maxsize=_CACHE_SIZE)(normalise_number)
+_parse_iso_date = lru_cache(maxsize=_CACHE_SIZE)(parse_iso_date)
+_parse_date_label = lru_cache(maxsize=_CACHE_SIZE)(parse_date_label)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _targets_printed(quote: str) -> frozenset[str]:
+    return frozenset(target_tokens(quote))
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _printed_text(text: str) -> str:
+    """A text as the verbatim rule compares it: no whitespace, no repeat markers (exact otherwise: no NFKC)."""
+    return _strip_markers(strip_whitespace(text))
+
 
 def check_meaning(inputs: Inputs, texts: dict[str, str], problems: list[Problem]) -> None:
     """Run every rule; append one Problem per broken rule and row."""
@@ -133,7 +155,7 @@ def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document:
             if squeeze(printed) not in stripped:
                 problems.append(_problem(record, column, printed, "not printed in the row's source_quote"))
             continue
-        wanted = normalise_number(printed)
+        wanted = _normalise_number(printed)
         own_values.add(wanted)
         if wanted not in tokens:
             problems.append(_problem(record, column, printed, f"not printed as a whole number in the row's source_quote (it prints {_show(tokens)}); copy the number exactly as printed, sign, commas and decimals included"))
@@ -145,10 +167,10 @@ def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document:
             problems.append(_problem(record, column, printed, "not the last cell of the row's source_quote, where the document prints it (the quote must end with it, a % aside)"))
     if parent_quote is not None and stripped not in squeeze(parent_quote):
         problems.append(_problem(record, "source_quote", quote, f"not a part of the source_quote of its row {parent.get('_file')} row {parent.get('_row')}: quote the cell as printed within that row"))
-    printed_quote = _strip_markers(strip_whitespace(quote)) if rules.verbatim else ""
+    printed_quote = _printed_text(quote) if rules.verbatim else ""
     for column in rules.verbatim:
         text = record.get(column)
-        if text and _strip_markers(strip_whitespace(text)) not in printed_quote:  # exact: no NFKC
+        if text and _printed_text(text) not in printed_quote:  # exact: no NFKC
             problems.append(_problem(record, column, text, "not printed in the row's source_quote (whitespace aside): copy it as printed, or quote the passage that prints it"))
     for column in rules.year_labels:
         _check_year_label(record, column, rules.label_fallback, quote, problems)
@@ -157,7 +179,7 @@ def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document:
     for column in rules.targets:
         value = record.get(column)
         wanted = value if isinstance(value, list) else ([value] if value else [])
-        printed_targets = target_tokens(quote)
+        printed_targets = _targets_printed(quote)
         for target in wanted:
             if target not in printed_targets:
                 problems.append(_problem(record, column, target, f"SDG target not printed in the row's source_quote (it prints {_show(sorted(printed_targets))}); list only the targets printed with the row"))
@@ -170,7 +192,7 @@ def _check_quote_identifies_place(record: dict, stripped: str, own_values: set[s
     if len(stripped) < MIN_QUOTE_CHARS:
         problems.append(_problem(record, "source_quote", quote, f"too short to identify its place ({len(stripped)} characters, whitespace aside; at least {MIN_QUOTE_CHARS}): quote the whole cell or row"))
         return
-    if own_values and (normalise_number(quote) in own_values or stripped in own_values):
+    if own_values and (_normalise_number(quote) in own_values or stripped in own_values):
         problems.append(_problem(record, "source_quote", quote, "is only the row's own value, which any document may print: quote the cell with its label, or the row"))
         return
     if len(stripped) >= REPEATED_QUOTE_MIN_CHARS or (parent_quote is not None and stripped in squeeze(parent_quote)):
@@ -184,20 +206,20 @@ def _check_year_label(record: dict, column: str, fallback: str | None, quote: st
     label = record.get(column)
     if not label:
         return
-    year = year_of_label(label)
+    year = _year_of_label(label)
     if year is None:
         problems.append(_problem(record, column, label, "is not a year label (write it as printed: 2017年度, 2021年, 2025年8月, 令和3年度)"))
         return
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         problems.append(_problem(record, column, label, f"year {year} outside the plausible range {YEAR_RANGE[0]}-{YEAR_RANGE[1]}"))
-    if not label_in_text(label, quote) and not (fallback and record.get(fallback) and label_in_text(label, record[fallback])):
+    if not _label_in_text(label, quote) and not (fallback and record.get(fallback) and _label_in_text(label, record[fallback])):
         where = f"source_quote nor in {fallback}" if fallback else "source_quote"
         problems.append(_problem(record, column, label, f"not printed in the row's {where}; copy the cell's own label (or, when the cell has none, its column header's)"))
 
 
 def _check_observation_years(inputs: Inputs, published_year: dict[str, int | None], problems: list[Problem]) -> None:
     for record in inputs.kpi_observations:
-        year = year_of_label(record["label"]) if record.get("label") else None
+        year = _year_of_label(record["label"]) if record.get("label") else None
         limit = published_year.get(record["_doc_id"])
         if record["kind"] == "actual" and year is not None and limit is not None and year > limit:
             problems.append(_problem(record, "label", record["label"], f"an actual of year {year} is later than its document, published in {limit}"))
@@ -248,13 +270,14 @@ def _check_agreement_dates(inputs: Inputs, problems: list[Problem]) -> None:
         if not label:
             problems.append(_problem(record, "event_on_label", None, f"event_on {event_on} needs the date as printed in event_on_label"))
             continue
-        printed = parse_date_label(label)
+        printed = _parse_date_label(label)
         if printed is None:
             problems.append(_problem(record, "event_on", event_on, f"event_on_label {label!r} prints no calendar date (a fiscal year 年度 is not one): leave event_on empty"))
-        elif parse_iso_date(event_on) != printed:
+        elif _parse_iso_date(event_on) != printed:
             problems.append(_problem(record, "event_on", event_on, f"does not agree with event_on_label {label!r}, which prints {show_date(printed)} (write the date at the precision printed)"))
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def _value_tokens(quote: str, row_no: str | None) -> tuple[str, ...]:
     """The numbers a quote prints that may be values: a table row's leading No cell is not one."""
     tokens = number_tokens(quote)

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from sdgcities import paths
+from sdgcities.build.inputs.names import relative
 from sdgcities.build.inputs.problems import Problem
 from sdgcities.build.inputs.printed import parse_date_label, parse_iso_date, show_date
 
@@ -18,7 +19,7 @@ _PLAIN_FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 def check_manifest(manifest: dict[str, str], manifest_path: Path, raw: Path, problems: list[Problem]) -> bool:
     """Return False when the manifest's raw file must not be read at all (outside data/raw/, a symlink)."""
-    name = paths.relative(manifest_path)
+    name = relative(manifest_path)
     file_name = manifest["file"]
     ok = True
     if not _PLAIN_FILE_NAME.fullmatch(file_name) or file_name in (".", ".."):
