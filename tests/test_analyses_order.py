@@ -89,3 +89,66 @@ def test_fold_cities_rows_in_chart_order_whatever_the_input_order():
     for other, other_order in results[1:]:
         assert other_order == order
         assert_frame_equal(other, folded)
+
+
+# --------------------------------------------------------------------------- charts with many cities
+
+def _datasets(chart) -> list:
+    """The rows of a chart's datasets, in the order the chart holds them."""
+    return list(chart.to_dict()["datasets"].values())
+
+
+@pytest.fixture
+def many(monkeypatch):
+    """Three cities count as many: the charts pool them as they pool 1,741."""
+    from sdgcities.present import marks
+
+    monkeypatch.setattr(marks, "MANY_CITIES", 2)
+
+
+@pytest.fixture(scope="module")
+def contexts(built_db, reversed_db):
+    from sdgcities.present import notebook as nb
+
+    return [nb.setup(lang="en", database=str(db)) for db in (built_db, reversed_db)]
+
+
+def test_metrics_histogram_bins_low_to_high_whatever_the_row_order(contexts, many):
+    from sdgcities.present.analyses import synergy as syn
+    from sdgcities.present.analyses.synergy import network_figures
+
+    ctx = contexts[0]
+    metrics = syn.network_metrics(syn.target_network(ctx.con, ctx.cities, by="row"), ctx.cities)
+    shown = [_datasets(network_figures.metrics_chart(ctx, frame)) for frame in (metrics, metrics.reverse())]
+    assert shown[0] == shown[1]
+    for metric in {r["metric"] for r in shown[0][0]}:
+        starts = [r["start"] for r in shown[0][0] if r["metric"] == metric]
+        assert starts == sorted(starts)
+
+
+def test_yearly_agreements_by_year_and_kind_whatever_the_row_order(contexts, many):
+    from sdgcities.present.analyses import stakeholders as st
+
+    shown = []
+    for ctx in contexts:
+        dated = st.agreements(ctx)
+        shown += [_datasets(st.timeline_chart(ctx, dated)), _datasets(st.timeline_chart(ctx, dated.reverse()))]
+    assert all(s == shown[0] for s in shown[1:])
+    rows = shown[0][0]
+    assert len(rows) >= 3
+    assert [(r["year"], r["category"]) for r in rows] == sorted((r["year"], r["category"]) for r in rows)
+
+
+def test_published_density_cells_in_order_whatever_the_row_order(contexts, monkeypatch):
+    from sdgcities.present.analyses import achievement as ach
+    from sdgcities.present.analyses.achievement import figures
+
+    monkeypatch.setattr(figures, "MAX_POINTS", 1)  # the pre-binned density drawn for very many rows
+    shown = []
+    for ctx in contexts:
+        comparison = ach.published_comparison(ctx, ach.evaluate_rows(ctx, "progress"), "progress")
+        shown += [_datasets(figures.published_chart(ctx, frame, "progress")) for frame in (comparison, comparison.reverse())]
+    assert all(s == shown[0] for s in shown[1:])
+    cells = [d for d in shown[0] if d and "bx" in d[0]][0]
+    assert len(cells) >= 3
+    assert [(r["bx"], r["by"]) for r in cells] == sorted((r["bx"], r["by"]) for r in cells)
