@@ -152,3 +152,14 @@ def test_published_density_cells_in_order_whatever_the_row_order(contexts, monke
     cells = [d for d in shown[0] if d and "bx" in d[0]][0]
     assert len(cells) >= 3
     assert [(r["bx"], r["by"]) for r in cells] == sorted((r["bx"], r["by"]) for r in cells)
+
+
+def test_comparability_documents_by_publication_whatever_the_stored_order(contexts):
+    """The front matter's documents: by city (the cities parameter), then publication date, as the
+    model orders them; a plain select would give the stored order (Kaga's three documents reversed)."""
+    from sdgcities.present.analyses.front import data as front_data
+
+    frames = [front_data.comparability(ctx) for ctx in contexts]
+    assert_frame_equal(frames[0], frames[1])
+    assert frames[0].filter(pl.col("city_id") == "kaga")["doc_id"].to_list() == [
+        "kaga_smartcity_2021", "kaga_presentation_2022", "kaga_plan_2026"]
