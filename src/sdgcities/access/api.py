@@ -286,7 +286,8 @@ _AGREEMENTS_SQL = """(
     ),
     canonical as (
         select d.*,
-               (select max_by(f.event_on, length(f.event_on)) from dated f
+               -- the most precise date; of two equally precise ones the later (max_by alone picks either)
+               (select max_by(f.event_on, {{'precision': length(f.event_on), 'date': f.event_on}}) from dated f
                 where f.city_id = d.city_id and f.partner_key = d.partner_key and starts_with(f.event_on, d.event_on)) as agreed_on
         from dated d
     )

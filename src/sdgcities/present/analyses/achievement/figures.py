@@ -219,7 +219,7 @@ def published_chart(ctx: Context, comparison: pl.DataFrame, rule: str) -> alt.La
             (((pl.col("published_pct_shown") - low) / step).floor().clip(0, n_bins - 1) * step + low).alias("bx"),
             (((pl.col("score_shown") - low) / step).floor().clip(0, n_bins - 1) * step + low).alias("by"),
         ).group_by("bx", "by").agg(pl.len().alias("n")).with_columns(
-            (pl.col("bx") + step).alias("bx2"), (pl.col("by") + step).alias("by2"))
+            (pl.col("bx") + step).alias("bx2"), (pl.col("by") + step).alias("by2")).sort("bx", "by")  # group_by order is arbitrary
         marks_ = alt.Chart(binned).mark_rect().encode(
             x=alt.X("bx:Q", scale=scale, title=x_title), x2="bx2:Q",
             y=alt.Y("by:Q", scale=scale, title=y_title), y2="by2:Q",

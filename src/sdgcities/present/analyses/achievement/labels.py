@@ -35,7 +35,8 @@ def group_order(ctx: Context, frame: pl.DataFrame, many: bool) -> list[str]:
     city_rank = {c: i for i, c in enumerate(ctx.cities)}
     keys = frame.select("city_id", "side", "group").unique()
     ordered = sorted(keys.iter_rows(named=True),
-                     key=lambda r: (city_rank.get(r["city_id"], 10**9) if not many else 0, side_rank.get(r["side"], 99)))
+                     # the group label breaks ties: unique() gives the keys in an arbitrary order
+                     key=lambda r: (city_rank.get(r["city_id"], 10**9) if not many else 0, side_rank.get(r["side"], 99), r["group"]))
     out: list[str] = []
     for row in ordered:
         if row["group"] in present and row["group"] not in out:

@@ -241,7 +241,10 @@ def fold_cities(ctx: Context, counts: pl.DataFrame, top: int, other: str, weight
         .group_by(["row_label"] + keys)
         .agg(pl.col(weight).sum())
     )
-    return folded, [ctx.city(c) for c in keep] + [other]
+    order = [ctx.city(c) for c in keep] + [other]
+    # group_by's order is arbitrary: rows in the order of the chart (largest city first, the others last)
+    rank = {label: i for i, label in enumerate(order)}
+    return folded.sort(pl.col("row_label").replace_strict(rank, default=len(rank)), *keys), order
 
 
 def n_folded(counts: pl.DataFrame, top: int) -> int:

@@ -204,6 +204,8 @@ def finding_chart(ctx: Context, counts: pl.DataFrame, *, max_series: int = marks
             pl.when(pl.col("city_id").is_in(keep)).then(pl.col("city_label")).otherwise(pl.lit(other)).alias("series")
         ).group_by(["series", "code"]).agg(pl.col("n").sum())
         city_order = [ctx.city(c) for c in keep] + [other]
+        # group_by's order is arbitrary: rows by city (largest first, the others last), then code
+        frame = frame.sort(pl.col("series").replace_strict({s: i for i, s in enumerate(city_order)}, default=len(city_order)), "code")
         colour_scale = alt.Scale(domain=city_order, range=charts.CITY_PALETTE[: len(keep)] + ["#999999"])
     frame = frame.with_columns(
         pl.col("code").replace_strict({c: finding_label(ctx, c) for c in frame["code"].unique().to_list()}, default=pl.col("code")).alias("code_label"),

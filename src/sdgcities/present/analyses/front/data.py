@@ -26,8 +26,9 @@ def _ordered(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
 
 def comparability(ctx: Context) -> pl.DataFrame:
     """One row per document of the selected cities (model city_comparability)."""
-    frame = ctx.con.sql("select * from city_comparability where list_contains($cities, city_id)",
-                        params={"cities": list(ctx.cities)}).pl()
+    # the model's order, said here: a plain select gives the rows in the order they are stored
+    frame = ctx.con.sql("select * from city_comparability where list_contains($cities, city_id) "
+                        "order by city_id, published_on, doc_id", params={"cities": list(ctx.cities)}).pl()
     return _ordered(ctx, frame)
 
 

@@ -205,7 +205,7 @@ def partners(ctx: Context) -> pl.DataFrame:
         )
         select s.partner,
                coalesce(first(s.name_ja order by s.doc_id, s.stakeholder_id) filter (where s.name_ja is not null), $redacted) as partner_name,
-               any_value(s.category) as category,
+               first(s.category order by s.doc_id, s.stakeholder_id) as category,  -- as printed first, not any
                bool_or(s.is_redacted) as is_redacted,
                any_value(t.themes) as themes,
                string_agg(distinct s.event_on, ' / ' order by s.event_on) as dates,

@@ -158,7 +158,8 @@ def category_chart(ctx: Context, counts: pl.DataFrame) -> alt.LayerChart:
 
 def _yearly_chart(ctx: Context, frame: pl.DataFrame, summary: pl.DataFrame, colour: alt.Color) -> alt.Chart:
     """Many cities: yearly stacked bars of the agreements over all cities."""
-    yearly = frame.group_by(["year", "category", "category_label"]).agg(pl.len().alias("n"), pl.col("city_id").n_unique().alias("cities"))
+    yearly = (frame.group_by(["year", "category", "category_label"])  # group_by order is arbitrary: sort
+              .agg(pl.len().alias("n"), pl.col("city_id").n_unique().alias("cities")).sort("year", "category"))
     first, last = int(frame["year"].min()), int(frame["year"].max())
     peak = yearly.group_by("year").agg(pl.col("n").sum()).sort(["n", "year"], descending=[True, False]).row(0, named=True)
     title = ctx.w("stakeholders.chart.yearly_title", n=frame.height, cities=summary["city_id"].n_unique(), first=first,

@@ -67,7 +67,7 @@ def shared_partners(ctx: Context) -> pl.DataFrame:
         select m.city_id, m.partner_key,
                (select first(name_ja order by doc_id, stakeholder_id) from s
                 where s.city_id = m.city_id and s.partner_key = m.partner_key) as partner_name,
-               (select any_value(category) from s where s.city_id = m.city_id and s.partner_key = m.partner_key) as category,
+               (select first(category order by doc_id, stakeholder_id) from s where s.city_id = m.city_id and s.partner_key = m.partner_key) as category,
                m.documents, m.doc_ids, m.dates_by_document, m.themes_by_document,
                case when m.dated_documents = 0 then 'none'
                     when m.dated_documents = 1 then 'one'

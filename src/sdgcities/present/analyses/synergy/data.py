@@ -211,7 +211,7 @@ def repeated_kpis(con, cities: Sequence[str]) -> pl.DataFrame:
                count(*) filter (where is_repeat)::integer as n_marked_repeat,
                list(kpi_id order by kpi_id) as kpi_ids,
                list(coalesce(side, 'none') order by kpi_id) as sides,
-               list(distinct {{'doc_id': doc_id, 'section': section}}) as sources
+               list(distinct {{'doc_id': doc_id, 'section': section}} order by {{'doc_id': doc_id, 'section': section}}) as sources
         from kpis
         where list_contains($cities, city_id)
         group by all
@@ -293,7 +293,8 @@ def goal_links(con, cities: Sequence[str]) -> pl.DataFrame:
            bool_or(p.within_row) as within_row,
            list(distinct coalesce(n.indicator_ja, '[' || p.indicator_key || ']')
                 order by coalesce(n.indicator_ja, '[' || p.indicator_key || ']')) as indicators,
-           list_distinct(flatten(list(p.sources))) as sources
+           -- list_distinct keeps no order: sorted by document, then section
+           list_sort(list_distinct(flatten(list(p.sources)))) as sources
     from pairs p
     left join names n using (city_id, indicator_key)
     group by p.city_id, p.goal_a, p.goal_b

@@ -162,6 +162,7 @@ def metrics_chart(ctx: Context, metrics: pl.DataFrame):
         lo, hi = float(values.min()), float(values.max())
         width = (hi - lo) / 10 or 1.0
         counts = values.map_elements(lambda v: min(int((v - lo) / width), 9), return_dtype=pl.Int64).value_counts()
+        counts = counts.sort(counts.columns[0])  # value_counts' order is arbitrary: bins from low to high
         for b, n in counts.iter_rows():
             binned.append({"metric": labels[key], "start": lo + b * width, "end": lo + (b + 1) * width, "n_cities": n})
     cities = ctx.w("synergy.column.n_cities")
