@@ -938,7 +938,7 @@ def write_results_md(results: dict, path: Path) -> None:
         lines += [f"Code measured: commit {code.get('commit')}, package {code.get('package_sha')}, notebooks {code.get('notebooks_sha')}"
                   + (f", from a snapshot taken {code.get('taken')}" if code.get("snapshot") else "") + ".", "",
                   "The machine is shared (other agents run on it): wall times move with its load, so each command's 1-minute load "
-                  "average when it started and its CPU seconds (user + system of the process tree, wait4) are given beside it. "
+                  "average when it started and its CPU seconds are given beside it (user + system of the process tree: from wait4, and sampled from every process while it ran, which also counts Chromium processes wait4 misses). "
                   "Every ratio is measured side by side in one run.", ""]
     lines += ["## Goals (issue 12)", "", "| # | figure | measured | goal | result | memory, CPU, load | measured |", "|---|---|---|---|---|---|---|"]
     for r in goal_rows(results):
