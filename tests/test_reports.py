@@ -283,7 +283,8 @@ def test_heavy_reports_render_alone_and_the_kernels_stop_when_the_runs_are_over(
         for other in renders:
             if other is not h and other[2] < h[3] and h[2] < other[3]:  # the two renders overlap
                 assert not other[4], "two heavy reports rendered at the same time"
-                assert other[2] >= last_run_start, "a render started beside a heavy one while notebooks were left"
+                # (the last run is handed out just before a render may be: a thread may start it a moment later)
+                assert other[2] >= last_run_start - 0.05, "a render started beside a heavy one while notebooks were left"
     last_run_end = max(e[3] for e in runs)
     assert any(last_run_end <= t < max(e[3] for e in renders) for t in stopped), "the kernels were kept until the end"
 
