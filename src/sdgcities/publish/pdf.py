@@ -369,7 +369,7 @@ PAGINATION_ONLY_JS = (
 )
 FILL_TOC_JS = ("(pages) => { for (const li of document.querySelectorAll('nav.sdg-toc li[data-anchor]')) {"
                " const n = pages[li.getAttribute('data-anchor')]; const cell = li.querySelector('.toc-page');"
-               " if (cell && n) { cell.textContent = String(n); } } return true; }")
+               " if (cell) { cell.textContent = n ? String(n) : ''; } } return true; }")  # a heading not found: no number
 
 
 def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "", expected_pages: dict[str, int] | None = None) -> BrowserReport:
@@ -402,6 +402,14 @@ def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "", ex
                 tagged=True,
             )
             toc = [anchor for anchor, _text in await page.evaluate(TOC_ENTRIES_JS)]
+
+            def printed_pages() -> dict[str, int]:
+                found = anchor_pages(pdf_path)
+                pages = {anchor: found[anchor] for anchor in toc if anchor in found}
+                if len(pages) < len(toc):
+                    log.warning("%s: %d of %d contents entries not found in the printed page", html_path.name, len(toc) - len(pages), len(toc))
+                return pages
+
             expected = None
             if toc and expected_pages and all(anchor in expected_pages for anchor in toc):
                 expected = {anchor: expected_pages[anchor] for anchor in toc}
@@ -412,10 +420,10 @@ def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "", ex
                 await page.evaluate(FILL_TOC_JS, expected)
                 await page.pdf(**options)
                 report.printings += 1
-                found = anchor_pages(pdf_path)
-                if any(found.get(anchor) != number for anchor, number in expected.items()):
+                pages = printed_pages()
+                if pages != expected:
                     log.info("%s: the contents' expected pages were not right; printing again", html_path.name)
-                    await page.evaluate(FILL_TOC_JS, {anchor: found[anchor] for anchor in toc if anchor in found})
+                    await page.evaluate(FILL_TOC_JS, pages)
                     await page.pdf(**options)
                     report.printings += 1
             else:
@@ -429,11 +437,7 @@ def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "", ex
                     await page.pdf(**{**plain, "outline": False, "tagged": False, "display_header_footer": False})
                     report.printings += 1
                     await page.evaluate(PAGINATION_ONLY_JS, False)
-                    found = anchor_pages(pdf_path)
-                    pages = {anchor: found[anchor] for anchor in toc if anchor in found}
-                    if len(pages) < len(toc):
-                        log.warning("%s: %d of %d contents entries not found in the printed page", html_path.name, len(toc) - len(pages), len(toc))
-                    await page.evaluate(FILL_TOC_JS, pages)
+                    await page.evaluate(FILL_TOC_JS, printed_pages())
                 await page.pdf(**options)
                 report.printings += 1
         for message in report.page_errors + report.console_errors:
