@@ -46,6 +46,7 @@ REPO = BENCH.parent
 PYTHON = sys.executable
 sys.path.insert(0, str(BENCH))
 import synth  # noqa: E402
+from memory_roles import role as process_role  # noqa: E402
 
 GIB = 2**30
 GOALS = {
@@ -99,6 +100,8 @@ class Run:
     peak_tree_pss_mib: float | None = None  # sampled sum of PSS over the tree (shared pages split between sharers)
     load_after: float | None = None  # 1-minute load average when it ended (a long run sees the machine change)
     cpu_sampled_seconds: float | None = None  # user + system CPU of every process seen in the tree, read while it ran
+    peak_pss_roles_mib: dict | None = None  # the PSS peak split by process role (bench/memory_roles.py's roles)
+    cpu_roles_seconds: dict | None = None  # the sampled CPU split by process role
     timed_out: bool = False
     stdout: str = ""
     stderr: str = ""
@@ -114,10 +117,12 @@ class Run:
         return data
 
 
-def _tree_memory(process, pss: bool, cpu: dict[tuple[int, float], float] | None = None) -> tuple[int, int | None]:
+def _tree_memory(process, pss: bool, cpu: dict[tuple[int, float], tuple[str, float]] | None = None,
+                 roles: dict[str, int] | None = None) -> tuple[int, int | None]:
     """(RSS, PSS or None) summed over a process and its descendants. A process that ends while it is
     read is skipped; PSS is None when a process's smaps cannot be read (no figure rather than a low one).
-    With `cpu`, each process's CPU seconds so far are recorded there, by (pid, start time)."""
+    With `cpu`, each process's role and CPU seconds so far are recorded there, by (pid, start time); with
+    `roles`, the PSS read is also summed there by role."""
     try:
         processes = [process] + process.children(recursive=True)
     except psutil.Error:
@@ -126,16 +131,44 @@ def _tree_memory(process, pss: bool, cpu: dict[tuple[int, float], float] | None 
     for p in processes:
         try:
             rss += p.memory_info().rss
+            name = process_role(p, process.pid) if cpu is not None or roles is not None else ""
             if cpu is not None:
                 times = p.cpu_times()
-                cpu[(p.pid, p.create_time())] = times.user + times.system
+                key = (p.pid, p.create_time())
+                if key in cpu and name == "gone":  # an ending process: keep the role read while it ran
+                    name = cpu[key][0]
+                cpu[key] = (name, times.user + times.system)
             if readable:
-                pss_total += p.memory_full_info().pss
+                value = p.memory_full_info().pss
+                pss_total += value
+                if roles is not None:
+                    roles[name] = roles.get(name, 0) + value
         except psutil.NoSuchProcess:
             continue
         except (psutil.AccessDenied, AttributeError):
             readable = False
     return rss, pss_total if readable else None
+
+
+def _by_role(cpu: dict[tuple[int, float], tuple[str, float]]) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for name, seconds in cpu.values():
+        totals[name] = totals.get(name, 0.0) + seconds
+    return totals
+
+
+def roles_text(run: dict | None) -> str:
+    """What the tree held at its PSS peak and where its CPU went, by process role (largest first)."""
+    if not run:
+        return ""
+    parts = []
+    if run.get("peak_pss_roles_mib"):
+        parts.append("PSS at the peak: " + ", ".join(f"{name} {value:,.0f} MiB" for name, value in
+                                                      sorted(run["peak_pss_roles_mib"].items(), key=lambda item: -item[1])))
+    if run.get("cpu_roles_seconds"):
+        parts.append("CPU (sampled): " + ", ".join(f"{name} {value:.1f} s" for name, value in
+                                                    sorted(run["cpu_roles_seconds"].items(), key=lambda item: -item[1]) if value >= 0.05))
+    return "; ".join(parts)
 
 
 def measure(command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float | None = None,
@@ -149,12 +182,13 @@ def measure(command: list[str], *, env: dict[str, str] | None = None, cwd: Path 
         peak, peak_pss, pss_ok = 0, 0, pss
         # wait4's CPU leaves out processes whose parent never waited for them (Chromium's renderers, when
         # the browser is closed with its children still up), so the tree is also read while it runs.
-        cpu_seen: dict[tuple[int, float], float] = {}
+        cpu_seen: dict[tuple[int, float], tuple[str, float]] = {}
+        peak_roles: dict[str, int] = {}
         done = threading.Event()
         timed_out = threading.Event()
 
         def sample() -> None:
-            nonlocal peak, peak_pss, pss_ok
+            nonlocal peak, peak_pss, pss_ok, peak_roles
             if psutil is None:
                 return
             try:
@@ -165,13 +199,14 @@ def measure(command: list[str], *, env: dict[str, str] | None = None, cwd: Path 
             while not done.is_set():
                 # PSS (smaps) costs far more to read than RSS: every 5th sample, so the sampler stays small
                 # beside what it measures.
-                rss, tree_pss = _tree_memory(process, pss_ok and count % 5 == 0, cpu_seen)
+                roles: dict[str, int] = {}
+                rss, tree_pss = _tree_memory(process, pss_ok and count % 5 == 0, cpu_seen, roles)
                 count += 1
                 peak = max(peak, rss)
                 if pss_ok and count % 5 == 1 and tree_pss is None and rss:
                     pss_ok = False
-                elif tree_pss is not None:
-                    peak_pss = max(peak_pss, tree_pss)
+                elif tree_pss is not None and tree_pss > peak_pss:
+                    peak_pss, peak_roles = tree_pss, roles
                 done.wait(0.1)
 
         def watchdog() -> None:
@@ -199,7 +234,9 @@ def measure(command: list[str], *, env: dict[str, str] | None = None, cwd: Path 
             cpu_seconds=usage.ru_utime + usage.ru_stime, load_before=load,
             peak_tree_pss_mib=peak_pss / 2**20 if pss and pss_ok and peak_pss else None, timed_out=timed_out.is_set(),
             load_after=os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
-            cpu_sampled_seconds=sum(cpu_seen.values()) if psutil is not None else None,
+            cpu_sampled_seconds=sum(seconds for _, seconds in cpu_seen.values()) if psutil is not None else None,
+            peak_pss_roles_mib={name: value / 2**20 for name, value in peak_roles.items()} if pss and pss_ok and peak_roles else None,
+            cpu_roles_seconds=_by_role(cpu_seen) if psutil is not None else None,
             stdout=out.read().decode("utf-8", "replace"), stderr=err.read().decode("utf-8", "replace"),
         )
 
@@ -481,7 +518,7 @@ def section_suite(root: Path, database: Path, workdir: Path, timeout: float) -> 
         say("  sum of renders (worker timings)", f"{sum(parsed['renders'].values()):.1f} s",
             extra=", ".join(f"{n} {s:.1f}" for n, s in parsed["renders"].items()))
     ok, figure = memory_verdict(result["forced"])
-    say("  peak memory", figure, f"<= {GOALS['memory_gib']:g} GiB", ok)
+    say("  peak memory", figure, f"<= {GOALS['memory_gib']:g} GiB", ok, roles_text(result["forced"]))
 
     # Goal 2: nothing changed.
     nochange = measure([PYTHON, "-m", "sdgcities.publish.reports"], env=env, cwd=root, timeout=timeout)
@@ -673,7 +710,7 @@ def section_scale200(workdir: Path, seed: int, timeout: float) -> dict:
         f"<= {GOALS['scale200_s']:g} s", forced.seconds <= GOALS["scale200_s"],
         f"notebook runs {result['forced_parsed']['jobs_sum_s']:.0f} s, renders {result['forced_parsed']['renders_sum_s']:.0f} s (worker sums); {mem(forced)}")
     ok, figure = memory_verdict(result["forced"])
-    say("  peak memory", figure, f"<= {GOALS['memory_gib']:g} GiB", ok)
+    say("  peak memory", figure, f"<= {GOALS['memory_gib']:g} GiB", ok, roles_text(result["forced"]))
     return result
 
 
@@ -964,6 +1001,8 @@ def write_results_md(results: dict, path: Path) -> None:
         if parsed.get("renders"):
             lines.append(f"- `reports --force`: sum of the renders as the workers timed them {sum(parsed['renders'].values()):.1f} s — "
                          + ", ".join(f"{n} {s:.1f}" for n, s in parsed["renders"].items()))
+        if roles_text(suite.get("forced")):
+            lines.append(f"- `reports --force` by process role: {roles_text(suite['forced'])}")
     runall = results.get("runall") or {}
     if runall.get("rows"):
         lines += ["", "## Run All in a started kernel (goal 4)", "",
@@ -1046,6 +1085,8 @@ def write_results_md(results: dict, path: Path) -> None:
                   f"{p.get('jobs_done', p.get('notebook_runs'))} of {scale.get('notebook_runs')} notebook runs and "
                   f"{p.get('renders_done', p.get('rendered'))} of {scale.get('reports')} reports done; the workers' sums: notebook runs "
                   f"{p.get('jobs_sum_s', 0):.0f} s, renders {p.get('renders_sum_s', 0):.0f} s; {mem(scale['forced'])}"]
+        if roles_text(scale["forced"]):
+            lines.append(f"- by process role: {roles_text(scale['forced'])}")
         failed = p.get("failed") or []
         if p.get("note"):
             lines.append(f"- ({p['note']})")
