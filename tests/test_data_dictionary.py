@@ -42,3 +42,16 @@ def test_every_view_column_and_code_has_a_japanese_label():
     missing_codes = sorted(f"{r['view']}.{r['column']}={r['code']}" for r in rows
                            if r["code"] is not None and (r["label_ja"] == codebook.UNTRANSLATED or not r["meaning_en"]))
     assert (missing_views, missing_columns, missing_codes) == ([], [], [])
+
+
+def test_the_api_lists_exactly_the_marts_of_the_model_graph(built_db):
+    """api.marts (what the start-here notebook lists for researchers) is the graph's marts, views and
+    tables alike: no build table, no mart left out."""
+    from sdgcities.access import api
+    from sdgcities.build import graph
+
+    con = api.connect(built_db)
+    try:
+        assert set(api.marts(con)) == {m.name for m in graph.models() if m.stage == "marts"}
+    finally:
+        con.close()

@@ -171,3 +171,22 @@ def test_a_run_leaves_the_callers_environment_alone(fresh_engine, tmp_path):
                    env={"SDGCITIES_DB": "/elsewhere/run.duckdb", "SDGCITIES_CHART_MODE": "report"})
     assert _printed(tmp_path / "out.ipynb") == ["/elsewhere/run.duckdb report\n"]
     assert dict(os.environ) == before
+
+
+def test_the_unknown_parameter_filter_judges_only_its_own_runs_records():
+    """The report run's threads share papermill's logger: a run's filter must not hide another run's
+    real "unknown parameter" warning (a name only its own notebook declares)."""
+    import logging
+    import threading
+
+    from sdgcities.publish import engine
+
+    own = engine._KnownParameters({"lang"})
+    record = logging.LogRecord("papermill", logging.WARNING, __file__, 1, "Passed unknown parameter: lang", None, None)
+    assert own.filter(record) is False  # this run's notebook declares it: papermill's false alarm is dropped
+    other: list[bool] = []
+    thread = threading.Thread(target=lambda: other.append(own.filter(logging.LogRecord(
+        "papermill", logging.WARNING, __file__, 1, "Passed unknown parameter: lang", None, None))))
+    thread.start()
+    thread.join()
+    assert other == [True]  # another thread's run: its warning is kept

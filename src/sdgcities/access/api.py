@@ -89,6 +89,16 @@ def connect(path: Path | str | None = None, *, read_only: bool = True) -> duckdb
         raise
 
 
+def marts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The relations researchers read (the marts of the model graph), by name: every relation of the
+    database but the build's own (src_*, stg_*, int_* and build_info). Most are views; the ones the
+    reports query most are stored as tables, with the same names and columns."""
+    rows = con.sql(
+        "select table_name from information_schema.tables where table_schema = 'main' "
+        "and not regexp_matches(table_name, '^(src|stg|int)_') and table_name <> 'build_info' order by 1").fetchall()
+    return [row[0] for row in rows]
+
+
 def build_id(con: duckdb.DuckDBPyConnection) -> str:
     """The id of the build this connection reads (one per `make data`; see build_info)."""
     return con.sql(f"select build_id from {_qualified(con, 'build_info')}").fetchall()[0][0]

@@ -257,8 +257,11 @@ class _KnownParameters(logging.Filter):
     def __init__(self, declared: set[str]) -> None:
         super().__init__()
         self.declared = declared
+        self.thread = threading.get_ident()  # the run's threads share the logger: judge only this run's records
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.thread != self.thread:
+            return True
         message = record.getMessage()
         prefix = "Passed unknown parameter: "
         return not (message.startswith(prefix) and message[len(prefix):] in self.declared)

@@ -387,7 +387,7 @@ def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "", ex
             await _show_async(page, html_path, report)
             if report.chart_errors or report.drawn_count != report.chart_count:
                 raise RenderError(
-                    f"{report.chart_count - report.drawn_count} of {report.chart_count} charts were not drawn: "
+                    f"{html_path.name}: {report.chart_count - report.drawn_count} of {report.chart_count} charts were not drawn: "
                     + "; ".join(report.chart_errors or report.console_errors or ["no error reported"])
                 )
             options = dict(
