@@ -163,3 +163,32 @@ def test_comparability_documents_by_publication_whatever_the_stored_order(contex
     assert_frame_equal(frames[0], frames[1])
     assert frames[0].filter(pl.col("city_id") == "kaga")["doc_id"].to_list() == [
         "kaga_smartcity_2021", "kaga_presentation_2022", "kaga_plan_2026"]
+
+
+def test_a_partial_agreement_date_joins_the_later_of_two_equally_precise_ones(tmp_path):
+    """A partner printed with 2018-11 in one document and with 2018-11-19 and 2018-11-20 in others: the
+    two full dates are two agreements, and the month-only printing is counted with the later one (a
+    fixed choice; before, either could take it from run to run). Synthetic rows: the real data has no
+    such tie."""
+    import duckdb
+
+    from sdgcities.access import api
+
+    path = tmp_path / "tie.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("""
+            create table stakeholders as select * from (values
+                ('x', 'p', 'agreement', 'partner', '2018-11',    'A社', 'company', null, null, '2018年11月',    'doc_a', 's1', false),
+                ('x', 'p', 'agreement', 'partner', '2018-11-19', 'A社', 'company', null, null, '2018年11月19日', 'doc_b', 's2', false),
+                ('x', 'p', 'agreement', 'partner', '2018-11-20', 'A社', 'company', null, null, '2018年11月20日', 'doc_c', 's3', false)
+            ) t(city_id, partner_key, event, relation, event_on, name_ja, category, theme, role_ja, event_on_label, doc_id,
+                stakeholder_id, is_redacted)""")
+    con = api.connect(path)
+    try:
+        rows = api.agreements(con).select("agreed_on", "doc_ids", "stakeholder_ids").to_dicts()
+    finally:
+        con.close()
+    assert rows == [
+        {"agreed_on": "2018-11-19", "doc_ids": ["doc_b"], "stakeholder_ids": ["s2"]},
+        {"agreed_on": "2018-11-20", "doc_ids": ["doc_a", "doc_c"], "stakeholder_ids": ["s1", "s3"]},
+    ]

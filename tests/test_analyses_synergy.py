@@ -212,6 +212,8 @@ def test_network_metrics_with_printings_merged(con):
     alone = syn.target_network(con, CITIES, by="indicator")
     reused = syn.target_network(con, CITIES, by="indicator", nodes_of=syn.target_network(con, CITIES, by="row"))
     assert all(getattr(alone, part).equals(getattr(reused, part)) for part in ("nodes", "edges", "sources"))
+    with pytest.raises(ValueError, match="nodes_of is the network of"):  # another selection's nodes: refused
+        syn.target_network(con, CITIES[:1], by="indicator", nodes_of=syn.target_network(con, CITIES, by="row"))
 
 
 def test_format_metrics_fixed_decimals(con):

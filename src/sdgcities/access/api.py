@@ -94,7 +94,7 @@ def marts(con: duckdb.DuckDBPyConnection) -> list[str]:
     database but the build's own (src_*, stg_*, int_* and build_info). Most are views; the ones the
     reports query most are stored as tables, with the same names and columns."""
     rows = con.sql(
-        "select table_name from information_schema.tables where table_schema = 'main' "
+        "select table_name from information_schema.tables where table_schema = 'main' and table_catalog = current_database() "
         "and not regexp_matches(table_name, '^(src|stg|int)_') and table_name <> 'build_info' order by 1").fetchall()
     return [row[0] for row in rows]
 

@@ -11,9 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
 
 from sdgcities import paths
+from sdgcities.build.inputs.parsing import load_yaml
 
 HEADER = """\
 # Data licence
@@ -49,7 +49,8 @@ def _cell(value: object) -> str:
 
 def manifests() -> list[dict]:
     """Every manifest of data/raw, sorted by doc_id."""
-    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(paths.raw_dir().glob("*.yaml"))]
+    # Read as the build reads them (build.inputs.parsing.load_yaml), so both accept the same files.
+    return [load_yaml(p.read_text(encoding="utf-8")) for p in sorted(paths.raw_dir().glob("*.yaml"))]
 
 
 def data_licence_text() -> str:

@@ -27,15 +27,16 @@ def folders_resolved_once():
 
 def relative(path: Path) -> str:
     """paths.relative(path)."""
-    if _folders is None or path.name in ("", ".", "..") or path.is_symlink():
+    folders = _folders  # read once: a load ending in another thread sets it to None
+    if folders is None or path.name in ("", ".", "..") or path.is_symlink():
         return paths.relative(path)
     folder = str(path.parent)
-    if folder not in _folders:
+    if folder not in folders:
         try:
-            _folders[folder] = str(path.parent.resolve().relative_to(paths.root()))
+            folders[folder] = str(path.parent.resolve().relative_to(paths.root()))
         except ValueError:
-            _folders[folder] = None
-    name = _folders[folder]
+            folders[folder] = None
+    name = folders[folder]
     if name is None:
         return paths.relative(path)
     return path.name if name == "." else f"{name}/{path.name}"

@@ -29,6 +29,7 @@ class Network:
     edges: pl.DataFrame
     sources: pl.DataFrame
     by: str
+    cities: tuple[str, ...] = ()  # the cities it was read for (nodes_of must be of the same cities)
 
 
 def target_network(con, cities: Sequence[str], by: str = "row", *, nodes_of: Network | None = None) -> Network:
@@ -42,6 +43,8 @@ def target_network(con, cities: Sequence[str], by: str = "row", *, nodes_of: Net
     """
     check_choice("by", by, LINK_BY)
     cities = check_cities(con, cities)
+    if nodes_of is not None and nodes_of.cities != tuple(cities or ()):
+        raise ValueError(f"nodes_of is the network of {list(nodes_of.cities)}, not of {cities}: its nodes would belong to other cities")
     group = "kpi_id" if by == "row" else "indicator_key"  # chosen from LINK_BY, never from user text
     nodes = nodes_of.nodes if nodes_of is not None else con.sql(
         """
@@ -74,7 +77,7 @@ def target_network(con, cities: Sequence[str], by: str = "row", *, nodes_of: Net
         """,
         params={"cities": cities},
     ).pl()
-    return Network(nodes, edges, sources, by)
+    return Network(nodes, edges, sources, by, tuple(cities or ()))
 
 
 def _target_key(target: str) -> tuple[int, int, str]:
