@@ -110,7 +110,10 @@ def many(monkeypatch):
 def contexts(built_db, reversed_db):
     from sdgcities.present import notebook as nb
 
-    return [nb.setup(lang="en", database=str(db)) for db in (built_db, reversed_db)]
+    made = [nb.setup(lang="en", database=str(db)) for db in (built_db, reversed_db)]
+    yield made
+    for ctx in made:
+        ctx.con.close()
 
 
 def test_metrics_histogram_bins_low_to_high_whatever_the_row_order(contexts, many):

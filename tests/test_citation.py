@@ -29,7 +29,7 @@ def test_citation_cff_has_the_required_cff_keys():
     assert isinstance(citation["date-released"], (str, _dt.date)) and _dt.date.fromisoformat(str(citation["date-released"]))
     assert citation["keywords"] and all(isinstance(k, str) for k in citation["keywords"])
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert citation["license"] == project["license"]["text"] == "MIT"
+    assert citation["license"] == project["license"] == "MIT"
     assert citation["version"] == project["version"]
     assert citation.get("type", "software") in ("software", "dataset")
 
