@@ -229,3 +229,23 @@ def test_an_export_killed_between_the_two_renames_is_recovered(built_db, tmp_pat
     (tmp_path / f".exports.tmp-{dead}").mkdir()  # ... and the new one not yet in place
     export._clean_up_after_killed_exports(out)
     assert _hashes(out) == before and sorted(p.name for p in tmp_path.iterdir()) == ["exports"]
+
+
+def test_the_version_comes_from_the_file_the_export_reads_even_when_a_build_swaps_it(built_db, tmp_path):
+    """A build replaces the database by renaming a new file over it; an export that already opened the
+    old file states the old file's version (with its data), never the new file's."""
+    from sdgcities.build import dbfile
+    from sdgcities.publish.version import connection_version
+
+    old = tmp_path / "sdgs.duckdb"
+    shutil.copyfile(built_db, old)
+    new = tmp_path / "next.duckdb"
+    shutil.copyfile(built_db, new)
+    with duckdb.connect(str(new)) as writer:
+        writer.execute("update build_info set inputs_sha256 = ?", ["f" * 64])
+    with dbfile.open_read_only(old) as con:
+        before = connection_version(con)
+        new.replace(old)  # what the build's swap does
+        assert connection_version(con) == before
+        assert before.inputs_sha256 == dbfile.build_info(con)["inputs_sha256"] != "f" * 64
+    assert dataset_version(old, fresh=True).inputs_sha256 == "f" * 64

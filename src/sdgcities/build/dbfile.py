@@ -189,11 +189,16 @@ def write_sidecar(database: Path, build_id: str, inputs_key: str) -> None:
     os.replace(temporary, path)
 
 
+def build_info(con: duckdb.DuckDBPyConnection) -> dict:
+    """The one row of build_info as read through `con` (so it describes the data that connection reads)."""
+    relation = con.sql("select * from build_info")
+    return dict(zip(relation.columns, relation.fetchall()[0]))
+
+
 def read_build_info(database: Path) -> dict:
     """build_info of a database, opened read-only (raises duckdb.Error when it does not open)."""
     with open_read_only(database) as con:
-        columns = [c[0] for c in con.sql("select * from build_info").description]
-        return dict(zip(columns, con.sql("select * from build_info").fetchall()[0]))
+        return build_info(con)
 
 
 def out_of_date_reason(database: Path, inputs_key: str) -> str | None:

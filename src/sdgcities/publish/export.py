@@ -35,7 +35,7 @@ from sdgcities.build import dbfile
 from sdgcities import paths
 from sdgcities.publish.codebook import codebook_rows, write_codebook_html
 from sdgcities.publish.datapackage import CSV_ENCODING, LIST_DELIMITER, View, csv_resource, load_dictionary
-from sdgcities.publish.version import DatasetVersion, citation_text, dataset_version
+from sdgcities.publish.version import DatasetVersion, citation_text, connection_version
 
 WORKBOOK = "sdgcities.xlsx"
 SHEET_NAME_LIMIT = 31  # Excel's limit
@@ -192,14 +192,15 @@ def write_export(target: Path, database: Path) -> dict[str, int]:
     """Write the complete export into the empty directory `target`; returns rows per view."""
     # Load inputs.
     views = load_dictionary()
-    version = dataset_version(database, fresh=True)
     created = _created()
     (target / "parquet").mkdir(parents=True)
     (target / "csv").mkdir()
     tables: dict[str, tuple[list[str], list[tuple]]] = {}
     # The database is read like any reader's (dbfile.READ_ONLY_CONFIG: no file access), so Parquet is
-    # written from Arrow rather than by DuckDB's COPY; lists stay lists either way.
+    # written from Arrow rather than by DuckDB's COPY; lists stay lists either way. One connection
+    # reads the version and every view: a build swapping the file meanwhile cannot mix two builds.
     with dbfile.open_read_only(database) as con:
+        version = connection_version(con)
         views = _exported_views(con, views)
         for view in views:
             relation = con.sql(f"select * from {view.name}")  # the name was checked against the database above

@@ -85,6 +85,15 @@ def dataset_version(database: Path | None = None, *, fresh: bool = False) -> Dat
     return _cached(str(database.resolve()), str(paths.root()))
 
 
+def connection_version(con) -> DatasetVersion:
+    """The version of the data an open connection reads. A build swaps the database file by renaming, and
+    an open connection keeps reading the file it opened: a writer that reads data and version through one
+    connection states the version of exactly the data it wrote."""
+    from sdgcities.build.dbfile import build_info
+
+    return DatasetVersion(inputs_sha256=build_info(con)["inputs_sha256"], commit=git_commit())
+
+
 def citation_text(version: DatasetVersion, lang: str = "en") -> str:
     """How to cite the dataset (plain text): project, version and commit, in the catalogue's words."""
     from sdgcities.present.words import Words
