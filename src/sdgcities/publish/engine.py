@@ -40,8 +40,14 @@ KERNEL_ENVIRONMENT = ("SDGCITIES_DB", "SDGCITIES_ROOT", "SDGCITIES_CHART_MODE")
 # the counter go back to a fresh kernel's state. The reset ends with a full garbage collection, which
 # walked every object of the imported modules (about 250,000: 0.1-0.2 s, a third of a short run's CPU);
 # after it, what survived (modules, caches) is moved out of the collector's way (gc.freeze), so the next
-# reset collects only what the next notebook made.
-RESET_CODE = "get_ipython().reset(new_session=True, aggressive=False); __import__('gc').freeze()"
+# reset collects only what the next notebook made. Frozen objects are never collected at exit, where
+# DuckDB's bindings then print "nanobind: leaked instances" if the kernel ends normally: an exit hook
+# unfreezes them first (unregistered and registered again, so one hook however many resets).
+FREEZE_CODE = (
+    "__import__('atexit').unregister(__import__('gc').unfreeze); "
+    "__import__('atexit').register(__import__('gc').unfreeze); __import__('gc').freeze()"
+)
+RESET_CODE = f"get_ipython().reset(new_session=True, aggressive=False); {FREEZE_CODE}"
 START_TIMEOUT_S = 120
 
 log = logging.getLogger(__name__)
