@@ -387,3 +387,15 @@ def test_notebook_checks_rule_before_any_query():
     assert setup.index('nb.check_choice("rule", rule, RULE_NAMES)') < setup.index("nb.setup(")
     with pytest.raises(api.UnknownValueError, match="unknown rule 'bogus'.*progress, ratio, open_sdg, un_cr"):
         nb.check_choice("rule", "bogus", RULE_NAMES)
+
+
+def test_kpi_labels_name_the_indicator_as_printed_with_its_table_and_row(ctx, progress_rows):
+    """Each KPI's label is its indicator as printed (at most 26 characters, cut with '…'), or the
+    catalogue's word for a redacted indicator, then [table:row]; computed here row by row."""
+    redacted = ctx.w("achievement.redacted_kpi")
+    rows = progress_rows.select("indicator_ja", "table_code", "row_no", "kpi").rows()
+    assert len(rows) > 50
+    for indicator, table_code, row_no, label in rows:
+        name = redacted if not indicator else (indicator if len(indicator) <= 26 else indicator[:25] + "…")
+        assert label == f"{name} [{table_code}:{row_no or '?'}]"
+    assert any(len(i or "") > 26 for i, *_ in rows) and any(not i for i, *_ in rows)  # both cases occur

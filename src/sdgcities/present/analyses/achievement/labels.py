@@ -17,15 +17,6 @@ def status_label(ctx: Context, rule: str, status: str | None) -> str:
     return ctx.label(f"rules.status.{rule}", status)
 
 
-def kpi_label(ctx: Context, indicator: str | None, table_code: str, row_no: str | None, width: int = 26) -> str:
-    """The indicator as printed (shortened) with its table and row, e.g. '温室効果ガス… [T1:03]'."""
-    if indicator:
-        name = indicator if len(indicator) <= width else indicator[: width - 1] + "…"
-    else:
-        name = ctx.w("achievement.redacted_kpi")
-    return f"{name} [{table_code}:{row_no or '?'}]"
-
-
 def group_order(ctx: Context, frame: pl.DataFrame, many: bool) -> list[str]:
     """Order of the 'group' labels (city then side) present in frame."""
     if frame.is_empty():
@@ -49,7 +40,8 @@ def with_labels(ctx: Context, frame: pl.DataFrame, many: bool) -> pl.DataFrame:
     if frame.is_empty():
         return frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in ("city", "side_label", "group", "kpi"))
     # Column expressions and one catalogue call per distinct city and side, not per row (87,000 rows of
-    # the rule matrix at 1,741 cities); the text is that of kpi_label and achievement.city_side.
+    # the rule matrix at 1,741 cities). A KPI reads as its indicator as printed, shortened to `width`
+    # characters, with its table and row: '温室効果ガス… [T1:03]'.
     cities = {c: ctx.city(c) for c in frame["city_id"].unique().to_list()}
     sides = {s: ctx.label("side", s) for s in frame["side"].unique().to_list()}
     width = 26
