@@ -18,7 +18,7 @@ from sdgcities.present.analyses.data_quality.text import (
 from sdgcities.present.notebook import Context
 
 QUOTE_CHARS = 120  # quotes are shortened to this many characters in tables (full text on demand)
-MAX_FINDING_ROWS = 40  # findings printed per code; the complete list is a CSV beside the report
+MAX_FINDING_ROWS = 40  # findings printed in full per code; a longer list prints its first rows, all in a CSV
 REDACTION_EXAMPLES = 3  # example rows shown under a redaction summary
 NOWRAP_CHARS = 24  # table cells up to this long do not wrap (city names, ids)
 
@@ -81,9 +81,12 @@ def _with_number(label: str, value: str) -> pl.Expr:
 
 
 def rates_table(ctx: Context, rates: pl.DataFrame) -> pl.DataFrame:
-    """Published rate vs each rule's value, which rule reproduces it and the explanation ('neither' flagged ⚠)."""
+    """Published rate vs each rule's value, which rule reproduces it and the explanation ('neither' flagged ⚠).
+    With many cities the rates neither rule reproduces come first, farthest from both rules' values first."""
     flag = {r: ctx.w("findings.classification.flagged", label=classification_name(ctx, r)) if r == "neither"
             else classification_name(ctx, r) for r in data.RATE_CLASSES}
+    distance = pl.min_horizontal((pl.col("published") - pl.col(f"{r}_value")).abs() for r in ("progress", "ratio"))
+    rates = marks.most_first(rates, ctx.cities, pl.col("rule") == "neither", distance)
     return with_audit_explanations(ctx, rates).select(
         pl.col("city_label").alias(col(ctx, "city")),
         pl.col("kpi_label").alias(col(ctx, "indicator")),
@@ -206,15 +209,15 @@ def quote_table_bundle(frame: pl.DataFrame, *, source: str, quote_column: str, l
     """The display output of a table whose `quote_column` holds lists of quotes.
 
     Same markup and citation as charts.cite (figure.sdg-table-figure); each quote is shortened to
-    `limit` characters with the full text in a <details> (and its tooltip). A report prints the first
-    `max_rows` rows of a longer table and carries every row, with its full quotes, for the CSV beside
-    the report (present/tables.py).
+    `limit` characters with the full text in a <details> (and its tooltip). Of a table longer than
+    `max_rows` a report prints the first tables.PRINTED_ROWS rows and carries every row, with its full
+    quotes, for the CSV beside the report (present/tables.py).
     """
     source = source.strip()
     if not source:
         raise ValueError("a source (citation) is required")
     columns = frame.columns
-    shown = tables.printed_rows(frame.height, max_rows=max_rows, shown_rows=max_rows)
+    shown = tables.printed_rows(frame.height, max_rows=max_rows)
     head = "".join(f'<th style="text-align:left">{html.escape(c)}</th>' for c in columns)
     body, plain = [], ["\t".join(columns)]
     for row in frame.head(shown).iter_rows(named=True):
