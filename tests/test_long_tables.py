@@ -135,3 +135,24 @@ def test_most_first_orders_only_with_many_cities():
     assert marks.most_first(rows, few, "v").equals(rows)
     assert marks.most_first(rows, many, "v")["city_id"].to_list() == ["b", "c", "d", "a", "b"]  # ties keep order, missing last
     assert marks.most_first(rows, many, marks.rows_per_city())["city_id"].to_list() == ["b", "b", "a", "c", "d"]
+
+
+def test_with_many_cities_the_largest_differences_are_printed_first():
+    """published_table (achievement): ordered by KPI id with few cities, by the size of the difference
+    between published and recomputed values with many (the rows that cannot be compared last)."""
+    from sdgcities.present import notebook as nb
+    from sdgcities.present.analyses import achievement as ach
+
+    comparison = pl.DataFrame({
+        "kpi_id": ["k1", "k2", "k3", "k4", "k5"], "city": ["A", "B", "C", "D", "E"], "indicator_ja": ["i"] * 5,
+        "baseline_value": [1.0] * 5, "actual_value": [2.0] * 5, "target_value": [3.0] * 5,
+        "published_pct": [50.0, 10.0, None, 90.0, 60.0], "score": [52.0, 80.0, 40.0, 50.0, 60.0],
+        "agreement": ["differs", "differs", "not_comparable", "differs", "agrees"],
+    })
+
+    def kpis(cities: int) -> list[str]:
+        ctx = nb.Context(None, [f"c{i}" for i in range(cities)], "en")
+        return ach.published_table(ctx, comparison)["KPI"].to_list()
+
+    assert kpis(3) == ["k1", "k2", "k3", "k4"]
+    assert kpis(marks.MANY_CITIES + 1) == ["k2", "k4", "k1", "k3"]
