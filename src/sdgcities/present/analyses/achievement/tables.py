@@ -103,7 +103,7 @@ def published_table(ctx: Context, comparison: pl.DataFrame) -> pl.DataFrame:
 
 def flip_table(ctx: Context, matrix: pl.DataFrame) -> pl.DataFrame:
     """The flipping KPI rows with their status label (and value) under each rule; with many cities the
-    rows whose value differs most between the rules first."""
+    rows the rules put in the most different tiers first (the values are on each rule's own scale)."""
     flipping = matrix.filter(pl.col("flips"))
     city, indicator = col(ctx, "city"), col(ctx, "indicator")
     if flipping.is_empty():
@@ -111,9 +111,8 @@ def flip_table(ctx: Context, matrix: pl.DataFrame) -> pl.DataFrame:
     wide = flipping.with_columns(
         pl.concat_str([pl.col("status_label"), pl.lit(" ("), pl.col("score").round(1).cast(pl.String).fill_null("–"),
                        pl.lit(")")]).alias("cell")
-    ).pivot(on="rule", index=["kpi_id", "city", "indicator_ja"], values="cell").sort("kpi_id")
-    spread = flipping.group_by("kpi_id").agg((pl.col("score").max() - pl.col("score").min()).alias("_spread"))
-    wide = marks.most_first(wide.join(spread, on="kpi_id", how="left"), ctx.cities, "_spread")
+    ).pivot(on="rule", index=["kpi_id", "city", "indicator_ja", "n_tiers"], values="cell").sort("kpi_id")
+    wide = marks.most_first(wide, ctx.cities, "n_tiers")
     return wide.select(
         pl.col("city").alias(city),
         pl.col("indicator_ja").alias(indicator),
