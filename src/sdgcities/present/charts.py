@@ -58,7 +58,7 @@ from sdgcities.present.figures import (  # noqa: F401
     static_png,
     vegalite_version,
 )
-from sdgcities.present.tables import cite_bundle, format_value, table_html  # noqa: F401
+from sdgcities.present.tables import LONG_TABLE_ROWS, PRINTED_ROWS, cite_bundle, format_value, table_html  # noqa: F401
 from sdgcities.present.fonts import FONT_FAMILY, FONT_INSTALL_COMMAND, FontNotFoundError, find_font_dir  # noqa: F401
 
 # ---------------------------------------------------------------------------------------------
@@ -220,9 +220,12 @@ def show(chart: Any, *, source: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def cite(table_or_text: Any, *, source: str, decimals: int | None = None, max_rows: int = 200) -> None:
-    """Display a table (pandas/polars DataFrame or Series) or a text with its citation line."""
+def cite(table_or_text: Any, *, source: str, decimals: int | None = None, max_rows: int = LONG_TABLE_ROWS,
+         shown_rows: int = PRINTED_ROWS) -> None:
+    """Display a table (pandas/polars DataFrame or Series) or a text with its citation line. A report
+    prints the first `shown_rows` rows of a table longer than `max_rows` and links the complete table
+    as CSV (present/tables.py)."""
     from IPython.display import display
 
-    data, metadata = cite_bundle(table_or_text, source=source, decimals=decimals, max_rows=max_rows)
+    data, metadata = cite_bundle(table_or_text, source=source, decimals=decimals, max_rows=max_rows, shown_rows=shown_rows)
     display(data, metadata=metadata, raw=True)

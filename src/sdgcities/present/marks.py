@@ -25,6 +25,22 @@ def many_cities(cities: Sequence[Any]) -> bool:
     return len(cities) > MANY_CITIES
 
 
+def most_first(frame: pl.DataFrame, cities: Sequence[Any], *by: pl.Expr | str) -> pl.DataFrame:
+    """With many cities, the rows with the largest `by` values first (missing values last, ties in the
+    frame's order); else the frame as it is. A report prints the first rows of a long table
+    (present/tables.py): ordered by city id they would be an arbitrary few cities, ordered so they are
+    the most telling rows of all the cities."""
+    if not many_cities(cities):
+        return frame
+    return frame.sort(list(by), descending=True, nulls_last=True, maintain_order=True)
+
+
+def rows_per_city(key: str = "city_id") -> pl.Expr:
+    """How many rows the row's city has (for most_first: the cities with the most rows first, each
+    city's rows together)."""
+    return pl.len().over(key)
+
+
 def sdg_colours(goal_colours: Mapping[int, str], goals: Sequence[int]) -> list[str]:
     """The official colours of the goals, in the order given, from the sdg_goals reference table
     (Context.goal_colours)."""

@@ -1,6 +1,7 @@
 """Tables as report HTML: numbers right-aligned with thousands separators, long ids breakable, the
 citation under the table (and in a footer that only print shows). :func:`sdgcities.present.charts.cite`
-displays what :func:`cite_bundle` builds."""
+displays what :func:`cite_bundle` builds. A long table prints its first rows and carries every row as
+data, which the renderer writes beside the report as CSV (LONG_TABLE_ROWS)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import re
 import sys
 from typing import Any
 
-from sdgcities.present.figures import SOURCE_LABEL, _check_source, source_html
+from sdgcities.present.figures import SOURCE_LABEL, _check_source, chart_mode, source_html, spec_json
 
 
 def _is_missing(value: Any) -> bool:
@@ -50,13 +51,11 @@ def format_value(value: Any, decimals: int | None = None) -> tuple[str, bool]:
     return str(value), False
 
 
-def _table_rows(table: Any, limit: int) -> tuple[list[str], list[list[Any]], int]:
-    """Column names, the first `limit` rows and the total row count of a pandas or polars table (only the
-    shown rows become Python values: a table of 20,000 rows shows 200)."""
+def _table_rows(table: Any) -> tuple[list[str], list[list[Any]]]:
+    """Column names and every row (Python values) of a pandas or polars table."""
     module = type(table).__module__
     if module.startswith("polars"):
-        columns = [str(c) for c in table.columns]
-        return columns, [list(r) for r in table.head(limit).rows()], table.height
+        return [str(c) for c in table.columns], [list(r) for r in table.rows()]
     import pandas as pd
 
     if isinstance(table, pd.Series):
@@ -67,8 +66,7 @@ def _table_rows(table: Any, limit: int) -> tuple[list[str], list[list[Any]], int
         if not default_index:
             frame = frame.reset_index()
         columns = [" / ".join(str(p) for p in c) if isinstance(c, tuple) else str(c) for c in frame.columns]
-        rows = [list(r) for r in frame.head(limit).itertuples(index=False, name=None)]
-        return columns, rows, len(frame)
+        return columns, [list(r) for r in frame.itertuples(index=False, name=None)]
     raise TypeError(f"cite() needs a pandas/polars table or a string, got {type(table).__name__}")
 
 
@@ -79,15 +77,85 @@ def _breakable(text: str) -> str:
     return escaped.replace(":", ":<wbr>") if len(text) > 12 and not any(c.isspace() for c in text) else escaped
 
 
-def table_html(table: Any, *, decimals: int | None = None, max_rows: int = 200,
-               print_footer: str | None = None) -> tuple[str, str]:
+# ---------------------------------------------------------------------------------------------
+# Long tables: a printed page and the complete table
+# ---------------------------------------------------------------------------------------------
+
+# A report table of more than LONG_TABLE_ROWS rows prints its first PRINTED_ROWS rows (the analysis
+# orders them, most telling first) and carries every row as data; the renderer writes that data beside
+# the report as <report>_data/table-NN.csv and puts a note under the table saying how many of how many
+# rows are printed, linking the CSV (publish.sources.table_data_files). LONG_TABLE_ROWS is above the
+# longest table of the 3-city reports (94 rows), so those print in full; at 200 cities a per-city table
+# (200 rows, 4-5 pages) becomes half a page.
+LONG_TABLE_ROWS = 100
+PRINTED_ROWS = 25
+TABLE_DATA_CLASS = "sdg-table-data"  # <script type="application/json"> holding {"columns", "rows"}
+TABLE_NOTE_CLASS = "sdg-table-note"
+LAB_SCROLL_STYLE = "max-height:32em;overflow:auto"  # JupyterLab: every row, in a box of its own
+
+
+def json_value(value: Any) -> Any:
+    """One cell as a JSON value that the CSV writes as the table holds it: numbers stay numbers,
+    dates their ISO text, missing values null, infinities and decimals as text."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, bool) or value is None:
+        return value
+    if hasattr(value, "dtype") and hasattr(value, "item") and getattr(value, "ndim", 0) == 0:
+        value = value.item()  # a numpy scalar (pandas cells)
+    if isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)) or hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "tolist"):
+        value = value.tolist()  # a numpy array or a polars Series in a list cell
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    return str(value)
+
+
+def table_data_html(columns: list[str], rows: list[list[Any]]) -> str:
+    """The complete table as JSON in the figure, for the renderer to write as CSV (and drop from the page)."""
+    payload = {"columns": columns, "rows": [[json_value(v) for v in row] for row in rows]}
+    return f'<script type="application/json" class="{TABLE_DATA_CLASS}">{spec_json(payload)}</script>'
+
+
+def long_table_parts(columns: list[str], rows: list[list[Any]], shown: int) -> str:
+    """What follows a long table's printed rows: the place of its note (the renderer writes it in the
+    report's language, with the link to the CSV) and the complete table as data."""
+    total = len(rows)
+    return (f'<p class="{TABLE_NOTE_CLASS}" data-shown="{shown}" data-total="{total}">… {shown:,} / {total:,}</p>'
+            + table_data_html(columns, rows))
+
+
+def printed_rows(total: int, *, max_rows: int = LONG_TABLE_ROWS, shown_rows: int = PRINTED_ROWS) -> int:
+    """How many of `total` rows a report prints: all of them up to `max_rows`, else `shown_rows`
+    (never more than max_rows). JupyterLab shows every row (lab mode, in a scrolling box): a reader at
+    the notebook can scroll and search the whole table, and has no CSV beside it."""
+    if total <= max_rows or chart_mode() == "lab":
+        return total
+    return min(shown_rows, max_rows)
+
+
+def table_html(table: Any, *, decimals: int | None = None, max_rows: int = LONG_TABLE_ROWS,
+               shown_rows: int = PRINTED_ROWS, print_footer: str | None = None) -> tuple[str, str]:
     """(html, plain text) of a table; numbers right-aligned with thousands separators.
 
     Alignment is written inline so it also holds in JupyterLab, whose CSS right-aligns every cell.
     ``print_footer`` (HTML, the source line) goes into a ``<tfoot class="sdg-print-source">`` that only
     print shows: a footer group stays with the table's rows, where a caption can be orphaned.
+    A table of more than ``max_rows`` rows shows its first ``shown_rows`` and carries every row as data
+    (see LONG_TABLE_ROWS).
     """
-    columns, shown, total = _table_rows(table, max_rows)
+    columns, rows = _table_rows(table)
+    total = len(rows)
+    shown = rows[: printed_rows(total, max_rows=max_rows, shown_rows=shown_rows)]
     cells = [[format_value(value, decimals) for value in row] for row in shown]
     numeric_column = [
         any(c[i][1] for c in cells) and all(c[i][1] or c[i][0] == "–" for c in cells) for i in range(len(columns))
@@ -107,18 +175,21 @@ def table_html(table: Any, *, decimals: int | None = None, max_rows: int = 200,
         )
         body.append(f"<tr>{tds}</tr>")
         plain.append("\t".join(text for text, _ in row))
-    note = ""
-    if total > len(shown):
-        omitted = total - len(shown)
-        note = f'<p class="sdg-table-note">… {omitted:,} 行省略 / rows omitted (全 {total:,} 行 / rows)</p>'
-        plain.append(f"... {omitted} rows omitted")
     foot = (f'<tfoot class="sdg-print-source"><tr><td colspan="{len(columns)}">{print_footer}</td></tr></tfoot>'
             if print_footer else "")
     out = (
-        '<div class="sdg-table-wrap"><table class="sdg-table">'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>{foot}</table></div>{note}"
+        f'<div class="sdg-table-wrap"{scroll_style(total)}><table class="sdg-table">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>{foot}</table></div>"
     )
+    if len(shown) < total:
+        out += long_table_parts(columns, rows, len(shown))
+        plain.append(f"… {len(shown):,} / {total:,}")
     return out, "\n".join(plain)
+
+
+def scroll_style(total: int, max_rows: int = LONG_TABLE_ROWS) -> str:
+    """The style attribute of a long table's box in JupyterLab (it scrolls), else nothing."""
+    return f' style="{LAB_SCROLL_STYLE}"' if total > max_rows and chart_mode() == "lab" else ""
 
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
@@ -128,7 +199,8 @@ def _lang_attribute(text: str) -> str:
     return ' lang="ja"' if _JAPANESE.search(text) else ""
 
 
-def cite_bundle(table_or_text: Any, *, source: str, decimals: int | None = None, max_rows: int = 200) -> tuple[dict, dict]:
+def cite_bundle(table_or_text: Any, *, source: str, decimals: int | None = None, max_rows: int = LONG_TABLE_ROWS,
+                shown_rows: int = PRINTED_ROWS) -> tuple[dict, dict]:
     """The display output (data, metadata) that :func:`cite` emits."""
     source = _check_source(source)
     if isinstance(table_or_text, str):
@@ -142,7 +214,8 @@ def cite_bundle(table_or_text: Any, *, source: str, decimals: int | None = None,
         plain = str(table_or_text.data)
         kind = "table"
     else:
-        inner, plain = table_html(table_or_text, decimals=decimals, max_rows=max_rows, print_footer=source_html(source))
+        inner, plain = table_html(table_or_text, decimals=decimals, max_rows=max_rows, shown_rows=shown_rows,
+                                  print_footer=source_html(source))
         kind = "table"
     figure = (
         f'<figure class="sdg-figure sdg-{kind}-figure">{inner}'

@@ -5,7 +5,8 @@ single self-contained HTML page: code inputs and prompts hidden, vega / vega-lit
 once in the head (from vl-convert, nothing is loaded from the network), every chart drawn by vegaEmbed
 from the spec that :func:`sdgcities.present.charts.show` left in the notebook, a header with the title and
 build date, a table of contents built from the h1-h3 headings, one numbered list of sources per section
-and a CSV of every chart's data beside the page (publish.sources). The stylesheet is report.css; the
+and a CSV of every chart's data and of every table too long to print in full beside the page
+(publish.sources). The stylesheet is report.css; the
 words come from the catalogues (report.yaml). The PDF is printed from that page by headless Debian
 Chromium (publish.pdf) once every chart has been drawn.
 
@@ -142,7 +143,7 @@ class Page:
     removed_external: list[str] = field(default_factory=list)
     neutralised: list[str] = field(default_factory=list)  # live links/scripts from notebook outputs made inert
     build_id: str | None = None
-    data_files: dict[str, bytes] = field(default_factory=dict)  # chart data: CSV file name -> bytes
+    data_files: dict[str, bytes] = field(default_factory=dict)  # chart and long-table data: CSV file name -> bytes
     source_lists: int = 0
 
 
@@ -202,7 +203,8 @@ def _export_parts(page_html: str) -> tuple[str, str]:
 def assemble_page(exports: Sequence[tuple[Path, str]], *, title: str, lang: str, build_id: str | None = None,
                   data_dir: str | None = None) -> Page:
     """One HTML page from nbconvert exports of several notebooks. With `data_dir` (a folder name beside
-    the page), every chart links to a CSV of its data there (returned in Page.data_files)."""
+    the page), every chart and every table too long to print in full links to a CSV of its data there
+    (returned in Page.data_files)."""
     words = Words(lang)
     styles: list[str] = []
     sections: list[str] = []
@@ -285,6 +287,7 @@ def assemble_page(exports: Sequence[tuple[Path, str]], *, title: str, lang: str,
     # One numbered list of sources per section instead of a citation under every figure.
     source_lists = sources.number_sources(report, words)
     data_files = sources.chart_data_files(report, data_dir, words) if data_dir else {}
+    data_files.update(sources.table_data_files(report, data_dir, words))  # and the data leaves the page
 
     removed = _strip_external(soup)
     for item in removed:
@@ -346,7 +349,7 @@ def _umask() -> int:
 
 
 def data_folder(out_html: Path) -> Path:
-    """The folder of a report's chart data: reports/ja/comparison.html -> reports/ja/comparison_data/."""
+    """The folder of a report's chart and table data: reports/ja/comparison.html -> reports/ja/comparison_data/."""
     return Path(out_html).with_name(f"{Path(out_html).stem}_data")
 
 

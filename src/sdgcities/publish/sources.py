@@ -7,16 +7,20 @@ its entry, and figures citing the same documents share a number.
 
 Every chart also offers the data drawn in it as a CSV file written beside the report
 (<report>_data/figure-07.csv; UTF-8 with BOM, lists joined with ';'), read from the chart's inline
-Vega-Lite data.
+Vega-Lite data. A table too long to print in full (present/tables.py, LONG_TABLE_ROWS) is written there
+whole (<report>_data/table-03.csv) from the data it carries, which leaves the page; the note under the
+printed rows says how many of how many rows are printed, in the report's language, and links the file.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
@@ -173,11 +177,16 @@ def table_csv(rows: list[dict]) -> bytes:
     columns: list[str] = []
     for row in rows:
         columns.extend(k for k in row if k not in columns)
+    return rows_csv(columns, ([row.get(c) for c in columns] for row in rows))
+
+
+def rows_csv(columns: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """Rows of values under their column names as CSV bytes (UTF-8 with BOM; a table may repeat a name)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([csv_cell(row.get(c)) for c in columns])
+        writer.writerow([csv_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -206,4 +215,39 @@ def chart_data_files(report: Tag, data_dir: str, words: Words) -> dict[str, byte
                 caption.insert_before(paragraph)
             else:
                 figure.append(paragraph)
+    return files
+
+
+# ---------------------------------------------------------------------------------------------
+# Long tables as CSV
+# ---------------------------------------------------------------------------------------------
+
+TABLE_DATA_SELECTOR = "script.sdg-table-data"
+
+
+def table_data_files(report: Tag, data_dir: str | None, words: Words) -> dict[str, bytes]:
+    """Write the note under every long table under `report` (its printed rows of all, and a link to the
+    complete table) and take the table's data out of the page; return {file name: CSV bytes} to write
+    into the folder `data_dir` (a name relative to the report page; None: no files, the note alone).
+    Tables are numbered in page order, counting every table, as charts are."""
+    files: dict[str, bytes] = {}
+    for index, figure in enumerate(report.select("figure.sdg-table-figure"), start=1):
+        script = figure.select_one(TABLE_DATA_SELECTOR)
+        if script is None:
+            continue
+        data = json.loads(script.string or "{}")
+        script.decompose()  # the page carries the printed rows only
+        note = figure.select_one("p.sdg-table-note[data-shown]")
+        if note is None:
+            raise ValueError(f"table {index} of the report carries its data but no note (present.tables.long_table_parts)")
+        total, shown = len(data["rows"]), int(note["data-shown"])
+        text = html.escape(words("report.table.rows_shown", shown=shown, total=total))
+        if data_dir is not None:
+            name = f"table-{index:02d}.csv"
+            files[name] = rows_csv(data["columns"], data["rows"])
+            path = f"{data_dir}/{name}"
+            link = html.escape(words("report.table.complete_csv", file=path))
+            text += f' <a class="sdg-data-link" href="{html.escape(path, quote=True)}" data-csv="{name}">{link}</a>'
+        note.clear()
+        note.append(BeautifulSoup(text, "html.parser"))
     return files

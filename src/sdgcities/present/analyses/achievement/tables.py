@@ -11,6 +11,7 @@ from sdgcities.present.analyses.achievement.data import (
     AGREEMENT_TOLERANCE, AMBITION_STATUSES, DISCLOSURE_FIELDS, NOT_EVALUABLE, REASON_ORDER, ambition_summary,
     city_summary, flip_counts, flip_summary, many_cities, published_counts, status_codes)
 from sdgcities.present.analyses.achievement.scales import fmt_number
+from sdgcities.present import marks
 from sdgcities.present.marks import TOP_N
 from sdgcities.present.notebook import Context
 
@@ -61,13 +62,15 @@ def _values(ctx: Context, *kinds: str) -> list[pl.Expr]:
 
 
 def status_table(ctx: Context, evaluated: pl.DataFrame, rule: str) -> pl.DataFrame:
-    """The KPI rows behind each status band (rows with a status), best band first."""
+    """The KPI rows behind each status band (rows with a status), best band first; with many cities the
+    highest values of a band first (a report prints the first rows of a long table)."""
     rank = {c: i for i, c in enumerate(status_codes(rule))}
     city_rank = {c: i for i, c in enumerate(ctx.cities)}
     rows = evaluated.filter(pl.col("status").is_not_null()).with_columns(
         pl.col("status").replace_strict(rank, default=99).alias("_s"),
         pl.col("city_id").replace_strict(city_rank, default=10**9).alias("_c"),
     ).sort("_s", "_c", "kpi_id")
+    rows = marks.most_first(rows, ctx.cities, -pl.col("_s"), "score")
     return rows.select(
         pl.col("status_label").alias(col(ctx, "status")),
         pl.col("city").alias(col(ctx, "city")),
@@ -81,8 +84,10 @@ def status_table(ctx: Context, evaluated: pl.DataFrame, rule: str) -> pl.DataFra
 
 
 def published_table(ctx: Context, comparison: pl.DataFrame) -> pl.DataFrame:
-    """Rows whose published rate differs from (or cannot be compared with) the recomputed value."""
+    """Rows whose published rate differs from (or cannot be compared with) the recomputed value; with
+    many cities the largest differences first."""
     rows = comparison.filter(pl.col("agreement") != "agrees").sort("kpi_id")
+    rows = marks.most_first(rows, ctx.cities, (pl.col("published_pct") - pl.col("score")).abs())
     return rows.select(
         pl.col("city").alias(col(ctx, "city")),
         pl.col("indicator_ja").alias(col(ctx, "indicator")),
@@ -97,7 +102,8 @@ def published_table(ctx: Context, comparison: pl.DataFrame) -> pl.DataFrame:
 
 
 def flip_table(ctx: Context, matrix: pl.DataFrame) -> pl.DataFrame:
-    """The flipping KPI rows with their status label (and value) under each rule."""
+    """The flipping KPI rows with their status label (and value) under each rule; with many cities the
+    rows the rules put in the most different tiers first (the values are on each rule's own scale)."""
     flipping = matrix.filter(pl.col("flips"))
     city, indicator = col(ctx, "city"), col(ctx, "indicator")
     if flipping.is_empty():
@@ -105,7 +111,8 @@ def flip_table(ctx: Context, matrix: pl.DataFrame) -> pl.DataFrame:
     wide = flipping.with_columns(
         pl.concat_str([pl.col("status_label"), pl.lit(" ("), pl.col("score").round(1).cast(pl.String).fill_null("–"),
                        pl.lit(")")]).alias("cell")
-    ).pivot(on="rule", index=["kpi_id", "city", "indicator_ja"], values="cell").sort("kpi_id")
+    ).pivot(on="rule", index=["kpi_id", "city", "indicator_ja", "n_tiers"], values="cell").sort("kpi_id")
+    wide = marks.most_first(wide, ctx.cities, "n_tiers")
     return wide.select(
         pl.col("city").alias(city),
         pl.col("indicator_ja").alias(indicator),

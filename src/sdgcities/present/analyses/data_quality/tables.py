@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from sdgcities.build.models import progress
-from sdgcities.present import charts, marks
+from sdgcities.present import charts, marks, tables
 from sdgcities.present.analyses.data_quality import data
 from sdgcities.present.analyses.data_quality.text import (
     classification_meaning, classification_name, finding_explanation, finding_label, fmt_number, rule_name,
@@ -18,7 +18,7 @@ from sdgcities.present.analyses.data_quality.text import (
 from sdgcities.present.notebook import Context
 
 QUOTE_CHARS = 120  # quotes are shortened to this many characters in tables (full text on demand)
-MAX_FINDING_ROWS = 40  # findings listed per code; the rest are counted
+MAX_FINDING_ROWS = 40  # findings printed in full per code; a longer list prints its first rows, all in a CSV
 REDACTION_EXAMPLES = 3  # example rows shown under a redaction summary
 NOWRAP_CHARS = 24  # table cells up to this long do not wrap (city names, ids)
 
@@ -81,9 +81,12 @@ def _with_number(label: str, value: str) -> pl.Expr:
 
 
 def rates_table(ctx: Context, rates: pl.DataFrame) -> pl.DataFrame:
-    """Published rate vs each rule's value, which rule reproduces it and the explanation ('neither' flagged ⚠)."""
+    """Published rate vs each rule's value, which rule reproduces it and the explanation ('neither' flagged ⚠).
+    With many cities the rates neither rule reproduces come first, farthest from both rules' values first."""
     flag = {r: ctx.w("findings.classification.flagged", label=classification_name(ctx, r)) if r == "neither"
             else classification_name(ctx, r) for r in data.RATE_CLASSES}
+    distance = pl.min_horizontal((pl.col("published") - pl.col(f"{r}_value")).abs() for r in ("progress", "ratio"))
+    rates = marks.most_first(rates, ctx.cities, pl.col("rule") == "neither", distance)
     return with_audit_explanations(ctx, rates).select(
         pl.col("city_label").alias(col(ctx, "city")),
         pl.col("kpi_label").alias(col(ctx, "indicator")),
@@ -202,20 +205,22 @@ def _quote_cell(quotes: Sequence[str] | None, limit: int) -> tuple[str, str]:
 
 
 def quote_table_bundle(frame: pl.DataFrame, *, source: str, quote_column: str, limit: int = QUOTE_CHARS,
-                       max_rows: int = MAX_FINDING_ROWS, ctx: Context | None = None) -> tuple[dict, dict]:
+                       max_rows: int = MAX_FINDING_ROWS) -> tuple[dict, dict]:
     """The display output of a table whose `quote_column` holds lists of quotes.
 
     Same markup and citation as charts.cite (figure.sdg-table-figure); each quote is shortened to
-    `limit` characters with the full text in a <details> (and its tooltip). With `ctx`, the note on
-    rows left out is in the report's language.
+    `limit` characters with the full text in a <details> (and its tooltip). Of a table longer than
+    `max_rows` a report prints the first tables.PRINTED_ROWS rows and carries every row, with its full
+    quotes, for the CSV beside the report (present/tables.py).
     """
     source = source.strip()
     if not source:
         raise ValueError("a source (citation) is required")
     columns = frame.columns
+    shown = tables.printed_rows(frame.height, max_rows=max_rows)
     head = "".join(f'<th style="text-align:left">{html.escape(c)}</th>' for c in columns)
     body, plain = [], ["\t".join(columns)]
-    for row in frame.head(max_rows).iter_rows(named=True):
+    for row in frame.head(shown).iter_rows(named=True):
         cells, texts = [], []
         for column in columns:
             value = row[column]
@@ -231,25 +236,21 @@ def quote_table_bundle(frame: pl.DataFrame, *, source: str, quote_column: str, l
             texts.append(cell_text)
         body.append(f"<tr>{''.join(cells)}</tr>")
         plain.append("\t".join(texts))
-    note = ""
-    if frame.height > max_rows:
-        omitted = frame.height - max_rows
-        text = (ctx.w("findings.text.rows_omitted", omitted=omitted, n=frame.height) if ctx is not None
-                else f"… {omitted:,} 行省略 / rows omitted (全 {frame.height:,} 行 / rows)")
-        note = f'<p class="sdg-table-note">{html.escape(text)}</p>'
-        plain.append(f"... {omitted} rows omitted")
+    rest = ""
+    if shown < frame.height:
+        rest = tables.long_table_parts(columns, [list(r) for r in frame.rows()], shown)
+        plain.append(f"… {shown:,} / {frame.height:,}")
     figure = (
-        '<figure class="sdg-figure sdg-table-figure"><div class="sdg-table-wrap"><table class="sdg-table">'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{note}"
+        f'<figure class="sdg-figure sdg-table-figure"><div class="sdg-table-wrap"{tables.scroll_style(frame.height, max_rows)}>'
+        f'<table class="sdg-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>{rest}'
         f'<figcaption class="sdg-source">{charts.source_html(source)}</figcaption></figure>'
     )
     table = {"text/html": figure, "text/plain": "\n".join(plain) + f"\n{charts.SOURCE_LABEL}{source}"}
     return table, {"sdgcities": {"kind": "table", "source": source}}
 
 
-def show_quote_table(frame: pl.DataFrame, *, source: str, quote_column: str, max_rows: int = MAX_FINDING_ROWS,
-                     ctx: Context | None = None) -> None:
+def show_quote_table(frame: pl.DataFrame, *, source: str, quote_column: str, max_rows: int = MAX_FINDING_ROWS) -> None:
     from IPython.display import display
 
-    table, metadata = quote_table_bundle(frame, source=source, quote_column=quote_column, max_rows=max_rows, ctx=ctx)
+    table, metadata = quote_table_bundle(frame, source=source, quote_column=quote_column, max_rows=max_rows)
     display(table, metadata=metadata, raw=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from sdgcities.present import marks
 from sdgcities.present.notebook import Context
 from sdgcities.present.analyses.front.text import RULES, document_name, period_label
 
@@ -15,9 +16,10 @@ COLUMNS = ("city", "document", "doc_type", "published", "period", "kpi_rows", "r
 def comparability_table(ctx: Context, documents: pl.DataFrame) -> pl.DataFrame:
     """One row per document (model city_comparability): city, title, kind, publication date and period as
     printed, KPI rows (reprints counted once), the reprints, the share redacted and whether actual values
-    are printed. A document without KPI rows has no share ('–'), not 0%."""
+    are printed. A document without KPI rows has no share ('–'), not 0%. With many cities the documents
+    with the most KPI rows come first (a report prints the first rows of a long table)."""
     rows = []
-    for row in documents.iter_rows(named=True):
+    for row in marks.most_first(documents, ctx.cities, "kpi_rows").iter_rows(named=True):
         share = row["redacted_share"]
         rows.append({
             "city": ctx.city(row["city_id"]),

@@ -7,6 +7,7 @@ import math
 
 import polars as pl
 
+from sdgcities.present import marks
 from sdgcities.present.analyses.synergy.network import _target_key
 from sdgcities.present.notebook import Context
 
@@ -70,12 +71,13 @@ def _empty(ctx: Context) -> pl.DataFrame:
 
 
 def link_table(ctx: Context, links: pl.DataFrame) -> pl.DataFrame:
-    """The links and their KPIs as a display table in the notebook's language."""
+    """The links and their KPIs as a display table in the notebook's language (with many cities, the cities
+    with the most rows first: a report prints the first rows of a long table)."""
     keys = ("city", "direction", "synergy", "kpi_indicator", "baseline", "actual", "target_value", "published_achievement", "redacted")
     columns = [_column(ctx, k) for k in keys] + ["kpi_id"]
     no_kpi = ctx.w("synergy.value.no_kpi")
     rows = []
-    for r in links.iter_rows(named=True):
+    for r in marks.most_first(links, ctx.cities, marks.rows_per_city()).iter_rows(named=True):
         has_kpi = r["kpi_id"] is not None
         redacted = bool(r["is_redacted"])
         values = [
@@ -114,9 +116,11 @@ def repeated_table(ctx: Context, repeated: pl.DataFrame) -> pl.DataFrame:
 
 
 def goal_links_table(ctx: Context, goals: pl.DataFrame) -> pl.DataFrame:
-    """Goal pairs linked through one KPI, and how (one row, or across printings)."""
+    """Goal pairs linked through one KPI, and how (one row, or across printings); with many cities the
+    pairs linked by the most KPIs first."""
     if goals.is_empty():
         return _empty(ctx)
+    goals = marks.most_first(goals, ctx.cities, "n_kpis")
     # Column expressions, one catalogue call per distinct city and goal (20,000 goal pairs at 1,741 cities).
     goal_names = {g: ctx.goal(g) for g in set(goals["goal_a"].to_list()) | set(goals["goal_b"].to_list())}
     indicator = pl.element()
@@ -141,7 +145,8 @@ def metric_labels(ctx: Context) -> dict[str, str]:
 
 
 def metrics_table(ctx: Context, metrics: pl.DataFrame, *, extra: pl.DataFrame | None = None) -> pl.DataFrame:
-    """The metrics per city as a display table; `extra` (indicator-level metrics) adds two columns."""
+    """The metrics per city as a display table; `extra` (indicator-level metrics) adds two columns. With
+    many cities the largest networks (most edges) come first."""
     labels = metric_labels(ctx)
     out = metrics.select(
         pl.col("city_id").map_elements(ctx.city, return_dtype=pl.String).alias(_column(ctx, "city")),
@@ -158,4 +163,4 @@ def metrics_table(ctx: Context, metrics: pl.DataFrame, *, extra: pl.DataFrame | 
             pl.col("components").alias(_column(ctx, "components_merged")),
         )
         out = pl.concat([out, ex], how="horizontal")
-    return out
+    return marks.most_first(out, ctx.cities, labels["edges"])
