@@ -116,6 +116,13 @@ def test_jupyterlab_shows_every_row_in_a_scrolling_box(monkeypatch):
     assert len(soup.select("tbody tr")) == LONG
     assert "overflow" in soup.select_one("div.sdg-table-wrap")["style"]
     assert not soup.select("p.sdg-table-note, script.sdg-table-data")
+    # A table of very many rows shows LAB_MAX_ROWS of them and says so; it carries no data for a renderer.
+    data, _ = charts.cite_bundle(frame(tables.LAB_MAX_ROWS + 5), source="S")
+    soup = BeautifulSoup(data["text/html"], "html.parser")
+    assert len(soup.select("tbody tr")) == tables.LAB_MAX_ROWS
+    note = soup.select_one("p.sdg-table-note")
+    assert (int(note["data-shown"]), int(note["data-total"])) == (tables.LAB_MAX_ROWS, tables.LAB_MAX_ROWS + 5)
+    assert not soup.select("script.sdg-table-data")
 
 
 def test_json_values_keep_what_the_csv_must_print():

@@ -92,6 +92,9 @@ PRINTED_ROWS = 25
 TABLE_DATA_CLASS = "sdg-table-data"  # <script type="application/json"> holding {"columns", "rows"}
 TABLE_NOTE_CLASS = "sdg-table-note"
 LAB_SCROLL_STYLE = "max-height:32em;overflow:auto"  # JupyterLab: every row, in a box of its own
+# ... up to LAB_MAX_ROWS: the output of a 20,000-row table (1,741 cities) would make the notebook slow to
+# open and save, and the reader holds the whole frame in the kernel anyway.
+LAB_MAX_ROWS = 2_000
 
 
 def json_value(value: Any) -> Any:
@@ -128,17 +131,20 @@ def table_data_html(columns: list[str], rows: list[list[Any]]) -> str:
 
 def long_table_parts(columns: list[str], rows: list[list[Any]], shown: int) -> str:
     """What follows a long table's printed rows: the place of its note (the renderer writes it in the
-    report's language, with the link to the CSV) and the complete table as data."""
+    report's language, with the link to the CSV) and the complete table as data. In JupyterLab, where no
+    renderer follows, the note alone, language-neutral ("… 2,000 / 20,000")."""
     total = len(rows)
-    return (f'<p class="{TABLE_NOTE_CLASS}" data-shown="{shown}" data-total="{total}">… {shown:,} / {total:,}</p>'
-            + table_data_html(columns, rows))
+    note = f'<p class="{TABLE_NOTE_CLASS}" data-shown="{shown}" data-total="{total}">… {shown:,} / {total:,}</p>'
+    return note if chart_mode() == "lab" else note + table_data_html(columns, rows)
 
 
 def printed_rows(total: int, *, max_rows: int = LONG_TABLE_ROWS, shown_rows: int = PRINTED_ROWS) -> int:
     """How many of `total` rows a report prints: all of them up to `max_rows`, else `shown_rows`
     (never more than max_rows). JupyterLab shows every row (lab mode, in a scrolling box): a reader at
-    the notebook can scroll and search the whole table, and has no CSV beside it."""
-    if total <= max_rows or chart_mode() == "lab":
+    the notebook can scroll and search the whole table, and has no CSV beside it; up to LAB_MAX_ROWS."""
+    if chart_mode() == "lab":
+        return min(total, LAB_MAX_ROWS)
+    if total <= max_rows:
         return total
     return min(shown_rows, max_rows)
 
