@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from sdgcities.build import dbfile, graph
 from sdgcities import paths
-from sdgcities.build.inputs.curated import CuratedDataError, Inputs, load_inputs
+from sdgcities.build.inputs.curated import CuratedDataError, Inputs, PendingChecks, load_inputs, load_inputs_beside
 from sdgcities.build.inputs.curated_content import CONTENT_SCHEMAS, CONTENT_SORT_KEYS
 
 # Column types of the source tables the SQL models read. Private columns (starting with _) are
@@ -86,6 +86,11 @@ SOURCE_SCHEMAS["extraction_losses"] = {
 SORT_KEYS["extraction_losses"] = ("doc_id", "_row")
 SOURCE_SCHEMAS.update(CONTENT_SCHEMAS)  # initiatives, initiative_kpis, expert_comments, city_facts, financing
 SORT_KEYS.update(CONTENT_SORT_KEYS)
+
+
+# Whether the meaning and row count checks run in a forked process beside the database writing (False: in
+# line, before it; bench/build_steps.py times them so).
+CHECK_BESIDE = True
 
 
 def _pause_point(stage: str) -> None:
@@ -306,8 +311,10 @@ def build(database: Path | None = None, *, quiet: bool = False, force: bool = Fa
 def _load_and_write(database: Path, inputs_key: str) -> tuple[str, dict[str, int], Path | None]:
     """Validate the inputs, write the new database to a temporary file and swap it in: (build id, row counts
     per view, the .wal set aside or None)."""
-    # Load inputs.
-    inputs = load_inputs()
+    # Load inputs. The last checks (meaning, row counts) run beside the writing, on the other core; the new
+    # database is swapped in only once they found nothing (and a failed write reports their problems first,
+    # as when they ran before it).
+    inputs, pending = load_inputs_beside() if CHECK_BESIDE else (load_inputs(), PendingChecks(None))
     _pause_point("inputs_loaded")
 
     # Process data.
@@ -317,13 +324,19 @@ def _load_and_write(database: Path, inputs_key: str) -> tuple[str, dict[str, int
         try:
             counts = write_database(inputs, temporary, inputs_key, build_id)
         except (duckdb.Error, OSError) as error:
+            pending.confirm()
             raise _write_failed(error, database) from error
+        except BuildError:
+            pending.confirm()
+            raise
+        pending.confirm()
         _pause_point("before_swap")
         # Save outputs.
         _refuse_writer(database)  # a researcher may have opened it read-write while we built
         kept_wal = dbfile.set_aside_wal(database)
         os.replace(temporary, database)
     except BaseException:
+        pending.cancel()
         for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
