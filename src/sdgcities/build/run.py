@@ -88,8 +88,8 @@ SOURCE_SCHEMAS.update(CONTENT_SCHEMAS)  # initiatives, initiative_kpis, expert_c
 SORT_KEYS.update(CONTENT_SORT_KEYS)
 
 
-# Whether the meaning and row count checks run in a forked process beside the database writing (False: in
-# line, before it; bench/build_steps.py times them so).
+# Whether the checks across rows run in a forked process beside the database writing (False: in line, before
+# it; bench/build_steps.py times them so).
 CHECK_BESIDE = True
 
 
@@ -311,9 +311,9 @@ def build(database: Path | None = None, *, quiet: bool = False, force: bool = Fa
 def _load_and_write(database: Path, inputs_key: str) -> tuple[str, dict[str, int], Path | None]:
     """Validate the inputs, write the new database to a temporary file and swap it in: (build id, row counts
     per view, the .wal set aside or None)."""
-    # Load inputs. The last checks (meaning, row counts) run beside the writing, on the other core; the new
-    # database is swapped in only once they found nothing (and a failed write reports their problems first,
-    # as when they ran before it).
+    # Load inputs. The checks across rows run beside the writing, on the other core (load_inputs_beside); the
+    # new database is swapped in only once they found nothing, and a failed write reports their problems first,
+    # as when they ran before it.
     inputs, pending = load_inputs_beside() if CHECK_BESIDE else (load_inputs(), PendingChecks(None))
     _pause_point("inputs_loaded")
 
@@ -323,11 +323,10 @@ def _load_and_write(database: Path, inputs_key: str) -> tuple[str, dict[str, int
     try:
         try:
             counts = write_database(inputs, temporary, inputs_key, build_id)
-        except (duckdb.Error, OSError) as error:
-            pending.confirm()
-            raise _write_failed(error, database) from error
-        except BuildError:
-            pending.confirm()
+        except Exception as error:
+            pending.confirm()  # rows the checks refuse may break the writing: their problems are the ones to report
+            if isinstance(error, (duckdb.Error, OSError)):
+                raise _write_failed(error, database) from error
             raise
         pending.confirm()
         _pause_point("before_swap")

@@ -89,7 +89,7 @@ def load_inputs() -> Inputs:
 
 
 class PendingChecks:
-    """The last input checks (meaning and row counts), running beside the caller: confirm() waits for them
+    """The input checks across rows, running beside the caller: confirm() waits for them
     and raises CuratedDataError with their problems, as load_inputs would have; cancel() drops them."""
 
     def __init__(self, beside: Beside | None):
@@ -109,10 +109,10 @@ class PendingChecks:
 
 
 def load_inputs_beside() -> tuple[Inputs, PendingChecks]:
-    """As load_inputs, but the meaning and row count checks (a third of the checks' time at scale) run in a
-    forked process (beside.py) while the caller writes the database: the inputs, and the checks to confirm
-    before the database is used. Every problem found before those checks is raised here, after them, as
-    load_inputs raises it; the problems of those checks come from confirm(), in the same order."""
+    """As load_inputs, but the checks across rows (half of the checks' time at scale) run in a forked process
+    (beside.py) while the caller writes the database: the inputs, and the checks to confirm before the
+    database is used. A problem found while reading the files stops here, after every check has run, as in
+    load_inputs; otherwise confirm() raises the problems of the checks, in load_inputs's order."""
     with folders_resolved_once():
         try:
             inputs, last_checks = _load_inputs(beside=True)
@@ -137,9 +137,9 @@ def _forget_readings() -> None:
 
 
 def _load_inputs(beside: bool = False):
-    """(inputs, the last checks): a function that runs them and raises every problem found (also those found
-    before them), or, with `beside` and no problem found before, a Beside running them in a forked process
-    that returns their problems."""
+    """(inputs as read, the checks across rows): a function that runs them and raises every problem found, or,
+    with `beside` and no problem found while reading, a Beside running them in a forked process that returns
+    their problems (and the inputs with the values the checks derive)."""
     # Imported here: these modules import Inputs from this one.
     from sdgcities.build.inputs.curated_content import CONTENT_TABLES, check_content
     from sdgcities.build.inputs.validate_meaning import check_meaning
@@ -192,26 +192,34 @@ def _load_inputs(beside: bool = False):
         inputs.extraction_losses += load_losses(folder, document["doc_id"], rows_per_table, problems)
 
     # Process data.
-    _check_documents_columns(inputs, problems)
-    _check_ids(inputs, problems)
-    _check_targets(inputs, target_goal, goal_numbers, problems)
-    _check_quotes(inputs, texts, problems)
-    _check_stakeholder_conventions(inputs, problems)
-    _derive_and_check_kpis(inputs, problems)
-    check_content(inputs, texts, problems)
     doc_ids = [d["doc_id"] for d in inputs.documents]
 
-    def last_checks(found: list[Problem]) -> list[Problem]:
-        # They only read the inputs: the same problems whether here or in a forked copy.
-        check_meaning(inputs, texts, found)
-        check_counts(doc_ids, found, csv_counts)
+    def check(found: list[Problem], *, derive_only: bool = False) -> list[Problem]:
+        """Every check across rows, in order, appending to `found`. Three of them also derive values the database
+        holds (SDG target lists, the years and numbers of KPI cells, the amounts of content rows): with
+        derive_only, only those run (their problems left to a copy running them all)."""
+        if not derive_only:
+            _check_documents_columns(inputs, found)
+            _check_ids(inputs, found)
+        _check_targets(inputs, target_goal, goal_numbers, found)
+        if not derive_only:
+            _check_quotes(inputs, texts, found)
+            _check_stakeholder_conventions(inputs, found)
+        _derive_and_check_kpis(inputs, found)
+        check_content(inputs, texts, found)
+        if not derive_only:
+            check_meaning(inputs, texts, found)
+            check_counts(doc_ids, found, csv_counts)
         return found
 
     if beside and not problems:
-        return inputs, Beside(lambda: last_checks([]))
+        # The copy checks the rows as read (fork: before any derivation here); this process derives and goes on.
+        pending = Beside(lambda: check([]))
+        check([], derive_only=True)
+        return inputs, pending
 
     def run_and_raise() -> None:
-        if last_checks(problems):
+        if check(problems):
             raise CuratedDataError(problems)
 
     return inputs, run_and_raise
