@@ -124,7 +124,7 @@ def test_a_build_refuses_rows_the_forked_checks_refuse(root):
     assert "not printed as a whole number" in message and "kpi_observations.csv" in message
 
 
-def test_an_error_in_the_forked_checks_is_raised_here(monkeypatch):
+def test_an_error_in_the_forked_checks_is_raised_here():
     def broken():
         raise KeyError("a bug in a check")
 
