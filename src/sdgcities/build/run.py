@@ -180,8 +180,8 @@ def write_database(inputs: Inputs, target: Path, inputs_key: str, build_id: str 
     try:
         con.execute("set threads to 1")  # one thread: the build is small, and the output order stays fixed
         # One transaction for the whole file: committed statement by statement, each of the ~80 tables was
-        # written to the write-ahead log and synced to disk (seconds of waiting at 1,741 cities); one commit
-        # of it all is written once, straight into the file.
+        # written to the write-ahead log and synced to disk, then written again into the file at a checkpoint;
+        # one commit of it all is written once, straight into the file.
         con.execute("begin transaction")
         for name in SOURCE_SCHEMAS:
             table = _arrow_table(name, getattr(inputs, name))

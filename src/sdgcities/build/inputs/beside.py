@@ -1,7 +1,8 @@
 """Run a function in a forked copy of this process while the caller goes on, and collect its result later.
 
-The build checks the meaning of the inputs (validate_meaning, row_counts: a third of its CPU at 1,741 cities)
-on the second core while it writes the database on the first. A fork shares the inputs already read with
+The build checks the rows of the inputs (checks.py, curated_content.py, validate_meaning.py, row_counts.py: a
+third of its CPU at 1,741 cities) on the second core while it writes the database on the first, and a forced
+build hashes its inputs (run.fingerprint) while it reads them. A fork shares the inputs already read with
 no copy and no process start; the copy only computes and sends its result back through a pipe (pickled).
 It holds none of the parent's files: no lock (a killed build must not keep the build lock through it),
 no stdout (a reader of the build's output sees it end with the build), and it dies with the parent.
@@ -36,6 +37,7 @@ class Beside:
         self._function = function
         self._pid: int | None = None
         self._read: int | None = None
+        self._forked = False
         if cores() > 1 and hasattr(os, "fork") and sys.platform.startswith("linux"):
             self._start()
 
@@ -65,18 +67,20 @@ class Beside:
             finally:
                 os._exit(code)
         os.close(write)
-        self._pid, self._read = pid, read
+        self._pid, self._read, self._forked = pid, read, True
 
     def result(self) -> Any:
         if self._pid is None:
+            if self._read is not None or self._forked:
+                raise RuntimeError("the result of a process beside the build was already taken, or the process was stopped")
             return self._function()
-        with os.fdopen(self._read, "rb") as pipe:
+        read, self._read = self._read, None
+        with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
-        self._read = None
         _, status = os.waitpid(self._pid, 0)
         self._pid = None
         if not data:
-            raise RuntimeError(f"the input checks running beside the build ended without a result (wait status {status})")
+            raise RuntimeError(f"a process beside the build ended without a result (wait status {status})")
         outcome = pickle.loads(data)
         if outcome[0] == "error":
             raise outcome[1]
@@ -84,15 +88,16 @@ class Beside:
 
     def cancel(self) -> None:
         """Stop the copy when its result is no longer wanted (the build failed or was interrupted)."""
-        if self._pid is None:
-            return
-        try:
-            os.kill(self._pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(self._pid, 0)
-        os.close(self._read)
-        self._pid = self._read = None
+        if self._read is not None:
+            os.close(self._read)
+            self._read = None
+        if self._pid is not None:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self._pid, 0)
+            self._pid = None
 
 
 def _detach(keep: int, parent: int) -> None:
