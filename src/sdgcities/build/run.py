@@ -31,7 +31,6 @@ import pyarrow as pa
 
 from sdgcities.build import dbfile, graph
 from sdgcities import paths
-from sdgcities.build.inputs.beside import Beside
 from sdgcities.build.inputs.curated import CuratedDataError, Inputs, PendingChecks, load_inputs, load_inputs_beside
 from sdgcities.build.inputs.curated_content import CONTENT_SCHEMAS, CONTENT_SORT_KEYS
 
@@ -293,14 +292,10 @@ def build(database: Path | None = None, *, quiet: bool = False, force: bool = Fa
     with dbfile.build_lock(database, wait=wait, quiet=quiet):
         dbfile.remove_stale_temporaries(database)  # left by killed builds: the lock says none is running
         _refuse_writer(database)
-        if force and CHECK_BESIDE:
-            # A forced build needs the fingerprint only for its build record: hashed in a forked process while
-            # this one reads the inputs (the files are hashed as they are when the build starts, as in line).
-            inputs_key: str | Beside = Beside(lambda: fingerprint(input_files()))
-            reason = "forced"
-        else:
-            inputs_key = fingerprint(input_files())
-            reason = dbfile.out_of_date_reason(database, inputs_key)
+        # Hashed before any input is read (never beside the reading, even when forced): a file changed during
+        # the build then leaves a fingerprint that differs from the inputs, and the next build rebuilds.
+        inputs_key = fingerprint(input_files())
+        reason = dbfile.out_of_date_reason(database, inputs_key)
         if not force and reason is None:
             if not quiet:
                 print(f"{paths.relative(database)} is up to date (inputs and database file unchanged, {time.perf_counter() - started:.2f} s)")
@@ -309,7 +304,7 @@ def build(database: Path | None = None, *, quiet: bool = False, force: bool = Fa
         # The collector stays paused from reading the inputs until the rows are written and let go (when
         # _load_and_write returns): turned on in between, its first pass walks every row read and frees nothing.
         with _no_cycle_collection():
-            build_id, counts, kept_wal, inputs_key = _load_and_write(database, inputs_key)
+            build_id, counts, kept_wal = _load_and_write(database, inputs_key)
         _verify_swapped(database, build_id, counts)
         dbfile.write_sidecar(database, build_id, inputs_key)
     if kept_wal:
@@ -320,25 +315,13 @@ def build(database: Path | None = None, *, quiet: bool = False, force: bool = Fa
     return counts
 
 
-def _load_and_write(database: Path, inputs_key: str | Beside) -> tuple[str, dict[str, int], Path | None, str]:
+def _load_and_write(database: Path, inputs_key: str) -> tuple[str, dict[str, int], Path | None]:
     """Validate the inputs, write the new database to a temporary file and swap it in: (build id, row counts
-    per view, the .wal set aside or None, the inputs fingerprint). `inputs_key` may still be being computed
-    (a Beside)."""
+    per view, the .wal set aside or None)."""
     # Load inputs. The checks across rows run beside the writing, on the other core (load_inputs_beside); the
     # new database is swapped in only once they found nothing, and a failed write reports their problems first,
     # as when they ran before it.
-    try:
-        inputs, pending = load_inputs_beside() if CHECK_BESIDE else (load_inputs(), PendingChecks(None))
-    except BaseException:
-        if isinstance(inputs_key, Beside):
-            inputs_key.cancel()
-        raise
-    if isinstance(inputs_key, Beside):
-        try:
-            inputs_key = inputs_key.result()
-        except BaseException:
-            pending.cancel()
-            raise
+    inputs, pending = load_inputs_beside() if CHECK_BESIDE else (load_inputs(), PendingChecks(None))
     _pause_point("inputs_loaded")
 
     # Process data.
@@ -364,7 +347,7 @@ def _load_and_write(database: Path, inputs_key: str | Beside) -> tuple[str, dict
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
         raise
-    return build_id, counts, kept_wal, inputs_key
+    return build_id, counts, kept_wal
 
 
 def _verify_swapped(database: Path, build_id: str, counts: dict[str, int]) -> None:

@@ -1,8 +1,7 @@
 """Run a function in a forked copy of this process while the caller goes on, and collect its result later.
 
 The build checks the rows of the inputs (checks.py, curated_content.py, validate_meaning.py, row_counts.py: a
-third of its CPU at 1,741 cities) on the second core while it writes the database on the first, and a forced
-build hashes its inputs (run.fingerprint) while it reads them. A fork shares the inputs already read with
+third of its CPU at 1,741 cities) on the second core while it writes the database on the first. A fork shares the inputs already read with
 no copy and no process start; the copy only computes and sends its result back through a pipe (pickled).
 It holds none of the parent's files: no lock (a killed build must not keep the build lock through it),
 no stdout (a reader of the build's output sees it end with the build), and it dies with the parent.
