@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_inputs
 from test_build import build_and_refuse, edit_cell
-from test_mutations import planned_mutations, rounds_of
+from test_mutations import planned_mutations, rounds_of, write_changes
 from sdgcities.build import run as build
 from sdgcities.build.inputs import beside
 from sdgcities.build.inputs.curated import CuratedDataError, load_inputs, load_inputs_beside
@@ -103,13 +101,7 @@ def test_the_forked_checks_give_the_same_problems_on_every_changed_number(root):
     originals = {table: (folder / f"{table}.csv").read_bytes() for table in ("kpis", "kpi_observations")}
     rounds = rounds_of(planned_mutations(folder))
     for batch in rounds[:6]:
-        tables = {}
-        for table, row, column, text, _, _ in batch:
-            rows = tables.setdefault(table, list(csv.reader(originals[table].decode("utf-8").splitlines())))
-            rows[row][rows[0].index(column)] = text
-        for table, rows in tables.items():
-            with open(folder / f"{table}.csv", "w", encoding="utf-8", newline="") as f:
-                csv.writer(f, lineterminator="\n").writerows(rows)
+        tables = write_changes(folder, originals, batch)
         _, reference = serial(root)
         _, problems = forked(root)
         assert reference and problems == reference
