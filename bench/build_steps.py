@@ -3,7 +3,8 @@
     SDGCITIES_ROOT=/tmp/synth python bench/build_steps.py [--database PATH]
 
 It runs the real build (sdgcities.build.run.build, forced) with timers wrapped around its steps and
-prints them, most CPU first. Steps nest: `run.load_inputs` holds the input checks, `write_database (all)`
+prints them, most CPU first. The checks across rows run in line, before the writing (the build runs them in
+a forked process beside it: --beside, where they are not timed). Steps nest: `run.load_inputs` holds the input checks, `write_database (all)`
 the models. The database goes to a temporary file unless --database names one.
 """
 
@@ -83,7 +84,10 @@ def _install() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", type=Path, help="where to write the database (default: a temporary directory)")
+    parser.add_argument("--beside", action="store_true",
+                        help="check the rows in a forked process beside the writing, as the build does (its steps are then not timed)")
     args = parser.parse_args(argv)
+    run.CHECK_BESIDE = args.beside  # in line by default, so that every check is timed
     _install()
     with tempfile.TemporaryDirectory() as scratch:
         database = args.database or Path(scratch) / "sdgs.duckdb"

@@ -98,8 +98,8 @@ def rounds_of(planned: list[tuple]) -> list[list[tuple]]:
     return [[changes[i] for changes in per_kpi.values() if i < len(changes)] for i in range(depth)]
 
 
-def apply_and_validate(folder: Path, originals: dict[str, bytes], changes: list[tuple]) -> list[str]:
-    """Write the changes, validate, restore the files; return the changes that got through."""
+def write_changes(folder: Path, originals: dict[str, bytes], changes: list[tuple]) -> list[str]:
+    """Write the changes into the document's files (from their original bytes); return the tables changed."""
     tables = {}
     for table, row, column, text, _, _ in changes:
         rows = tables.setdefault(table, list(csv.reader(originals[table].decode("utf-8").splitlines())))
@@ -107,6 +107,12 @@ def apply_and_validate(folder: Path, originals: dict[str, bytes], changes: list[
     for table, rows in tables.items():
         with open(folder / f"{table}.csv", "w", encoding="utf-8", newline="") as f:
             csv.writer(f, lineterminator="\n").writerows(rows)
+    return list(tables)
+
+
+def apply_and_validate(folder: Path, originals: dict[str, bytes], changes: list[tuple]) -> list[str]:
+    """Write the changes, validate, restore the files; return the changes that got through."""
+    tables = write_changes(folder, originals, changes)
     try:
         load_inputs()
         problems = []

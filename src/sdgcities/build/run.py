@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from sdgcities.build import dbfile, graph
 from sdgcities import paths
-from sdgcities.build.inputs.curated import CuratedDataError, Inputs, load_inputs
+from sdgcities.build.inputs.curated import CuratedDataError, Inputs, PendingChecks, load_inputs, load_inputs_beside
 from sdgcities.build.inputs.curated_content import CONTENT_SCHEMAS, CONTENT_SORT_KEYS
 
 # Column types of the source tables the SQL models read. Private columns (starting with _) are
@@ -86,6 +86,11 @@ SOURCE_SCHEMAS["extraction_losses"] = {
 SORT_KEYS["extraction_losses"] = ("doc_id", "_row")
 SOURCE_SCHEMAS.update(CONTENT_SCHEMAS)  # initiatives, initiative_kpis, expert_comments, city_facts, financing
 SORT_KEYS.update(CONTENT_SORT_KEYS)
+
+
+# Whether the checks across rows run in a forked process beside the database writing (False: in line, before
+# it; bench/build_steps.py times them so).
+CHECK_BESIDE = True
 
 
 def _pause_point(stage: str) -> None:
@@ -173,6 +178,10 @@ def write_database(inputs: Inputs, target: Path, inputs_key: str, build_id: str 
     con = duckdb.connect(str(target))
     try:
         con.execute("set threads to 1")  # one thread: the build is small, and the output order stays fixed
+        # One transaction for the whole file: committed statement by statement, each of the ~80 tables was
+        # written to the write-ahead log and synced to disk, then written again into the file at a checkpoint;
+        # one commit of it all is written once, straight into the file.
+        con.execute("begin transaction")
         for name in SOURCE_SCHEMAS:
             table = _arrow_table(name, getattr(inputs, name))
             con.register("incoming", table)
@@ -197,6 +206,7 @@ def write_database(inputs: Inputs, target: Path, inputs_key: str, build_id: str 
         _pause_point("models_run")
         _check_database(con)
         counts = {name: con.sql(f"select count(*) from {name}").fetchall()[0][0] for name in CONTRACT_VIEWS}
+        con.execute("commit")
         con.execute("checkpoint")
     finally:
         with contextlib.suppress(duckdb.Error):  # after a fatal error (disk full) close raises again
@@ -282,6 +292,8 @@ def build(database: Path | None = None, *, quiet: bool = False, force: bool = Fa
     with dbfile.build_lock(database, wait=wait, quiet=quiet):
         dbfile.remove_stale_temporaries(database)  # left by killed builds: the lock says none is running
         _refuse_writer(database)
+        # Hashed before any input is read (never beside the reading, even when forced): a file changed during
+        # the build then leaves a fingerprint that differs from the inputs, and the next build rebuilds.
         inputs_key = fingerprint(input_files())
         reason = dbfile.out_of_date_reason(database, inputs_key)
         if not force and reason is None:
@@ -306,8 +318,10 @@ def build(database: Path | None = None, *, quiet: bool = False, force: bool = Fa
 def _load_and_write(database: Path, inputs_key: str) -> tuple[str, dict[str, int], Path | None]:
     """Validate the inputs, write the new database to a temporary file and swap it in: (build id, row counts
     per view, the .wal set aside or None)."""
-    # Load inputs.
-    inputs = load_inputs()
+    # Load inputs. The checks across rows run beside the writing, on the other core (load_inputs_beside); the
+    # new database is swapped in only once they found nothing, and a failed write reports their problems first,
+    # as when they ran before it.
+    inputs, pending = load_inputs_beside() if CHECK_BESIDE else (load_inputs(), PendingChecks(None))
     _pause_point("inputs_loaded")
 
     # Process data.
@@ -316,14 +330,19 @@ def _load_and_write(database: Path, inputs_key: str) -> tuple[str, dict[str, int
     try:
         try:
             counts = write_database(inputs, temporary, inputs_key, build_id)
-        except (duckdb.Error, OSError) as error:
-            raise _write_failed(error, database) from error
+        except Exception as error:
+            pending.confirm()  # rows the checks refuse may break the writing: their problems are the ones to report
+            if isinstance(error, (duckdb.Error, OSError)):
+                raise _write_failed(error, database) from error
+            raise
+        pending.confirm()
         _pause_point("before_swap")
         # Save outputs.
         _refuse_writer(database)  # a researcher may have opened it read-write while we built
         kept_wal = dbfile.set_aside_wal(database)
         os.replace(temporary, database)
     except BaseException:
+        pending.cancel()
         for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()

@@ -88,7 +88,7 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
 
 def rule_results_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
     """Every progress rule on every KPI row, as columns (RULE_RESULTS_SCHEMA): the only place the rules are evaluated."""
-    columns: dict[str, list] = {name: [] for name in RULE_RESULTS_SCHEMA.names}
+    rows = []  # one tuple per result, in RULE_RESULTS_SCHEMA's order (turned into columns once at the end)
     for kpi_id, direction, baseline, baseline_year, actual, actual_year, target, target_year in con.sql("""
         select k.kpi_id, k.direction, h.baseline_value, h.baseline_year, h.actual_value, h.actual_year,
                h.target_value, h.target_year
@@ -97,13 +97,11 @@ def rule_results_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
         results = progress.evaluate_all(baseline=baseline, baseline_year=baseline_year, actual=actual, actual_year=actual_year,
                                         target=target, target_year=target_year, direction=direction)
         for rule, result in results.items():
-            row = {"kpi_id": kpi_id, "rule": rule, "value": result.value, "status": result.status,
-                   "reason_code": result.reason_code, "unusable_inputs": [name for name, _ in result.unusable],
-                   "unusable_problems": [problem for _, problem in result.unusable],
-                   "caveats": list(result.caveats), "direction_used": result.direction}
-            for column, values in columns.items():
-                values.append(row[column])
-    return columns
+            unusable = result.unusable
+            rows.append((kpi_id, rule, result.value, result.status, result.reason_code, [name for name, _ in unusable],
+                         [problem for _, problem in unusable], list(result.caveats), result.direction))
+    columns = zip(*rows) if rows else ((),) * len(RULE_RESULTS_SCHEMA.names)
+    return {name: list(values) for name, values in zip(RULE_RESULTS_SCHEMA.names, columns)}
 
 
 def write_kpi_rule_results(con: duckdb.DuckDBPyConnection) -> None:

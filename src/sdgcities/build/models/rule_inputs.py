@@ -33,6 +33,12 @@ def clean_number(x: Any) -> tuple[float | None, str | None]:
     """(finite float, None) or (None, problem code)."""
     if x is None:
         return None, "missing"
+    if type(x) is float:  # the usual case, without the slower checks against the numeric ABCs below
+        if math.isnan(x):
+            return None, "nan"
+        if math.isinf(x):
+            return None, "infinite"
+        return x, None
     if isinstance(x, bool) or not isinstance(x, (numbers.Real, decimal.Decimal)):
         return None, "not_a_number"
     try:
@@ -48,7 +54,7 @@ def clean_number(x: Any) -> tuple[float | None, str | None]:
 
 def clean_year(x: Any) -> tuple[int | None, str | None]:
     """(int year, None) or (None, problem code). Whole floats such as 2021.0 are accepted."""
-    if isinstance(x, numbers.Integral) and not isinstance(x, bool):
+    if type(x) is int or (isinstance(x, numbers.Integral) and not isinstance(x, bool)):
         return int(x), None
     value, why = clean_number(x)
     if why:
