@@ -135,7 +135,9 @@ CODE_GROUPS: dict[tuple[str, str], str] = {
         ("kpis", "direction"), ("achievement_audit", "direction"), ("kpi_rule_results", "direction_used"))},
     **{(view, "doc_type"): "codes.doc_type" for view in ("documents", "city_comparability")},
     ("kpi_observations", "kind"): "codes.kind",
-    ("stakeholders", "category"): "codes.category",
+    **{(view, "category"): "codes.category" for view in (
+        "stakeholders", "agreements", "city_partner_categories", "city_theme_words", "shared_partners")},
+    **{("shared_partners", column): "stakeholders.status" for column in ("date_status", "theme_status")},
     ("stakeholders", "relation"): "codes.relation",
     ("stakeholders", "theme"): "codes.theme",
     ("stakeholders", "event"): "findings.event",
