@@ -148,6 +148,7 @@ CODE_GROUPS: dict[tuple[str, str], str] = {
     **{("achievement_audit", f"{rule}_reason_code"): "rules.reason" for rule in ("progress", "ratio", "open_sdg", "un_cr")},
     ("achievement_audit", "rule"): "findings.classification.name",
     ("kpi_rule_results", "rule"): "rules.name",
+    ("city_rule_summary", "rule"): "rules.name",
     ("kpi_rule_results", "tier"): "rules.tier",
     ("kpi_rule_results", "reason_code"): "rules.reason",
     ("published_rate_checks", "rule"): "rules.name",
