@@ -69,6 +69,15 @@ class Context:
     goal_colours: dict[int, str] = field(default_factory=dict)
     documents: dict[str, dict] = field(default_factory=dict)
     memo: dict = field(default_factory=dict)  # frames several sections of one run read, computed once (keys name their module)
+    every_city: bool = False  # the run compares every city of the database (the cities parameter was None)
+
+    @property
+    def cities_param(self) -> list[str] | None:
+        """The selected cities as the value of a query's $cities, which the queries read as
+        `($cities is null or list_contains($cities, city_id))`: NULL when the run compares every city of
+        the database, so that no filter is bound and tested (a list of 1,741 ids costs about 4 ms a
+        query, most of a query on a per-city model)."""
+        return None if self.every_city else list(self.cities)
 
     @property
     def words(self) -> Words:
@@ -173,7 +182,7 @@ def setup(*, cities: Sequence[str] | str | None = None, lang: str = "ja", databa
 
     charts.register_fonts()
     charts.enable_theme()
-    return Context(con, list(checked), lang, city_names, goal_names, goal_colours, documents)
+    return Context(con, list(checked), lang, city_names, goal_names, goal_colours, documents, every_city=cities is None)
 
 
 def _record_build(con: Any) -> None:

@@ -28,8 +28,8 @@ def _ordered(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
 def comparability(ctx: Context) -> pl.DataFrame:
     """One row per document of the selected cities (model city_comparability)."""
     # the model's order, said here: a plain select gives the rows in the order they are stored
-    frame = ctx.con.sql("select * from city_comparability where list_contains($cities, city_id) "
-                        "order by city_id, published_on, doc_id", params={"cities": list(ctx.cities)}).pl()
+    frame = ctx.con.sql("select * from city_comparability where ($cities is null or list_contains($cities, city_id)) "
+                        "order by city_id, published_on, doc_id", params={"cities": ctx.cities_param}).pl()
     return _ordered(ctx, frame)
 
 
@@ -38,7 +38,7 @@ def kpi_summary(ctx: Context) -> dict[str, int]:
     row = ctx.con.sql(
         "select coalesce(sum(kpi_rows), 0), coalesce(sum(repeat_rows), 0), coalesce(sum(redacted_rows), 0), "
         "coalesce(sum(rows_with_actual), 0), coalesce(sum(published_rates), 0), coalesce(sum(reproduced_rates), 0) "
-        "from city_kpi_summary where list_contains($cities, city_id)", params={"cities": list(ctx.cities)}).fetchall()[0]
+        "from city_kpi_summary where ($cities is null or list_contains($cities, city_id))", params={"cities": ctx.cities_param}).fetchall()[0]
     names = ("kpi_rows", "repeat_rows", "redacted_rows", "rows_with_actual", "published_rates", "reproduced_rates")
     return {name: int(value) for name, value in zip(names, row)}
 
@@ -48,7 +48,7 @@ def rule_tiers(ctx: Context, rule: str = RULE) -> dict[str, int]:
     is the rows with a tier."""
     (row,) = ctx.con.sql(
         f"select {', '.join(f'coalesce(sum({tier}), 0)' for tier in TIERS)} from city_rule_summary "
-        "where list_contains($cities, city_id) and rule = $rule", params={"cities": list(ctx.cities), "rule": rule}).fetchall()
+        "where ($cities is null or list_contains($cities, city_id)) and rule = $rule", params={"cities": ctx.cities_param, "rule": rule}).fetchall()
     counts = {tier: int(n) for tier, n in zip(TIERS, row)}
     return counts | {"evaluated": sum(counts.values())}
 
@@ -58,8 +58,8 @@ def rule_flips(ctx: Context) -> dict[str, int]:
     rule (kpi_rule_results.flips; counted per city in city_kpi_summary)."""
     judged, flips = ctx.con.sql(
         "select coalesce(sum(rows_with_two_statuses), 0), coalesce(sum(rows_changing_tier), 0) "
-        "from city_kpi_summary where list_contains($cities, city_id)",
-        params={"cities": list(ctx.cities)}).fetchall()[0]
+        "from city_kpi_summary where ($cities is null or list_contains($cities, city_id))",
+        params={"cities": ctx.cities_param}).fetchall()[0]
     return {"judged": int(judged or 0), "flips": int(flips or 0)}
 
 
@@ -67,8 +67,8 @@ def progress_agreements(ctx: Context) -> int:
     """Published rates (reprints left out) the progress rule reproduces within ±1 point
     (published_rate_checks.agreement; counted per city in city_rule_summary)."""
     (n,) = ctx.con.sql(
-        "select coalesce(sum(agreeing_rates), 0) from city_rule_summary where list_contains($cities, city_id) "
-        "and rule = 'progress'", params={"cities": list(ctx.cities)}).fetchall()[0]
+        "select coalesce(sum(agreeing_rates), 0) from city_rule_summary where ($cities is null or list_contains($cities, city_id)) "
+        "and rule = 'progress'", params={"cities": ctx.cities_param}).fetchall()[0]
     return int(n)
 
 

@@ -71,10 +71,10 @@ def category_counts(ctx: Context) -> pl.DataFrame:
         select city_id, category, named_partners as named, redacted_partners as redacted, partners,
                partner_rows as mentions, doc_ids
         from city_partner_categories
-        where list_contains($cities, city_id)
+        where ($cities is null or list_contains($cities, city_id))
         order by city_id, category
         """,
-        params={"cities": ctx.cities},
+        params={"cities": ctx.cities_param},
     ).pl()
     return label_columns(ctx, frame)
 
@@ -86,10 +86,10 @@ def city_totals(ctx: Context) -> pl.DataFrame:
         """
         select city_id, partners, redacted_partners as redacted, partner_rows as mentions, partner_documents as documents
         from city_stakeholder_summary
-        where list_contains($cities, city_id) and partner_rows > 0
+        where ($cities is null or list_contains($cities, city_id)) and partner_rows > 0
         order by partners desc, city_id
         """,
-        params={"cities": ctx.cities},
+        params={"cities": ctx.cities_param},
     ).pl()
 
 
@@ -102,9 +102,9 @@ def overview(ctx: Context) -> dict[str, int]:
         select coalesce(sum(partner_rows), 0), coalesce(sum(partners), 0), coalesce(sum(redacted_partners), 0),
                coalesce(sum(partner_documents), 0), count(*) filter (where partner_rows > 0),
                coalesce(sum(agreement_rows), 0), coalesce(sum(data_source_rows), 0), coalesce(sum(internal_rows), 0)
-        from city_stakeholder_summary where list_contains($cities, city_id)
+        from city_stakeholder_summary where ($cities is null or list_contains($cities, city_id))
         """,
-        params={"cities": ctx.cities},
+        params={"cities": ctx.cities_param},
     ).fetchall()[0]
     names = ("rows", "partners", "redacted", "documents", "cities", "dated_rows", "data_source_rows", "internal_rows")
     return {name: int(value) for name, value in zip(names, row)}
@@ -193,7 +193,7 @@ def theme_words(ctx: Context, *, top: int = 15) -> pl.DataFrame:
         with counted as (
             select word, category, sum(partners)::bigint as partners
             from city_theme_words
-            where list_contains($cities, city_id) and not list_contains($stopwords, word)
+            where ($cities is null or list_contains($cities, city_id)) and not list_contains($stopwords, word)
             group by word, category
         ),
         ranked as (
@@ -204,7 +204,7 @@ def theme_words(ctx: Context, *, top: int = 15) -> pl.DataFrame:
         from counted c join ranked r using (word)
         order by r.total desc, c.word, c.category
         """,
-        params={"cities": ctx.cities, "stopwords": list(THEME_STOPWORDS), "top": top},
+        params={"cities": ctx.cities_param, "stopwords": list(THEME_STOPWORDS), "top": top},
     ).pl()
     return label_columns(ctx, frame)
 
@@ -212,8 +212,8 @@ def theme_words(ctx: Context, *, top: int = 15) -> pl.DataFrame:
 def theme_sources(ctx: Context) -> pl.DataFrame:
     """The documents whose role_ja texts the theme analysis reads (for the citation)."""
     return ctx.con.sql(
-        "select distinct unnest(role_doc_ids) as doc_id from city_partner_categories where list_contains($cities, city_id) order by doc_id",
-        params={"cities": ctx.cities},
+        "select distinct unnest(role_doc_ids) as doc_id from city_partner_categories where ($cities is null or list_contains($cities, city_id)) order by doc_id",
+        params={"cities": ctx.cities_param},
     ).pl()
 
 
@@ -226,14 +226,14 @@ def category_themes(ctx: Context, *, per_category: int = 5) -> pl.DataFrame:
         with partners as (
             select category, sum(partners)::bigint as partners, sum(partners_with_role)::bigint as with_theme
             from city_partner_categories
-            where list_contains($cities, city_id)
+            where ($cities is null or list_contains($cities, city_id))
             group by category
         ),
         counted as (
             select category, word, sum(partners)::bigint as n,
                    row_number() over (partition by category order by sum(partners) desc, word) as rank
             from city_theme_words
-            where list_contains($cities, city_id) and not list_contains($stopwords, word)
+            where ($cities is null or list_contains($cities, city_id)) and not list_contains($stopwords, word)
             group by category, word
         )
         select p.category, p.partners, p.with_theme,
@@ -241,6 +241,6 @@ def category_themes(ctx: Context, *, per_category: int = 5) -> pl.DataFrame:
                 from counted c where c.category = p.category and c.rank <= $per_category) as top_words
         from partners p
         """,
-        params={"cities": ctx.cities, "stopwords": list(THEME_STOPWORDS), "per_category": per_category},
+        params={"cities": ctx.cities_param, "stopwords": list(THEME_STOPWORDS), "per_category": per_category},
     ).pl()
     return frame.sort(pl.col("category").map_elements(category_rank, return_dtype=pl.Int64))

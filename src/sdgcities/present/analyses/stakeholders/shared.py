@@ -25,10 +25,10 @@ def shared_partners(ctx: Context) -> pl.DataFrame:
         select city_id, partner_key, partner_name, category, documents, doc_ids, dates_by_document,
                themes_by_document, date_status, theme_status
         from shared_partners
-        where list_contains($cities, city_id)
+        where ($cities is null or list_contains($cities, city_id))
         order by city_id, (date_status = 'differs') desc, (theme_status = 'differs') desc, partner_key
         """,
-        params={"cities": ctx.cities},
+        params={"cities": ctx.cities_param},
     ).pl()
     return label_columns(ctx, frame)
 
