@@ -177,12 +177,11 @@ def warnings(documents: pl.DataFrame) -> list[Warning]:
     periods = with_kpis.select("period_start_label", "period_end_label").unique()
     if periods.height > 1:
         found.append(Warning("periods", ids(with_kpis)))
-    for row in with_kpis.iter_rows(named=True):
-        numbers = {"kpi_rows": row["kpi_rows"], "redacted_rows": row["redacted_rows"], "share": row["redacted_share"]}
-        if row["redacted_rows"] == row["kpi_rows"]:
-            found.append(Warning("fully_redacted", (row["doc_id"],), numbers))
-        elif row["redacted_rows"]:
-            found.append(Warning("partly_redacted", (row["doc_id"],), numbers))
+    # Only the documents with redacted rows, in the table's order (a few hundred of 1,743 at 1,741 cities).
+    redacted = with_kpis.filter(pl.col("redacted_rows").is_not_null() & (pl.col("redacted_rows") != 0))
+    for doc_id, kpi_rows, redacted_rows, share in redacted.select("doc_id", "kpi_rows", "redacted_rows", "redacted_share").iter_rows():
+        numbers = {"kpi_rows": kpi_rows, "redacted_rows": redacted_rows, "share": share}
+        found.append(Warning("fully_redacted" if redacted_rows == kpi_rows else "partly_redacted", (doc_id,), numbers))
     with_actual = with_kpis.filter(pl.col("has_actual_values"))
     if 0 < with_actual.height < with_kpis.height:
         found.append(Warning("actuals", ids(with_actual), {"without": ids(with_kpis.filter(~pl.col("has_actual_values")))}))
