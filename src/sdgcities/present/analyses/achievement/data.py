@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from collections.abc import Sequence
 
 import polars as pl
@@ -211,9 +213,22 @@ def flip_summary(matrix: pl.DataFrame) -> pl.DataFrame:
     return info.join(wide, on="kpi_id", how="left").sort("city_id", "kpi_id")
 
 
+def run_flip_summary(ctx: Context, matrix: pl.DataFrame) -> pl.DataFrame:
+    """flip_summary(matrix), made once per run and matrix: the sensitivity section reads it four times (text,
+    chart, counts, checked lines), a pivot of 87,000 rule rows at 1,741 cities. The memo holds the matrix
+    weakly and is used only while that very frame is alive."""
+    key = ("achievement.flip_summary", id(matrix))
+    cached = ctx.memo.get(key)
+    if cached is not None and cached[0]() is matrix:
+        return cached[1]
+    summary = flip_summary(matrix)
+    ctx.memo[key] = (weakref.ref(matrix), summary)
+    return summary
+
+
 def flip_counts(ctx: Context, matrix: pl.DataFrame) -> pl.DataFrame:
     """Per city: KPI rows, rows with a status under at least two rules, rows whose tier flips."""
-    summary = flip_summary(matrix)
+    summary = run_flip_summary(ctx, matrix)
     stats = summary.group_by("city_id").agg(
         pl.len().alias("n_rows"),
         (pl.col("n_rules_with_status") >= 2).sum().cast(pl.Int64).alias("n_comparable"),
