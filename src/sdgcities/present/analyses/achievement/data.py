@@ -65,8 +65,13 @@ order by k.city_id, k.kpi_id
 
 
 def kpi_rows(ctx: Context, *, include_repeats: bool = False) -> pl.DataFrame:
-    """The KPI rows of the notebook's cities (再掲 reprints left out unless include_repeats)."""
-    return ctx.con.sql(KPI_QUERY, params={"cities": ctx.cities_param, "include_repeats": bool(include_repeats)}).pl()
+    """The KPI rows of the notebook's cities (再掲 reprints left out unless include_repeats). Read once per run,
+    reprints included (the section reads both sets); the rows without reprints are those, in the same order."""
+    key = ("achievement.kpi_rows", tuple(ctx.cities))
+    if key not in ctx.memo:
+        ctx.memo[key] = ctx.con.sql(KPI_QUERY, params={"cities": ctx.cities_param, "include_repeats": True}).pl()
+    rows = ctx.memo[key]
+    return rows if include_repeats else rows.filter(~pl.col("is_repeat"))
 
 
 RULE_RESULTS_QUERY = """
