@@ -21,7 +21,9 @@ def comparability_table(ctx: Context, documents: pl.DataFrame) -> pl.DataFrame:
     kinds = {kind: ctx.label("doc_type", kind) for kind in documents["doc_type"].unique().to_list()}
     shares = {share: ctx.w("front.table.share", share=share) for share in documents["redacted_share"].drop_nulls().unique().to_list()}
     yes_no = {True: ctx.w("front.table.yes"), False: ctx.w("front.table.no")}
-    for row in documents.iter_rows(named=True):
+    read = ("city_id", "doc_id", "doc_type", "published_label", "period_start_label", "period_end_label", "kpi_rows",
+            "repeat_rows", "redacted_share", "has_actual_values")
+    for row in documents.select(read).iter_rows(named=True):
         share = row["redacted_share"]
         rows.append({
             "city": ctx.city(row["city_id"]),

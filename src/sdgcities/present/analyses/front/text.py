@@ -230,8 +230,10 @@ def warning_sentences(ctx: Context, documents: pl.DataFrame) -> list[Sentence]:
     found = warnings(documents)
     if not found:
         return [Sentence("front.warning.none")]
-    # The rows by doc_id once, not once per warning (a warning per redacted document: 1,700 at 1,741 cities).
-    rows = {row["doc_id"]: row for row in documents.iter_rows(named=True)}
+    # The rows by doc_id once, not once per warning (a warning per redacted document: 1,700 at 1,741 cities),
+    # with the columns warning_sentence reads.
+    rows = {row["doc_id"]: row for row in documents.select(
+        "doc_id", "city_id", "doc_type", "period_start_label", "period_end_label").iter_rows(named=True)}
     return [warning_sentence(ctx, w, documents, rows) for w in found]
 
 
