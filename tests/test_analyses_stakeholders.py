@@ -160,8 +160,21 @@ def many_cities_db(built_db, tmp_path):
         con.sql(f"create table {view} as select x.* replace ({', '.join(suffix.format(c=c) for c in ids)}) from src.{view} x, reps")
     for view in ("sdg_goals", "sdg_targets"):
         con.sql(f"create table {view} as select * from src.{view}")
+    build_stakeholder_marts(con)
     con.close()
     return path
+
+
+STAKEHOLDER_MARTS = ("agreements", "city_stakeholder_summary", "city_partner_categories", "city_theme_words", "shared_partners")
+
+
+def build_stakeholder_marts(con) -> None:
+    """The stakeholder report's marts, made by their own SQL (sql/marts) from the cities and stakeholders
+    tables of a hand-made database, as the build makes them."""
+    from sdgcities import paths
+
+    for name in STAKEHOLDER_MARTS:
+        con.execute(f"create table {name} as\n{(paths.sql_dir() / 'marts' / f'{name}.sql').read_text(encoding='utf-8')}")
 
 
 def test_many_cities_are_aggregated(many_cities_db):

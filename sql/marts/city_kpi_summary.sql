@@ -38,6 +38,17 @@ counted as (
     group by city_id
 ),
 
+rule_judgements as (
+    -- n_rules_with_status and flips belong to the KPI row: the same on each of its four rule rows
+    select
+        city_id,
+        count(distinct kpi_id) filter (where n_rules_with_status >= 2) as rows_with_two_statuses,
+        count(distinct kpi_id) filter (where flips) as rows_changing_tier
+    from kpi_rule_results
+    where not is_repeat
+    group by city_id
+),
+
 final as (
     select
         c.city_id,
@@ -50,10 +61,13 @@ final as (
         coalesce(n.published_rates, 0) as published_rates,
         coalesce(n.reproduced_rates, 0) as reproduced_rates,
         coalesce(n.status_only_rows, 0) as status_only_rows,
-        coalesce(n.not_published_rows, 0) as not_published_rows
+        coalesce(n.not_published_rows, 0) as not_published_rows,
+        coalesce(j.rows_with_two_statuses, 0) as rows_with_two_statuses,
+        coalesce(j.rows_changing_tier, 0) as rows_changing_tier
     from cities as c
     left join per_document as d on d.city_id = c.city_id
     left join counted as n on n.city_id = c.city_id
+    left join rule_judgements as j on j.city_id = c.city_id
 )
 
 select * from final order by city_id

@@ -287,41 +287,14 @@ def stakeholders(con, cities=None, *, frame: Literal["polars", "pandas"] = "pola
     return _select(con, "stakeholders", cities=cities, side_column=None, order="stakeholder_id", frame=frame)
 
 
-# One row per agreement: the stakeholder rows with event = 'agreement' of a partner, merged across
-# documents when they name the same partner on the same date at the precision both print (2018-11
-# and 2018-11-19 are one agreement, dated 2018-11-19); different dates stay different agreements.
-_AGREEMENTS_SQL = """(
-    with dated as (
-        select * from {stakeholders} where event = 'agreement' and relation = 'partner'
-    ),
-    canonical as (
-        select d.*,
-               -- the most precise date; of two equally precise ones the later (max_by alone picks either)
-               (select max_by(f.event_on, {{'precision': length(f.event_on), 'date': f.event_on}}) from dated f
-                where f.city_id = d.city_id and f.partner_key = d.partner_key and starts_with(f.event_on, d.event_on)) as agreed_on
-        from dated d
-    )
-    select city_id, partner_key, agreed_on,
-           first(name_ja order by doc_id, stakeholder_id) filter (where name_ja is not null) as name_ja,
-           first(category order by doc_id, stakeholder_id) as category,
-           first(theme order by doc_id, stakeholder_id) filter (where theme is not null) as theme,
-           list(distinct role_ja order by role_ja) filter (where role_ja is not null) as roles_ja,
-           list(distinct event_on_label order by event_on_label) as labels,
-           list(distinct doc_id order by doc_id) as doc_ids,
-           list(stakeholder_id order by stakeholder_id) as stakeholder_ids,
-           bool_or(is_redacted) as is_redacted
-    from canonical
-    group by city_id, partner_key, agreed_on
-)"""
-
-
 def agreements(con, cities=None, *, frame: Literal["polars", "pandas"] = "polars"):
     """Agreements with partners, each once however many documents print it: the documents and
     stakeholder rows that print it are listed in doc_ids and stakeholder_ids. Foundings,
     selections, adoptions, declarations ... (the other events of the stakeholders view) are not
-    agreements and are left out."""
-    sql = _AGREEMENTS_SQL.format(stakeholders=_qualified(con, "stakeholders"))  # a whitelisted, qualified name
-    return _select(con, sql, cities=cities, side_column=None, order="city_id, agreed_on, partner_key", frame=frame)
+    agreements and are left out. The build merges them (mart agreements): a partner's 2018-11 in one
+    document and 2018-11-19 in another are one agreement, dated 2018-11-19; first_role_ja is the role
+    as the first document (in document order) prints it."""
+    return _select(con, "agreements", cities=cities, side_column=None, order="city_id, agreed_on, partner_key", frame=frame)
 
 
 def synergies(con, cities=None, sides=None, *, frame: Literal["polars", "pandas"] = "polars"):

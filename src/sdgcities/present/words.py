@@ -135,7 +135,9 @@ CODE_GROUPS: dict[tuple[str, str], str] = {
         ("kpis", "direction"), ("achievement_audit", "direction"), ("kpi_rule_results", "direction_used"))},
     **{(view, "doc_type"): "codes.doc_type" for view in ("documents", "city_comparability")},
     ("kpi_observations", "kind"): "codes.kind",
-    ("stakeholders", "category"): "codes.category",
+    **{(view, "category"): "codes.category" for view in (
+        "stakeholders", "agreements", "city_partner_categories", "city_theme_words", "shared_partners")},
+    **{("shared_partners", column): "stakeholders.status" for column in ("date_status", "theme_status")},
     ("stakeholders", "relation"): "codes.relation",
     ("stakeholders", "theme"): "codes.theme",
     ("stakeholders", "event"): "findings.event",
@@ -146,6 +148,7 @@ CODE_GROUPS: dict[tuple[str, str], str] = {
     **{("achievement_audit", f"{rule}_reason_code"): "rules.reason" for rule in ("progress", "ratio", "open_sdg", "un_cr")},
     ("achievement_audit", "rule"): "findings.classification.name",
     ("kpi_rule_results", "rule"): "rules.name",
+    ("city_rule_summary", "rule"): "rules.name",
     ("kpi_rule_results", "tier"): "rules.tier",
     ("kpi_rule_results", "reason_code"): "rules.reason",
     ("published_rate_checks", "rule"): "rules.name",

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from collections.abc import Sequence
 
 import polars as pl
@@ -57,27 +59,33 @@ select k.kpi_id, k.city_id, k.doc_id, k.section, k.table_code, k.row_no, k.side,
        k.target_label, k.target_year, k.target_value,
        k.status_text, k.published_achievement_pct, k.published_achievement_text
 from kpis k
-where list_contains($cities, k.city_id) and ($include_repeats or not k.is_repeat)
+where ($cities is null or list_contains($cities, k.city_id)) and ($include_repeats or not k.is_repeat)
 order by k.city_id, k.kpi_id
 """
 
 
 def kpi_rows(ctx: Context, *, include_repeats: bool = False) -> pl.DataFrame:
-    """The KPI rows of the notebook's cities (再掲 reprints left out unless include_repeats)."""
-    return ctx.con.sql(KPI_QUERY, params={"cities": list(ctx.cities), "include_repeats": bool(include_repeats)}).pl()
+    """The KPI rows of the notebook's cities (再掲 reprints left out unless include_repeats). Read once per run,
+    reprints included (the section reads both sets); the rows without reprints are those, in the same order."""
+    key = ("achievement.kpi_rows", tuple(ctx.cities))
+    if key not in ctx.memo:
+        ctx.memo[key] = ctx.con.sql(KPI_QUERY, params={"cities": ctx.cities_param, "include_repeats": True}).pl()
+    rows = ctx.memo[key]
+    return rows if include_repeats else rows.filter(~pl.col("is_repeat"))
 
 
 RULE_RESULTS_QUERY = """
 select kpi_id, rule, value, score, status, tier, reason_code, caveats, n_rules_with_status, n_tiers, flips
 from kpi_rule_results
-where list_contains($rules, rule) and list_contains($cities, city_id)
+where list_contains($rules, rule) and ($cities is null or list_contains($cities, city_id))
 """
 
 
 def rule_results(ctx: Context, rows: pl.DataFrame, rules: Sequence[str]) -> pl.DataFrame:
     """The rows (kpi_rows) with the build's results of each rule in rules, one block per rule."""
-    # Filtered by the rows' cities, not by a list of every KPI id (slow with 21,000 ids); the join keeps the rows.
-    cities = rows["city_id"].unique().sort().to_list()
+    # Filtered by the rows' cities, not by a list of every KPI id (slow with 21,000 ids); the join keeps the rows
+    # (with every city of the database, not filtered at all: see Context.cities_param).
+    cities = None if ctx.every_city else rows["city_id"].unique().sort().to_list()
     results = ctx.con.sql(RULE_RESULTS_QUERY, params={"rules": list(rules), "cities": cities}).pl()
     return pl.concat([rows.join(results.filter(pl.col("rule") == rule), on="kpi_id", how="left", maintain_order="left")
                       for rule in rules])
@@ -165,8 +173,8 @@ def published_comparison(ctx: Context, evaluated: pl.DataFrame, rule: str) -> pl
     (agrees, differs, not_comparable) from the model published_rate_checks."""
     checks = ctx.con.sql(
         "select kpi_id, published_pct, difference, agreement from published_rate_checks "
-        "where rule = $rule and list_contains($cities, city_id)",  # the join keeps the evaluated rows' KPIs
-        params={"rule": rule, "cities": list(ctx.cities)}).pl()
+        "where rule = $rule and ($cities is null or list_contains($cities, city_id))",  # the join keeps the evaluated rows' KPIs
+        params={"rule": rule, "cities": ctx.cities_param}).pl()
     return evaluated.join(checks, on="kpi_id", how="inner", maintain_order="left")
 
 
@@ -210,9 +218,22 @@ def flip_summary(matrix: pl.DataFrame) -> pl.DataFrame:
     return info.join(wide, on="kpi_id", how="left").sort("city_id", "kpi_id")
 
 
+def run_flip_summary(ctx: Context, matrix: pl.DataFrame) -> pl.DataFrame:
+    """flip_summary(matrix), made once per run and matrix: the sensitivity section reads it four times (text,
+    chart, counts, checked lines), a pivot of 87,000 rule rows at 1,741 cities. The memo holds the matrix
+    weakly and is used only while that very frame is alive."""
+    key = ("achievement.flip_summary", id(matrix))
+    cached = ctx.memo.get(key)
+    if cached is not None and cached[0]() is matrix:
+        return cached[1]
+    summary = flip_summary(matrix)
+    ctx.memo[key] = (weakref.ref(matrix), summary)
+    return summary
+
+
 def flip_counts(ctx: Context, matrix: pl.DataFrame) -> pl.DataFrame:
     """Per city: KPI rows, rows with a status under at least two rules, rows whose tier flips."""
-    summary = flip_summary(matrix)
+    summary = run_flip_summary(ctx, matrix)
     stats = summary.group_by("city_id").agg(
         pl.len().alias("n_rows"),
         (pl.col("n_rules_with_status") >= 2).sum().cast(pl.Int64).alias("n_comparable"),
@@ -230,7 +251,7 @@ def availability(ctx: Context) -> pl.DataFrame:
     frame = ctx.con.sql(
         "select city_id, kpi_rows as n_rows, rows_with_actual as n_actual, redacted_rows as n_redacted, "
         "text_only_rows as n_text_only, rows_with_baseline_and_target as n_baseline_target "
-        "from city_kpi_summary where list_contains($cities, city_id)", params={"cities": list(ctx.cities)}).pl()
+        "from city_kpi_summary where ($cities is null or list_contains($cities, city_id))", params={"cities": ctx.cities_param}).pl()
     return pl.DataFrame({"city_id": list(ctx.cities)}).join(frame, on="city_id", how="left").with_columns(
         pl.col("n_rows", "n_actual", "n_redacted", "n_text_only", "n_baseline_target").fill_null(0).cast(pl.Int64),
         pl.col("city_id").replace_strict(_city_names(ctx)).alias("city"),
@@ -242,7 +263,7 @@ select k.kpi_id, k.city_id, k.doc_id, k.section, k.table_code, k.row_no, k.side,
        k.direction, k.baseline_label, k.baseline_year, k.baseline_value, k.target_label, k.target_year, k.target_value,
        a.ambition_status, a.ambition_pct
 from kpis k join kpi_ambition a using (kpi_id)
-where list_contains($cities, k.city_id) and ($include_repeats or not k.is_repeat)
+where ($cities is null or list_contains($cities, k.city_id)) and ($include_repeats or not k.is_repeat)
 order by k.city_id, k.kpi_id
 """
 
@@ -250,7 +271,7 @@ order by k.city_id, k.kpi_id
 def ambition(ctx: Context, *, include_repeats: bool = False) -> pl.DataFrame:
     """Required change per year from baseline to target (model kpi_ambition), % of the baseline per
     year, positive towards the KPI's direction; ambition_status says why a row has none."""
-    frame = ctx.con.sql(AMBITION_QUERY, params={"cities": list(ctx.cities),
+    frame = ctx.con.sql(AMBITION_QUERY, params={"cities": ctx.cities_param,
                                                 "include_repeats": bool(include_repeats)}).pl()
     frame = frame.with_columns(
         pl.col("ambition_status").replace_strict(ctx.words.labels("achievement.ambition_reason")).alias("ambition_reason"),
@@ -263,7 +284,7 @@ AMBITION_GOAL_QUERY = """
 with g as (
     select distinct a.city_id, a.kpi_id, a.ambition_pct, t.sdg_goal
     from kpi_ambition a join kpi_sdg_targets t using (kpi_id)
-    where list_contains($cities, a.city_id) and ($include_repeats or not a.is_repeat) and a.ambition_status = 'ok'
+    where ($cities is null or list_contains($cities, a.city_id)) and ($include_repeats or not a.is_repeat) and a.ambition_status = 'ok'
 )
 select city_id, sdg_goal, count(*) as n_kpis, median(ambition_pct) as median_ambition_pct,
        min(ambition_pct) as min_ambition_pct, max(ambition_pct) as max_ambition_pct
@@ -275,7 +296,7 @@ order by city_id, sdg_goal
 
 def ambition_by_goal(ctx: Context, *, include_repeats: bool = False) -> pl.DataFrame:
     """Median required change per year per city and SDG goal (a KPI counts for each goal it maps to)."""
-    frame = ctx.con.sql(AMBITION_GOAL_QUERY, params={"cities": list(ctx.cities),
+    frame = ctx.con.sql(AMBITION_GOAL_QUERY, params={"cities": ctx.cities_param,
                                                      "include_repeats": bool(include_repeats)}).pl()
     return frame.with_columns(
         pl.col("city_id").replace_strict(_city_names(ctx), default=None).alias("city"),
@@ -296,7 +317,7 @@ select city_id, count(*) as n_rows, count(indicator_ja) as n_name, count(baselin
        count(target_value) as n_target, count(actual_value) as n_actual,
        list(distinct doc_id order by doc_id) as doc_ids
 from kpis
-where list_contains($cities, city_id) and ($include_repeats or not is_repeat)
+where ($cities is null or list_contains($cities, city_id)) and ($include_repeats or not is_repeat)
 group by city_id
 order by city_id
 """
@@ -305,7 +326,7 @@ order by city_id
 def disclosure(ctx: Context, *, include_repeats: bool = False) -> pl.DataFrame:
     """Per city: KPI rows and the share with a name, a baseline, a target and an actual value
     (redacted and missing cells count as not disclosed)."""
-    frame = ctx.con.sql(DISCLOSURE_QUERY, params={"cities": list(ctx.cities),
+    frame = ctx.con.sql(DISCLOSURE_QUERY, params={"cities": ctx.cities_param,
                                                   "include_repeats": bool(include_repeats)}).pl()
     frame = pl.DataFrame({"city_id": list(ctx.cities)}).join(frame, on="city_id", how="left").with_columns(
         pl.col("n_rows", "n_name", "n_baseline", "n_target", "n_actual").fill_null(0).cast(pl.Int64))
@@ -327,14 +348,14 @@ def disclosure_long(ctx: Context, disc: pl.DataFrame) -> pl.DataFrame:
 AMBITION_GOAL_SOURCES_QUERY = """
 select distinct k.doc_id, k.section
 from kpis k join kpi_ambition a using (kpi_id) join kpi_sdg_targets t using (kpi_id)
-where list_contains($cities, k.city_id) and ($include_repeats or not k.is_repeat) and a.ambition_status = 'ok'
+where ($cities is null or list_contains($cities, k.city_id)) and ($include_repeats or not k.is_repeat) and a.ambition_status = 'ok'
 order by k.doc_id, k.section
 """
 
 
 def ambition_goal_sources(ctx: Context, *, include_repeats: bool = False) -> pl.DataFrame:
     """doc_id/section pairs behind ambition_by_goal, for ctx.source."""
-    return ctx.con.sql(AMBITION_GOAL_SOURCES_QUERY, params={"cities": list(ctx.cities),
+    return ctx.con.sql(AMBITION_GOAL_SOURCES_QUERY, params={"cities": ctx.cities_param,
                                                             "include_repeats": bool(include_repeats)}).pl()
 
 

@@ -14,7 +14,7 @@ from sdgcities.present.analyses.achievement import small_n
 from sdgcities.present.analyses.achievement.chart_parts import (
     MAX_POINTS, box_layers, city_scale, col, jittered, outside_note, reference_rules)
 from sdgcities.present.analyses.achievement.data import (
-    AGREEMENTS, NOT_EVALUABLE, TIER_CODES, city_summary, flip_summary, histogram_frame, many_cities, published_counts,
+    AGREEMENTS, NOT_EVALUABLE, TIER_CODES, city_summary, run_flip_summary, histogram_frame, many_cities, published_counts,
     status_codes, status_counts)
 from sdgcities.present.analyses.achievement.labels import group_order, status_label
 from sdgcities.present.analyses.achievement.scales import box_stats, clip, display_range, slim
@@ -239,7 +239,7 @@ def matrix_chart(ctx: Context, matrix: pl.DataFrame, *, max_rows: int = MAX_MATR
     Only KPI rows with a status under at least one rule are drawn; at most max_rows of them
     (flipping ones first).
     """
-    summary = flip_summary(matrix).filter(pl.col("n_rules_with_status") >= 1)
+    summary = run_flip_summary(ctx, matrix).filter(pl.col("n_rules_with_status") >= 1)
     city_rank = {c: i for i, c in enumerate(ctx.cities)}
     summary = summary.with_columns(pl.col("city_id").replace_strict(city_rank, default=10**9).alias("_c")).sort(
         ["flips", "_c", "kpi_id"], descending=[True, False, False])

@@ -52,6 +52,18 @@ def periods(ctx: Context, rows: pl.DataFrame) -> pl.DataFrame:
 def periods_note(ctx: Context, rows: pl.DataFrame) -> str:
     """A warning line when the cities' rows cover different periods or come from different document types
     ("" when they agree or only one city has rows)."""
+    # The ambition section words the same rows' periods three times (its two charts and its text): made once
+    # per run and rows (a line per city, 1,741 at 1,741 cities). The periods follow from the KPI rows.
+    key = ("achievement.periods_note", ctx.lang, tuple(ctx.cities), tuple(rows["kpi_id"].to_list())) if "kpi_id" in rows.columns else None
+    if key is not None and key in ctx.memo:
+        return ctx.memo[key]
+    note = _periods_note(ctx, rows)
+    if key is not None:
+        ctx.memo[key] = note
+    return note
+
+
+def _periods_note(ctx: Context, rows: pl.DataFrame) -> str:
     per = periods(ctx, rows)
     if per.height < 2:
         return ""

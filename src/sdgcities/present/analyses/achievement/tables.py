@@ -9,7 +9,7 @@ from sdgcities.build.models.progress import RULE_NAMES
 from sdgcities.present.analyses.achievement.chart_parts import col
 from sdgcities.present.analyses.achievement.data import (
     AGREEMENT_TOLERANCE, AMBITION_STATUSES, DISCLOSURE_FIELDS, NOT_EVALUABLE, REASON_ORDER, ambition_summary,
-    city_summary, flip_counts, flip_summary, many_cities, published_counts, status_codes)
+    city_summary, flip_counts, run_flip_summary, many_cities, published_counts, status_codes)
 from sdgcities.present.analyses.achievement.scales import fmt_number
 from sdgcities.present import marks
 from sdgcities.present.marks import TOP_N
@@ -165,7 +165,7 @@ def published_lines(comparison: pl.DataFrame, texts: pl.DataFrame, rule: str) ->
 def flip_lines(ctx: Context, matrix: pl.DataFrame, max_listed: int = 2 * TOP_N) -> list[str]:
     out = [f"{r['city_id']}: {r['n_rows']} KPI rows, {r['n_comparable']} with a status under 2+ rules, {r['n_flips']} flip"
            for r in flip_counts(ctx, matrix).sort("city_id").iter_rows(named=True)]
-    flipping = flip_summary(matrix).filter(pl.col("flips")).sort("kpi_id")
+    flipping = run_flip_summary(ctx, matrix).filter(pl.col("flips")).sort("kpi_id")
     out.append(f"all: {flipping.height} KPI rows flip")
     for r in flipping.head(max_listed).iter_rows(named=True):
         out.append("  " + r["kpi_id"] + ": " + " | ".join(f"{rule}={r[rule] or '-'}" for rule in RULE_NAMES))

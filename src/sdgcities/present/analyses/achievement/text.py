@@ -12,7 +12,7 @@ import polars as pl
 from sdgcities.present import notebook as nb
 from sdgcities.present.analyses.achievement import small_n
 from sdgcities.present.analyses.achievement.data import (
-    AGREEMENT_TOLERANCE, DISCLOSURE_FIELDS, GROWTH_RULES, NOT_EVALUABLE, ambition_summary, city_summary, flip_summary,
+    AGREEMENT_TOLERANCE, DISCLOSURE_FIELDS, GROWTH_RULES, NOT_EVALUABLE, ambition_summary, city_summary, run_flip_summary,
     many_cities, published_counts, status_codes)
 from sdgcities.present.analyses.achievement.labels import status_label
 from sdgcities.present.analyses.achievement.scales import fmt_number
@@ -128,7 +128,7 @@ def published_text(ctx: Context, comparison: pl.DataFrame, texts: pl.DataFrame, 
 
 def flip_text(ctx: Context, matrix: pl.DataFrame) -> Paragraph:
     """How many KPI rows change status tier between the four rules, and which."""
-    summary = flip_summary(matrix)
+    summary = run_flip_summary(ctx, matrix)
     assessable = summary.filter(pl.col("n_rules_with_status") >= 2)
     if assessable.is_empty():
         return Paragraph("achievement.flips.none_assessable", dict(n=summary.height))

@@ -52,8 +52,8 @@ def ordered_codes(codes: Sequence[str]) -> list[str]:
 def audit_sources(ctx: Context) -> pl.DataFrame:
     """(doc_id, section) of every KPI row the audit covers, for ctx.source()."""
     return ctx.con.sql(
-        "select distinct doc_id, section from kpis where list_contains($cities, city_id) order by doc_id, section",
-        params={"cities": ctx.cities},
+        "select distinct doc_id, section from kpis where ($cities is null or list_contains($cities, city_id)) order by doc_id, section",
+        params={"cities": ctx.cities_param},
     ).pl()
 
 
@@ -64,11 +64,11 @@ def _per_city(ctx: Context, view: str, column: str, where: str = "") -> pl.DataF
         f"""
         select city_id, {column}, count(*)::bigint as n
         from {view}
-        where list_contains($cities, city_id) {where}
+        where ($cities is null or list_contains($cities, city_id)) {where}
         group by city_id, {column}
         order by city_id, {column}
         """,
-        params={"cities": ctx.cities},
+        params={"cities": ctx.cities_param},
     ).pl()
     return _with_city_label(ctx, frame)
 
@@ -92,10 +92,10 @@ def repeat_counts(ctx: Context) -> dict[str, int]:
         """
         select coalesce(sum(repeat_rows), 0)::bigint,
                (select count(*) from published_rate_checks
-                where rule = 'progress' and is_repeat and list_contains($cities, city_id))::bigint
-        from city_kpi_summary where list_contains($cities, city_id)
+                where rule = 'progress' and is_repeat and ($cities is null or list_contains($cities, city_id)))::bigint
+        from city_kpi_summary where ($cities is null or list_contains($cities, city_id))
         """,
-        params={"cities": ctx.cities},
+        params={"cities": ctx.cities_param},
     ).fetchall()[0]
     return {"kpi_rows": int(rows), "rates": int(rates)}
 
@@ -109,10 +109,10 @@ def city_disclosure(ctx: Context) -> pl.DataFrame:
                status_only_rows as status_only, not_published_rows as not_published, redacted_rows as redacted,
                rows_with_actual as with_actual
         from city_kpi_summary
-        where list_contains($cities, city_id) and kpi_rows > 0
+        where ($cities is null or list_contains($cities, city_id)) and kpi_rows > 0
         order by city_id
         """,
-        params={"cities": ctx.cities},
+        params={"cities": ctx.cities_param},
     ).pl()
 
 
@@ -127,13 +127,13 @@ _RATE_QUERY = """
     from achievement_audit a join kpis k on k.kpi_id = a.kpi_id
     left join published_rate_checks p on p.kpi_id = a.kpi_id and p.rule = 'progress'
     left join published_rate_checks r on r.kpi_id = a.kpi_id and r.rule = 'ratio'
-    where list_contains($cities, a.city_id) and list_contains($rules, a.rule) and not a.is_repeat
+    where ($cities is null or list_contains($cities, a.city_id)) and list_contains($rules, a.rule) and not a.is_repeat
     order by a.city_id, a.kpi_id
 """
 
 
 def _rows_of(ctx: Context, rules: Sequence[str]) -> pl.DataFrame:
-    frame = ctx.con.sql(_RATE_QUERY, params={"cities": ctx.cities, "rules": list(rules)}).pl()
+    frame = ctx.con.sql(_RATE_QUERY, params={"cities": ctx.cities_param, "rules": list(rules)}).pl()
     return _with_city_label(ctx, frame).with_columns(
         (pl.col("table_code") + pl.lit(":") + pl.col("row_no")).alias("table_row"),
         pl.coalesce("indicator_ja", "kpi_id").alias("kpi_label"),
@@ -168,10 +168,10 @@ def rate_checks(ctx: Context) -> dict[str, dict[str, int]]:
     for rule, agreement, n in ctx.con.sql(
         """
         select rule, agreement, count(*)::bigint from published_rate_checks
-        where list_contains($cities, city_id) and not is_repeat and list_contains($rules, rule)
+        where ($cities is null or list_contains($cities, city_id)) and not is_repeat and list_contains($rules, rule)
         group by rule, agreement
         """,
-        params={"cities": ctx.cities, "rules": list(COMPARED_RULES)},
+        params={"cities": ctx.cities_param, "rules": list(COMPARED_RULES)},
     ).fetchall():
         out[rule][agreement] = int(n)
         out[rule]["published"] += int(n)
@@ -276,10 +276,10 @@ def findings(ctx: Context) -> pl.DataFrame:
                case when f.doc_id is not null then [f.doc_id]
                     else list_sort(list_distinct(list_transform(f.related_ids, lambda r: split_part(r, ':', 1)))) end as doc_ids
         from data_quality_findings f left join kpis k on k.kpi_id = f.kpi_id
-        where list_contains($cities, f.city_id)
+        where ($cities is null or list_contains($cities, f.city_id))
         order by f.finding_id
         """,
-        params={"cities": ctx.cities},
+        params={"cities": ctx.cities_param},
     ).pl()
     rank = {c: i for i, c in enumerate(FINDING_ORDER)}
     return _with_city_label(ctx, frame).with_columns(
@@ -348,7 +348,7 @@ def redaction_counts(ctx: Context, code: str) -> pl.DataFrame:
                    coalesce(sum(c.redacted), 0)::bigint as cells_redacted,
                    coalesce(sum(c.cells), 0)::bigint as cells
             from data_quality_findings f join kpis k on k.kpi_id = f.kpi_id left join cells c on c.kpi_id = f.kpi_id
-            where f.code = 'value_redacted' and list_contains($cities, f.city_id)
+            where f.code = 'value_redacted' and ($cities is null or list_contains($cities, f.city_id))
             group by f.city_id, k.doc_id order by f.city_id, k.doc_id
         """
     elif code == "stakeholder_redacted":
@@ -356,9 +356,9 @@ def redaction_counts(ctx: Context, code: str) -> pl.DataFrame:
             select f.city_id, s.doc_id, count(*)::bigint as findings,
                    count(s.role_ja)::bigint as with_role
             from data_quality_findings f join stakeholders s on s.stakeholder_id = f.stakeholder_id
-            where f.code = 'stakeholder_redacted' and list_contains($cities, f.city_id)
+            where f.code = 'stakeholder_redacted' and ($cities is null or list_contains($cities, f.city_id))
             group by f.city_id, s.doc_id order by f.city_id, s.doc_id
         """
     else:
         raise ValueError(f"{code!r} is not a redaction code; valid: {', '.join(REDACTION_CODES)}")
-    return ctx.con.sql(sql, params={"cities": ctx.cities}).pl()
+    return ctx.con.sql(sql, params={"cities": ctx.cities_param}).pl()

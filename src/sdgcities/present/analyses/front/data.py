@@ -1,7 +1,8 @@
 """The figures of the front matter, read from the build's models (never recomputed here): the
-comparability of the documents (city_comparability), the per-city KPI counts (city_kpi_summary), the
-rule results (kpi_rule_results) and the audit of the published rates (published_rate_checks).
-Every frame holds codes and numbers; text.py turns them into catalogue keys."""
+comparability of the documents (city_comparability), the per-city KPI counts (city_kpi_summary) and the
+per-city tiers and reproduced published rates of each rule (city_rule_summary, from kpi_rule_results and
+published_rate_checks), summed over the selected cities. Every frame holds codes and numbers; text.py
+turns them into catalogue keys."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ def _ordered(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
 def comparability(ctx: Context) -> pl.DataFrame:
     """One row per document of the selected cities (model city_comparability)."""
     # the model's order, said here: a plain select gives the rows in the order they are stored
-    frame = ctx.con.sql("select * from city_comparability where list_contains($cities, city_id) "
-                        "order by city_id, published_on, doc_id", params={"cities": list(ctx.cities)}).pl()
+    frame = ctx.con.sql("select * from city_comparability where ($cities is null or list_contains($cities, city_id)) "
+                        "order by city_id, published_on, doc_id", params={"cities": ctx.cities_param}).pl()
     return _ordered(ctx, frame)
 
 
@@ -37,37 +38,37 @@ def kpi_summary(ctx: Context) -> dict[str, int]:
     row = ctx.con.sql(
         "select coalesce(sum(kpi_rows), 0), coalesce(sum(repeat_rows), 0), coalesce(sum(redacted_rows), 0), "
         "coalesce(sum(rows_with_actual), 0), coalesce(sum(published_rates), 0), coalesce(sum(reproduced_rates), 0) "
-        "from city_kpi_summary where list_contains($cities, city_id)", params={"cities": list(ctx.cities)}).fetchall()[0]
+        "from city_kpi_summary where ($cities is null or list_contains($cities, city_id))", params={"cities": ctx.cities_param}).fetchall()[0]
     names = ("kpi_rows", "repeat_rows", "redacted_rows", "rows_with_actual", "published_rates", "reproduced_rates")
     return {name: int(value) for name, value in zip(names, row)}
 
 
 def rule_tiers(ctx: Context, rule: str = RULE) -> dict[str, int]:
-    """KPI rows (reprints left out) per common tier under one rule (model kpi_rule_results); `evaluated`
+    """KPI rows (reprints left out) per common tier under one rule (model city_rule_summary); `evaluated`
     is the rows with a tier."""
-    rows = ctx.con.sql(
-        "select tier, count(*) from kpi_rule_results where list_contains($cities, city_id) and not is_repeat "
-        "and rule = $rule and tier is not null group by tier", params={"cities": list(ctx.cities), "rule": rule}).fetchall()
-    counts = {tier: 0 for tier in TIERS} | {tier: int(n) for tier, n in rows}
+    (row,) = ctx.con.sql(
+        f"select {', '.join(f'coalesce(sum({tier}), 0)' for tier in TIERS)} from city_rule_summary "
+        "where ($cities is null or list_contains($cities, city_id)) and rule = $rule", params={"cities": ctx.cities_param, "rule": rule}).fetchall()
+    counts = {tier: int(n) for tier, n in zip(TIERS, row)}
     return counts | {"evaluated": sum(counts.values())}
 
 
 def rule_flips(ctx: Context) -> dict[str, int]:
     """KPI rows (reprints left out) that at least two rules judge, and those whose tier changes with the
-    rule (kpi_rule_results.flips)."""
+    rule (kpi_rule_results.flips; counted per city in city_kpi_summary)."""
     judged, flips = ctx.con.sql(
-        "select count(distinct kpi_id) filter (where n_rules_with_status >= 2), count(distinct kpi_id) filter (where flips) "
-        "from kpi_rule_results where list_contains($cities, city_id) and not is_repeat",
-        params={"cities": list(ctx.cities)}).fetchall()[0]
+        "select coalesce(sum(rows_with_two_statuses), 0), coalesce(sum(rows_changing_tier), 0) "
+        "from city_kpi_summary where ($cities is null or list_contains($cities, city_id))",
+        params={"cities": ctx.cities_param}).fetchall()[0]
     return {"judged": int(judged or 0), "flips": int(flips or 0)}
 
 
 def progress_agreements(ctx: Context) -> int:
     """Published rates (reprints left out) the progress rule reproduces within ±1 point
-    (published_rate_checks.agreement)."""
+    (published_rate_checks.agreement; counted per city in city_rule_summary)."""
     (n,) = ctx.con.sql(
-        "select count(*) from published_rate_checks where list_contains($cities, city_id) and not is_repeat "
-        "and rule = 'progress' and agreement = 'agrees'", params={"cities": list(ctx.cities)}).fetchall()[0]
+        "select coalesce(sum(agreeing_rates), 0) from city_rule_summary where ($cities is null or list_contains($cities, city_id)) "
+        "and rule = 'progress'", params={"cities": ctx.cities_param}).fetchall()[0]
     return int(n)
 
 

@@ -19,18 +19,24 @@ def comparability_table(ctx: Context, documents: pl.DataFrame) -> pl.DataFrame:
     are printed. A document without KPI rows has no share ('–'), not 0%. With many cities the documents
     with the most KPI rows come first (a report prints the first rows of a long table)."""
     rows = []
-    for row in marks.most_first(documents, ctx.cities, "kpi_rows").iter_rows(named=True):
+    # The words of a kind, a share and yes/no made once each (1,743 rows at 1,741 cities, few distinct values).
+    kinds = {kind: ctx.label("doc_type", kind) for kind in documents["doc_type"].unique().to_list()}
+    shares = {share: ctx.w("front.table.share", share=share) for share in documents["redacted_share"].drop_nulls().unique().to_list()}
+    yes_no = {True: ctx.w("front.table.yes"), False: ctx.w("front.table.no")}
+    read = ("city_id", "doc_id", "doc_type", "published_label", "period_start_label", "period_end_label", "kpi_rows",
+            "repeat_rows", "redacted_share", "has_actual_values")
+    for row in marks.most_first(documents.select(read), ctx.cities, "kpi_rows").iter_rows(named=True):
         share = row["redacted_share"]
         rows.append({
             "city": ctx.city(row["city_id"]),
             "document": document_name(ctx, row["doc_id"]),
-            "doc_type": ctx.label("doc_type", row["doc_type"]),
+            "doc_type": kinds[row["doc_type"]],
             "published": row["published_label"],
             "period": period_label(ctx, row["period_start_label"], row["period_end_label"]),
             "kpi_rows": row["kpi_rows"],
             "repeat_rows": row["repeat_rows"],
-            "redacted_share": None if share is None else ctx.w("front.table.share", share=share),
-            "has_actual_values": ctx.w("front.table.yes" if row["has_actual_values"] else "front.table.no"),
+            "redacted_share": None if share is None else shares[share],
+            "has_actual_values": yes_no[bool(row["has_actual_values"])],
         })
     schema = {name: (pl.Int64 if name in ("kpi_rows", "repeat_rows") else pl.String) for name in COLUMNS}
     table = pl.DataFrame(rows, schema=schema)

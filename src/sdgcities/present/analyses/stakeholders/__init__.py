@@ -6,7 +6,6 @@ from sdgcities.present.analyses.stakeholders.checks import agreement_lines, cate
 from sdgcities.present.analyses.stakeholders.data import (
     CATEGORIES,
     THEME_STOPWORDS,
-    THEME_WORD_PATTERN,
     agreement_summary,
     agreements,
     category_counts,

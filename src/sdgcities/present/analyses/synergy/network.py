@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sdgcities.present.analyses.synergy.data import check_cities, lines_by_city
+from sdgcities.present.analyses.synergy.data import checked_filter, lines_by_city
 from sdgcities.present.notebook import check_choice
 
 LINK_BY = ("row", "indicator")
@@ -42,7 +42,7 @@ def target_network(con, cities: Sequence[str], by: str = "row", *, nodes_of: Net
     same for every `by`) are taken instead of read again.
     """
     check_choice("by", by, LINK_BY)
-    cities = check_cities(con, cities)
+    cities, only = checked_filter(con, cities)
     if nodes_of is not None and nodes_of.cities != tuple(cities or ()):
         raise ValueError(f"nodes_of is the network of {list(nodes_of.cities)}, not of {cities}: its nodes would belong to other cities")
     group = "kpi_id" if by == "row" else "indicator_key"  # chosen from LINK_BY, never from user text
@@ -50,15 +50,15 @@ def target_network(con, cities: Sequence[str], by: str = "row", *, nodes_of: Net
         """
         select city_id, sdg_target as target, sdg_goal as goal,
                count(distinct indicator_key)::integer as n_kpis, count(distinct kpi_id)::integer as n_rows
-        from kpi_sdg_targets where list_contains($cities, city_id)
+        from kpi_sdg_targets where ($only is null or list_contains($only, city_id))
         group by all order by city_id, goal, target
         """,
-        params={"cities": cities},
+        params={"only": only},
     ).pl()
     edges = con.sql(
         f"""
         with t as (select distinct city_id, kpi_id, indicator_key, sdg_goal, sdg_target
-                   from kpi_sdg_targets where list_contains($cities, city_id))
+                   from kpi_sdg_targets where ($only is null or list_contains($only, city_id)))
         select x.city_id, x.sdg_target as source, y.sdg_target as target,
                x.sdg_goal as source_goal, y.sdg_goal as target_goal,
                count(distinct x.indicator_key)::integer as weight,
@@ -67,15 +67,15 @@ def target_network(con, cities: Sequence[str], by: str = "row", *, nodes_of: Net
           on x.city_id = y.city_id and x.{group} = y.{group} and x.sdg_target < y.sdg_target
         group by all order by x.city_id, source, target
         """,
-        params={"cities": cities},
+        params={"only": only},
     ).pl()
     sources = nodes_of.sources if nodes_of is not None else con.sql(
         """
         select distinct k.doc_id, k.section
-        from kpis k where list_contains($cities, k.city_id) and len(k.sdg_targets) > 0
+        from kpis k where ($only is null or list_contains($only, k.city_id)) and len(k.sdg_targets) > 0
         order by all
         """,
-        params={"cities": cities},
+        params={"only": only},
     ).pl()
     return Network(nodes, edges, sources, by, tuple(cities or ()))
 
@@ -188,8 +188,8 @@ def row_links(con, cities: Sequence[str], metrics: pl.DataFrame) -> pl.DataFrame
     networks really counts."""
     frame = con.sql(
         "select city_id, linking_rows, max_targets_per_row, top_row_pairs from city_target_links "
-        "where list_contains($cities, city_id)",
-        params={"cities": list(cities)},
+        "where ($only is null or list_contains($only, city_id))",
+        params={"only": list(cities)},
     ).pl()
     return (
         metrics.select("city_id", "edges")
