@@ -142,6 +142,44 @@ def test_warnings_on_the_real_documents(contexts):
         assert len(texts) == 6 and all(texts)
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_with_many_cities_each_kind_of_warning_is_one_sentence_in_counts(contexts, monkeypatch, lang):
+    """Above marks.MANY_CITIES the warnings are counted, not listed city by city or document by document,
+    and the redacted documents are one table; the counts are made here from the comparability rows."""
+    from sdgcities.present import marks
+
+    ctx = contexts[lang]
+    documents = front.comparability(ctx)
+    assert front.redacted_documents_table(ctx, documents) is None  # 3 cities: the sentences as they were
+    monkeypatch.setattr(marks, "MANY_CITIES", 2)
+    pooled = {s.key.rsplit(".", 1)[1]: s for s in front.warning_sentences(ctx, documents)}
+    assert list(pooled) == ["doc_types_many", "published_years", "periods_many", "redacted_many", "actuals_many", "no_kpis_many"]
+    with_kpis = documents.filter(pl.col("kpi_rows") > 0)
+    redacted = with_kpis.filter(pl.col("redacted_rows") > 0)
+    assert pooled["doc_types_many"].params | {"items": None} == {
+        "documents": documents.height, "n": documents["doc_type"].n_unique(), "items": None}
+    assert pooled["periods_many"].params["n"] == with_kpis.select("period_start_label", "period_end_label").unique().height
+    assert pooled["redacted_many"].params == {
+        "documents": redacted.height, "fully": redacted.filter(pl.col("redacted_rows") == pl.col("kpi_rows")).height,
+        "redacted_rows": redacted["redacted_rows"].sum(), "kpi_rows": redacted["kpi_rows"].sum()}
+    assert pooled["actuals_many"].params == {
+        "documents": with_kpis.height, "with_actual": with_kpis["has_actual_values"].sum(),
+        "without_actual": with_kpis.height - with_kpis["has_actual_values"].sum()}
+    assert pooled["no_kpis_many"].params == {"n": documents.height - with_kpis.height}
+    assert all(sentence.text(ctx) for sentence in pooled.values())
+    # The summary counts the cities with and without actual values instead of naming them.
+    summary = {s.key.rsplit(".", 1)[1]: s for s in front.summary(ctx, front.facts(ctx), "comparison")}
+    with_actual = set(with_kpis.filter(pl.col("has_actual_values"))["city_id"])
+    assert summary["actuals_some_many"].params | {"rows_with_actual": None} == {
+        "with_actual": len(with_actual), "without_actual": len(set(with_kpis["city_id"]) - with_actual),
+        "n_cities": with_kpis["city_id"].n_unique(), "rows_with_actual": None}
+    assert summary["actuals_some_many"].text(ctx)
+    table = front.redacted_documents_table(ctx, documents)
+    words = Words(lang)
+    assert table[words("front.table.redacted_rows")].to_list() == redacted["redacted_rows"].to_list()
+    assert table[words("front.table.city")].to_list() == [ctx.city(c) for c in redacted["city_id"].to_list()]
+
+
 def alike(n: int = 2) -> pl.DataFrame:
     """Documents that can be compared as they are: one kind, one year, one period, values, no redaction."""
     return pl.DataFrame({

@@ -10,13 +10,13 @@ from sdgcities.access.api import UnknownValueError
 from sdgcities.present import notebook as nb
 from sdgcities.present.analyses.front.data import (REPORTS, comparability, facts, kpi_summary, progress_agreements,
                                                    rule_flips, rule_tiers)
-from sdgcities.present.analyses.front.tables import comparability_table, rules_table
+from sdgcities.present.analyses.front.tables import comparability_table, redacted_documents_table, rules_table
 from sdgcities.present.analyses.front.text import (Sentence, Warning, check_lines, citation, methods_keys, summary, warning_sentences,
                                                    warnings)
 
 __all__ = [
     "REPORTS", "Sentence", "Warning", "check_lines", "citation", "comparability", "comparability_table", "facts", "kpi_summary",
-    "methods_keys", "progress_agreements", "rule_flips", "rule_tiers", "rules_table", "setup", "summary",
+    "methods_keys", "progress_agreements", "redacted_documents_table", "rule_flips", "rule_tiers", "rules_table", "setup", "summary",
     "warning_sentences", "warnings",
 ]
 

@@ -43,6 +43,27 @@ def comparability_table(ctx: Context, documents: pl.DataFrame) -> pl.DataFrame:
     return table.rename({name: ctx.w(f"front.table.{name}") for name in COLUMNS})
 
 
+def redacted_documents_table(ctx: Context, documents: pl.DataFrame) -> pl.DataFrame | None:
+    """With many cities, the documents that redact KPI rows (their warnings are pooled in one sentence):
+    city, document, KPI rows, redacted rows and share, the most redacted first. None otherwise, or when
+    no document redacts anything."""
+    if not marks.many_cities(ctx.cities):
+        return None
+    redacted = (documents.filter((pl.col("kpi_rows") > 0) & pl.col("redacted_rows").is_not_null() & (pl.col("redacted_rows") != 0))
+                .sort(["redacted_share", "redacted_rows"], descending=True, maintain_order=True))
+    if redacted.is_empty():
+        return None
+    shares = {share: ctx.w("front.table.share", share=share) for share in redacted["redacted_share"].unique().to_list()}
+    table = pl.DataFrame({
+        "city": [ctx.city(c) for c in redacted["city_id"].to_list()],
+        "document": [document_name(ctx, d) for d in redacted["doc_id"].to_list()],
+        "kpi_rows": redacted["kpi_rows"],
+        "redacted_rows": redacted["redacted_rows"],
+        "redacted_share": [shares[s] for s in redacted["redacted_share"].to_list()],
+    })
+    return table.rename({name: ctx.w(f"front.table.{name}") for name in table.columns})
+
+
 def rules_table(ctx: Context) -> pl.DataFrame:
     """The four progress rules: name, formula (catalogue rules.yaml) and source."""
     return pl.DataFrame({

@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from sdgcities.present import marks
 from sdgcities.present.notebook import Context
 from sdgcities.present.analyses.front.data import REPORTS
 
@@ -125,6 +126,11 @@ def summary(ctx: Context, facts: dict[str, Any], report: str = "comparison") -> 
     without_actual = with_kpis.filter(~pl.col("city_id").is_in(with_actual["city_id"].to_list()))
     if with_kpis.height and without_actual.is_empty():
         sentences.append(Sentence("front.summary.actuals_all", {"rows_with_actual": kpis["rows_with_actual"]}, where["actuals"]))
+    elif with_actual.height and marks.many_cities(ctx.cities):  # the cities counted, not named
+        with_n, without_n = with_actual["city_id"].n_unique(), without_actual["city_id"].n_unique()
+        sentences.append(Sentence("front.summary.actuals_some_many", {
+            "with_actual": with_n, "without_actual": without_n, "n_cities": with_n + without_n,
+            "rows_with_actual": kpis["rows_with_actual"]}, where["actuals"]))
     elif with_actual.height:
         sentences.append(Sentence("front.summary.actuals_some", {
             "with_actual": _cities(ctx, with_actual), "without_actual": _cities(ctx, without_actual),
@@ -226,15 +232,59 @@ def warning_sentence(ctx: Context, warning: Warning, documents: pl.DataFrame,
 
 
 def warning_sentences(ctx: Context, documents: pl.DataFrame) -> list[Sentence]:
-    """Every warning as a sentence, or the one sentence that says there is nothing to warn about."""
+    """Every warning as a sentence, or the one sentence that says there is nothing to warn about. With
+    many cities, one sentence per kind of warning, in counts (pooled_warning_sentences)."""
     found = warnings(documents)
     if not found:
         return [Sentence("front.warning.none")]
+    if marks.many_cities(ctx.cities):
+        return pooled_warning_sentences(ctx, found, documents)
     # The rows by doc_id once, not once per warning (a warning per redacted document: 1,700 at 1,741 cities),
     # with the columns warning_sentence reads.
     rows = {row["doc_id"]: row for row in documents.select(
         "doc_id", "city_id", "doc_type", "period_start_label", "period_end_label").iter_rows(named=True)}
     return [warning_sentence(ctx, w, documents, rows) for w in found]
+
+
+# The most common periods a pooled warning names (the others are counted).
+POOLED_PERIODS = 5
+
+
+def pooled_warning_sentences(ctx: Context, found: list[Warning], documents: pl.DataFrame) -> list[Sentence]:
+    """The warnings of many cities, one sentence per kind in counts: a sentence naming every city's kinds
+    and periods, or one sentence per redacted document, would run to pages (345 sentences at 1,741
+    cities). The redacted documents are listed in a table instead (redacted_documents_table)."""
+    sentences: list[Sentence] = []
+    redacted = [w for w in found if w.code in ("fully_redacted", "partly_redacted")]
+    for warning in found:
+        if warning.code == "doc_types":
+            counts = documents.group_by("doc_type").len().sort(["len", "doc_type"], descending=[True, False])
+            items = [ctx.w("front.warning.item_kind_count", doc_type=ctx.label("doc_type", kind), count=count)
+                     for kind, count in counts.rows()]
+            sentences.append(Sentence("front.warning.doc_types_many",
+                                      {"documents": documents.height, "n": counts.height, "items": _join(ctx, items)}))
+        elif warning.code == "periods":
+            with_kpis = documents.filter(pl.col("doc_id").is_in(list(warning.doc_ids)))
+            counts = (with_kpis.group_by("period_start_label", "period_end_label").len()
+                      .sort(["len", "period_start_label", "period_end_label"], descending=[True, False, False], nulls_last=True))
+            items = [ctx.w("front.warning.item_period_count", period=period_label(ctx, start, end), count=count)
+                     for start, end, count in counts.head(POOLED_PERIODS).rows()]
+            sentences.append(Sentence("front.warning.periods_many", {"n": counts.height, "items": _join(ctx, items)}))
+        elif warning.code in ("fully_redacted", "partly_redacted"):
+            if warning is redacted[0]:  # one sentence for all of them, where the first stood
+                sentences.append(Sentence("front.warning.redacted_many", {
+                    "documents": len(redacted), "fully": sum(w.code == "fully_redacted" for w in redacted),
+                    "redacted_rows": sum(w.numbers["redacted_rows"] for w in redacted),
+                    "kpi_rows": sum(w.numbers["kpi_rows"] for w in redacted)}))
+        elif warning.code == "actuals":
+            with_actual, without = len(warning.doc_ids), len(warning.numbers["without"])
+            sentences.append(Sentence("front.warning.actuals_many",
+                                      {"documents": with_actual + without, "with_actual": with_actual, "without_actual": without}))
+        elif warning.code == "no_kpis":
+            sentences.append(Sentence("front.warning.no_kpis_many", {"n": len(warning.doc_ids)}))
+        else:  # names two documents whatever the number of cities (published_years)
+            sentences.append(warning_sentence(ctx, warning, documents))
+    return sentences
 
 
 def check_lines(sentences: list[Sentence], found: list[Warning]) -> str:
