@@ -163,3 +163,17 @@ def test_with_many_cities_the_largest_differences_are_printed_first():
 
     assert kpis(3) == ["k1", "k2", "k3", "k4"]
     assert kpis(marks.MANY_CITIES + 1) == ["k2", "k4", "k1", "k3"]
+
+
+def test_the_carried_table_is_the_same_json_whichever_way_it_is_encoded():
+    """table_data_html lets JSON's encoder write what it can and converts the rest; a NaN or an infinity
+    sends the whole table through json_value cell by cell. Either way the JSON is that of json_value."""
+    import decimal
+    import json
+
+    plain = [[1, "a,b", None, dt.date(2024, 4, 1), decimal.Decimal("1.10"), ["x", None], True, 0.5]]
+    odd = plain + [[2, "c", float("nan"), dt.date(2025, 1, 1), decimal.Decimal("2"), [], False, float("-inf")]]
+    columns = [f"c{i}" for i in range(8)]
+    for rows in (plain, odd):
+        carried = BeautifulSoup(tables.table_data_html(columns, rows), "html.parser").select_one("script").string
+        assert json.loads(carried) == {"columns": columns, "rows": [[tables.json_value(v) for v in row] for row in rows]}

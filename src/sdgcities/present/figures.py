@@ -91,9 +91,10 @@ def _to_spec(chart: Any, *, validate: bool = True) -> dict[str, Any]:
     raise TypeError(f"show() needs an Altair chart or a Vega-Lite dict, got {type(chart).__name__}")
 
 
-def spec_json(spec: Mapping[str, Any]) -> str:
-    """The spec as JSON that is safe inside <script type="application/json">."""
-    text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+def spec_json(spec: Mapping[str, Any], default: Any = None) -> str:
+    """The spec as JSON that is safe inside <script type="application/json"> (`default` as json.dumps
+    takes it: what a value JSON cannot hold becomes)."""
+    text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=default)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

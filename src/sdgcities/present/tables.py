@@ -124,9 +124,17 @@ def json_value(value: Any) -> Any:
 
 
 def table_data_html(columns: list[str], rows: list[list[Any]]) -> str:
-    """The complete table as JSON in the figure, for the renderer to write as CSV (and drop from the page)."""
-    payload = {"columns": columns, "rows": [[json_value(v) for v in row] for row in rows]}
-    return f'<script type="application/json" class="{TABLE_DATA_CLASS}">{spec_json(payload)}</script>'
+    """The complete table as JSON in the figure, for the renderer to write as CSV (and drop from the page).
+
+    JSON's own encoder writes the cells it can hold as they are, and json_value is asked only for the
+    others (dates, decimals, numpy scalars): a table of 20,000 rows (1,741 cities) costs a fraction of
+    converting every cell in Python. A NaN or an infinity, which JSON cannot hold, stops that encoder;
+    the table is then converted cell by cell. Both give the same JSON."""
+    try:
+        text = spec_json({"columns": columns, "rows": rows}, default=json_value)
+    except ValueError:  # a NaN or an infinity
+        text = spec_json({"columns": columns, "rows": [[json_value(v) for v in row] for row in rows]})
+    return f'<script type="application/json" class="{TABLE_DATA_CLASS}">{text}</script>'
 
 
 def long_table_parts(columns: list[str], rows: list[list[Any]], shown: int) -> str:
