@@ -15,6 +15,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from sdgcities.access import api
+from sdgcities.build import dbfile
 from sdgcities.present.analyses.data_quality import data as dq_data
 from sdgcities.present.analyses.synergy import data as syn_data
 
@@ -35,7 +36,9 @@ def reversed_db(built_db, tmp_path_factory):
         con.execute("drop table _rows")
     first = con.execute("select stakeholder_id from stakeholders limit 1").fetchone()[0]
     con.close()
-    original = duckdb.connect(str(built_db), read_only=True)
+    # With the readers' configuration: another module's connection to the same file may still be open,
+    # and DuckDB refuses a second connection to a file with a different one.
+    original = dbfile.open_read_only(built_db)
     assert first != original.execute("select stakeholder_id from stakeholders limit 1").fetchone()[0], "rows were not reversed"
     original.close()
     return target
