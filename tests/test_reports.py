@@ -246,9 +246,8 @@ def test_the_run_leaves_its_callers_environment_alone(suite):
 
 
 def test_heavy_reports_render_alone_and_the_kernels_stop_when_the_runs_are_over(suite, monkeypatch, tmp_path):
-    """The run's memory peak is a long report printing: it is rendered without its thread's kernel,
-    never beside another heavy render, and beside no other render while notebooks are left to run; the
-    kernels are stopped as soon as no notebook is left, before the last renders. Real executed notebooks
+    """The run's memory peak is a long report printing: it is rendered once every notebook has run and
+    the kernels are stopped (none beside it), never beside another heavy render. Real executed notebooks
     decide which reports are heavy; the runs and renders themselves are stand-ins that record when they ran."""
     from sdgcities.publish import engine
 
@@ -278,15 +277,31 @@ def test_heavy_reports_render_alone_and_the_kernels_stop_when_the_runs_are_over(
     assert summary["executed"] == len(runs) == 24 and summary["rendered"] == len(renders) == 8
     heavy = [e for e in renders if e[4]]
     assert sorted(Path(e[1]).parent.name + "/" + Path(e[1]).stem for e in heavy) == ["en/comparison", "ja/comparison"]
-    last_run_start = max(e[2] for e in runs)
+    last_run_end = max(e[3] for e in runs)
+    first_heavy_start = min(h[2] for h in heavy)
+    assert first_heavy_start >= last_run_end, "a heavy render started while notebooks were running"
     for h in heavy:
         for other in renders:
             if other is not h and other[2] < h[3] and h[2] < other[3]:  # the two renders overlap
                 assert not other[4], "two heavy reports rendered at the same time"
-                # (the last run is handed out just before a render may be: a thread may start it a moment later)
-                assert other[2] >= last_run_start - 0.05, "a render started beside a heavy one while notebooks were left"
-    last_run_end = max(e[3] for e in runs)
-    assert any(last_run_end <= t < max(e[3] for e in renders) for t in stopped), "the kernels were kept until the end"
+    assert any(last_run_end <= t <= first_heavy_start for t in stopped), "the kernels were up beside a heavy render"
+
+
+def test_a_long_report_printed_with_its_charts_released_prints_the_same_pages(suite, tmp_path):
+    """release_charts (heavy reports) replaces each drawn chart by a copy of its drawing before printing,
+    so that the renderer can drop the Vega views: the PDF has the same pages, text and contents."""
+    notebooks = [suite["folder"] / "executed" / f"ja-kaga-{name}.ipynb" for name in ("front_matter", "city_profile")]
+    first = suite["folder"] / "ja" / "kaga.pdf"
+    title = re.search(r"^Title:\s+(.*)$", subprocess.run(["pdfinfo", str(first)], capture_output=True, text=True).stdout, re.M).group(1)
+    out = tmp_path / "released.pdf"
+    render.render_report(notebooks, title=title, out_html=tmp_path / "released.html", out_pdf=out, lang="ja", release_charts=True)
+    from sdgcities.publish import pdf
+
+    assert pdf.anchor_pages(out) == pdf.anchor_pages(first)
+    pages = int(re.search(r"^Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout, re.M).group(1))
+    assert pages > 5
+    for page in range(1, pages + 1):  # every page's text (charts' labels included) below the header line
+        assert pdf_text(out, page).splitlines()[1:] == pdf_text(first, page).splitlines()[1:], page
 
 
 def test_a_report_printed_again_tries_its_previous_pages_and_checks_them(suite, monkeypatch, tmp_path):

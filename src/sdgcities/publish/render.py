@@ -381,11 +381,12 @@ def render_report(
     out_html: Path,
     out_pdf: Path | None,
     lang: str = "ja",
+    release_charts: bool = False,
 ) -> None:
     """Render executed notebooks into one offline HTML report and (unless out_pdf is None) a PDF.
 
     Both outputs are replaced only when everything succeeded; on any error the previous files are
-    left untouched and no temporary file remains.
+    left untouched and no temporary file remains. `release_charts`: see pdf.print_pdf (a long report).
     """
     notebooks = [Path(n) for n in notebooks]
     if not notebooks:
@@ -417,7 +418,8 @@ def render_report(
         if out_pdf is not None:
             tmp_pdf = _temp_path(out_pdf)
             temps.append(tmp_pdf)
-            print_pdf(tmp_html, tmp_pdf, title=title, date=_build_date(lang), expected_pages=_previous_pages(out_pdf))
+            print_pdf(tmp_html, tmp_pdf, title=title, date=_build_date(lang), expected_pages=_previous_pages(out_pdf),
+                      release_charts=release_charts)
             if tmp_pdf.stat().st_size == 0:
                 raise RenderError("Chromium wrote an empty PDF")
         os.replace(tmp_html, out_html)

@@ -308,14 +308,15 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
                 return heavy[report.stem]
 
             def next_render() -> Report | None:
-                # Beside a heavy render (a long report: a large renderer and print compositor, the run's
-                # memory peak) the other threads run notebooks while any are left, then render light
-                # reports; never two heavy renders at once.
+                # A heavy render (a long report: a large renderer and print compositor, the run's memory
+                # peak) waits until every notebook has run, so that no kernel (about 250 MB) is up beside
+                # it; beside it the other threads render light reports; never two heavy renders at once.
                 heavy_busy = any(kind == "render" and is_heavy(by_stem[name]) for kind, name in futures.values())
+                runs_left = bool(queued_runs) or any(kind == "job" for kind, _ in futures.values())
                 if heavy_busy and queued_runs:
                     return None
                 for report in queued_renders:
-                    if not (heavy_busy and is_heavy(report)):
+                    if not (is_heavy(report) and (heavy_busy or runs_left)):
                         queued_renders.remove(report)
                         return report
                 return None
@@ -374,8 +375,8 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
                         state.setdefault("reports", {})[name] = report_keys[name]
                         print(f"  rendered {paths.relative(reports_dir / (name + '.html'))}{' and .pdf' if pdf else ''} in {seconds:.1f} s", flush=True)
                     _save_state(reports_dir, state)
+                stop_kernels_when_runs_are_over()  # before a heavy render can start
                 hand_out()
-                stop_kernels_when_runs_are_over()
         _save_state(reports_dir, state)
         if failures:
             details = "\n".join(f"- {name}: {error}" for name, error in failures)
@@ -406,7 +407,8 @@ def render_one(notebooks: list[str], title: str, html_path: str, pdf_path: str |
     started = time.perf_counter()
     if alone:
         engine.shutdown()
-    render.render_report([Path(n) for n in notebooks], title=title, out_html=Path(html_path), out_pdf=Path(pdf_path) if pdf_path else None, lang=lang)
+    render.render_report([Path(n) for n in notebooks], title=title, out_html=Path(html_path), out_pdf=Path(pdf_path) if pdf_path else None, lang=lang,
+                         release_charts=alone)
     return time.perf_counter() - started
 
 
