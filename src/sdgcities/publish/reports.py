@@ -282,12 +282,17 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
         from sdgcities.publish import engine
 
         # Threads, not processes: the work happens in each thread's kernel (publish.engine) and in the one
-        # shared browser (publish.pdf); the threads only hand it out and assemble the pages.
-        with engine.kernels_stopped(), ThreadPoolExecutor(max_workers=slots, thread_name_prefix="sdgcities-report") as pool:
+        # shared browser (publish.pdf); the threads only hand it out and assemble the pages. Notebooks run
+        # on half the slots (at least one), renders on any: a kernel (about 250 MB) lives in a run thread
+        # only, so a render never has an idle kernel of its own thread beside it (the peak of the run was
+        # two kernels beside a render); with `slots` tasks at most in flight, the cores stay as busy.
+        run_slots = max(1, slots // 2)
+        with (engine.kernels_stopped(),
+              ThreadPoolExecutor(max_workers=run_slots, thread_name_prefix="sdgcities-run") as run_pool,
+              ThreadPoolExecutor(max_workers=slots, thread_name_prefix="sdgcities-render") as pool):
             futures: dict[Future, tuple[str, str]] = {}
-            # Work is handed out one task per free worker, renders first: a report's render is the longest
-            # step after its notebooks, so it starts as soon as they ran instead of after every other run.
-            # Runs go in configuration order (the comparison first, its render being the longest).
+            # Work is handed out one task per free slot: a run in each free run thread, then renders as their
+            # notebooks are done. Runs go in configuration order (the comparison first).
             queued_runs = list(stale)
             queued_renders: list[Report] = []
 
@@ -309,28 +314,33 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
 
             def next_render() -> Report | None:
                 # A heavy render (a long report: a large renderer and print compositor, the run's memory
-                # peak) waits until every notebook has run, so that no kernel (about 250 MB) is up beside
-                # it; beside it the other threads render light reports; never two heavy renders at once.
-                heavy_busy = any(kind == "render" and is_heavy(by_stem[name]) for kind, name in futures.values())
-                runs_left = bool(queued_runs) or any(kind == "job" for kind, _ in futures.values())
-                if heavy_busy and queued_runs:
+                # peak) is the only task in flight: it waits until every notebook has run (the kernels are
+                # then stopped) and no other render is going on, and nothing starts beside it.
+                in_flight = list(futures.values())
+                if any(kind == "render" and is_heavy(by_stem[name]) for kind, name in in_flight):
                     return None
+                runs_left = bool(queued_runs) or any(kind == "job" for kind, _ in in_flight)
                 for report in queued_renders:
-                    if not (is_heavy(report) and (heavy_busy or runs_left)):
+                    if not is_heavy(report) or (not runs_left and not in_flight):
                         queued_renders.remove(report)
                         return report
                 return None
 
+            def next_run() -> str | None:
+                running = sum(kind == "job" for kind, _ in futures.values())
+                return queued_runs.pop(0) if queued_runs and running < run_slots else None
+
             def hand_out() -> None:
                 while len(futures) < slots:
+                    # Runs first: they make the reports that the renders wait for.
+                    name = next_run()
+                    if name is not None:
+                        futures[run_pool.submit(execute, jobs[name], str(jobs[name].output(executed_dir)), str(database), pinned.build_id)] = ("job", name)
+                        continue
                     report = next_render()
-                    if report is not None:
-                        submit_render(report)
-                    elif queued_runs:
-                        name = queued_runs.pop(0)
-                        futures[pool.submit(execute, jobs[name], str(jobs[name].output(executed_dir)), str(database), pinned.build_id)] = ("job", name)
-                    else:
+                    if report is None:
                         break
+                    submit_render(report)
 
             def stop_kernels_when_runs_are_over() -> None:
                 # The kernels (about 250 MB each) are not needed for the renders left.
@@ -399,14 +409,11 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
 
 
 def render_one(notebooks: list[str], title: str, html_path: str, pdf_path: str | None, lang: str, *, alone: bool = False) -> float:
-    """Render one report (in a thread of the run); returns its wall time. A heavy report (`alone`) is
-    rendered without this thread's kernel: it would sit idle through the render, holding about 250 MB
-    at the run's memory peak; the thread starts a new one if it runs notebooks again (about 1.3 s)."""
-    from sdgcities.publish import engine, render
+    """Render one report (in a render thread of the run, which holds no kernel); returns its wall time. A
+    heavy report (`alone`, rendered with nothing beside it) releases its charts' views before printing."""
+    from sdgcities.publish import render
 
     started = time.perf_counter()
-    if alone:
-        engine.shutdown()
     render.render_report([Path(n) for n in notebooks], title=title, out_html=Path(html_path), out_pdf=Path(pdf_path) if pdf_path else None, lang=lang,
                          release_charts=alone)
     return time.perf_counter() - started
