@@ -408,12 +408,29 @@ def _run_pinned(pinned, *, force: bool, pdf: bool, workers: int | None, reports_
     return {"executed": total, "rendered": rendered, "seconds": elapsed, "timings": timings, "jobs": len(jobs), "build_id": pinned.build_id, "rebuilt_during_run": bool(rebuilt)}
 
 
+def _give_back_memory() -> None:
+    """Before a heavy render (the run's memory peak): collect this process's garbage and hand the free heap
+    back to the system. Hundreds of pages assembled before leave it fragmented (257 MiB PSS at 200 cities);
+    glibc's malloc_trim returns what is free, elsewhere nothing happens."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def render_one(notebooks: list[str], title: str, html_path: str, pdf_path: str | None, lang: str, *, alone: bool = False) -> float:
     """Render one report (in a render thread of the run, which holds no kernel); returns its wall time. A
     heavy report (`alone`, rendered with nothing beside it) releases its charts' views before printing."""
     from sdgcities.publish import render
 
     started = time.perf_counter()
+    if alone:
+        _give_back_memory()
     render.render_report([Path(n) for n in notebooks], title=title, out_html=Path(html_path), out_pdf=Path(pdf_path) if pdf_path else None, lang=lang,
                          release_charts=alone)
     return time.perf_counter() - started
