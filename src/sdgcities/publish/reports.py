@@ -425,11 +425,15 @@ def _give_back_memory() -> None:
 
 def render_one(notebooks: list[str], title: str, html_path: str, pdf_path: str | None, lang: str, *, alone: bool = False) -> float:
     """Render one report (in a render thread of the run, which holds no kernel); returns its wall time. A
-    heavy report (`alone`, rendered with nothing beside it) releases its charts' views before printing."""
+    heavy report (`alone`, rendered with nothing beside it) starts from a fresh browser and a trimmed
+    heap, and releases its charts' views before printing."""
     from sdgcities.publish import render
 
     started = time.perf_counter()
     if alone:
+        from sdgcities.publish import pdf
+
+        pdf.restart_browser()
         _give_back_memory()
     render.render_report([Path(n) for n in notebooks], title=title, out_html=Path(html_path), out_pdf=Path(pdf_path) if pdf_path else None, lang=lang,
                          release_charts=alone)
