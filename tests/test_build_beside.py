@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,13 @@ def test_an_error_in_the_forked_checks_is_raised_here():
     with pytest.raises(KeyError, match="a bug in a check"):
         beside.Beside(broken).result()
     assert beside.Beside(lambda: {"pid": os.getpid()}).result()["pid"] != os.getpid() or beside.cores() == 1
+
+
+@pytest.mark.skipif(beside.cores() < 2 or not sys.platform.startswith("linux"), reason="runs in line on one core")
+def test_a_check_process_that_dies_says_so_and_how_to_check_in_line():
+    """A copy killed before it answers (out of memory, a kill): the build learns it, with what to do."""
+    import signal
+
+    running = beside.Beside(lambda: os.kill(os.getpid(), signal.SIGKILL))
+    with pytest.raises(RuntimeError, match=r"second process beside the build \(PID \d+\).*taskset -c 0 make data"):
+        running.result()

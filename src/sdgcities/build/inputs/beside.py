@@ -76,10 +76,14 @@ class Beside:
         read, self._read = self._read, None
         with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
-        _, status = os.waitpid(self._pid, 0)
+        pid = self._pid
+        _, status = os.waitpid(pid, 0)
         self._pid = None
         if not data:
-            raise RuntimeError(f"a process beside the build ended without a result (wait status {status})")
+            raise RuntimeError(
+                f"the input checks, run in a second process beside the build (PID {pid}), ended without a result "
+                f"(wait status {status}: killed, or out of memory); the database was not replaced. Run the build again; "
+                "`taskset -c 0 make data` runs the checks in the build's own process instead.")
         outcome = pickle.loads(data)
         if outcome[0] == "error":
             raise outcome[1]

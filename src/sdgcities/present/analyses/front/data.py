@@ -46,10 +46,13 @@ def kpi_summary(ctx: Context) -> dict[str, int]:
 def rule_tiers(ctx: Context, rule: str = RULE) -> dict[str, int]:
     """KPI rows (reprints left out) per common tier under one rule (model city_rule_summary); `evaluated`
     is the rows with a tier."""
-    (row,) = ctx.con.sql(
-        f"select {', '.join(f'coalesce(sum({tier}), 0)' for tier in TIERS)} from city_rule_summary "
-        "where ($cities is null or list_contains($cities, city_id)) and rule = $rule", params={"cities": ctx.cities_param, "rule": rule}).fetchall()
-    counts = {tier: int(n) for tier, n in zip(TIERS, row)}
+    relation = ctx.con.sql(
+        "select coalesce(sum(achieved), 0) as achieved, coalesce(sum(progressing), 0) as progressing, "
+        "coalesce(sum(stalled), 0) as stalled, coalesce(sum(worse), 0) as worse from city_rule_summary "
+        "where ($cities is null or list_contains($cities, city_id)) and rule = $rule", params={"cities": ctx.cities_param, "rule": rule})
+    (row,) = relation.fetchall()
+    counts = {tier: int(n) for tier, n in zip(relation.columns, row)}
+    assert tuple(counts) == TIERS, counts  # the query names the tiers TIERS lists, in its order
     return counts | {"evaluated": sum(counts.values())}
 
 
