@@ -73,7 +73,7 @@ def _install() -> None:
     curated_content.check_content = _timed("curated_content.check_content", curated_content.check_content)
     validate_meaning.check_meaning = _timed("validate_meaning.check_meaning", validate_meaning.check_meaning)
     original_run_python = graph.run_python
-    graph.run_python = lambda model, con: _timed(f"model {model.name} (python)", original_run_python)(model, con)
+    graph.run_python = lambda model, *args: _timed(f"model {model.name} (python)", original_run_python)(model, *args)
     connect = duckdb.connect
     run.duckdb = type("duckdb_proxy", (), {"connect": staticmethod(lambda *a, **k: _TimedConnection(connect(*a, **k))),
                                           "Error": duckdb.Error, "__version__": duckdb.__version__})

@@ -193,16 +193,23 @@ def describe(order: list[Model], width: int = 110) -> str:
     return "\n".join(lines)
 
 
-def run_python(model: Model, con: duckdb.DuckDBPyConnection) -> None:
-    """Run a Python model on a separate connection holding copies of exactly the relations it declares it
-    reads, then copy what it wrote back (it must write exactly its declared relations)."""
+def run_python(model: Model, con: duckdb.DuckDBPyConnection, exported: dict[str, object] | None = None) -> None:
+    """Run a Python model on a separate connection holding exactly the relations it declares it reads, then
+    copy what it wrote back (it must write exactly its declared relations).
+
+    Each declared relation is exported to Arrow once and registered in the new connection under its own
+    name (read in place, not copied into a table there); any other name does not exist there, so a read
+    the model forgot to declare fails. `exported` (relation name -> Arrow table), when given, keeps the
+    exports and the relations models write for the models that read them later in the same build; a
+    relation, once created, never changes."""
+    exported = {} if exported is None else exported
     sandbox = duckdb.connect()
     try:
         sandbox.execute("set threads to 1")
         for relation in model.reads:  # names checked by build_order: source tables or model relations
-            sandbox.register("incoming", con.sql(f"select * from {relation}").to_arrow_table())
-            sandbox.execute(f"create table {relation} as select * from incoming")
-            sandbox.unregister("incoming")
+            if relation not in exported:
+                exported[relation] = con.sql(f"select * from {relation}").to_arrow_table()
+            sandbox.register(relation, exported[relation])
         try:
             model.run(sandbox)
         except duckdb.CatalogException as error:
@@ -213,7 +220,8 @@ def run_python(model: Model, con: duckdb.DuckDBPyConnection) -> None:
             raise GraphError(f"{paths.relative(model.path)}: wrote {', '.join(sorted(written)) or 'nothing'}; it declares "
                              f"writes = {model.writes!r}")
         for relation in model.writes:
-            con.register("incoming", sandbox.sql(f"select * from {relation}").to_arrow_table())
+            exported[relation] = sandbox.sql(f"select * from {relation}").to_arrow_table()
+            con.register("incoming", exported[relation])
             con.execute(f"create table {relation} as select * from incoming")
             con.unregister("incoming")
     finally:

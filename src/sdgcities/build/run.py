@@ -188,10 +188,11 @@ def write_database(inputs: Inputs, target: Path, inputs_key: str, build_id: str 
             con.execute(f"create table src_{name} as select * from incoming")  # name comes from SOURCE_SCHEMAS, never from input
             con.unregister("incoming")
         _pause_point("source_tables_written")
+        exported: dict[str, object] = {}  # relations the Python models read or wrote, as Arrow (graph.run_python)
         for model in build_steps():
             try:
                 if model.is_python:
-                    graph.run_python(model, con)
+                    graph.run_python(model, con, exported)
                 else:
                     con.execute(f"create {model.kind} {model.name} as\n{model.path.read_text(encoding='utf-8')}")
             except graph.GraphError as error:
