@@ -108,23 +108,93 @@ def write_kpi_rule_results(con: duckdb.DuckDBPyConnection) -> None:
     _write(con, "int_kpi_rule_results", pa.table(rule_results_columns(con), schema=RULE_RESULTS_SCHEMA))
 
 
-def audit_rows(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict]]:
-    """(one audit row per KPI row, one check per KPI row with a published number and rule).
+# Every KPI row with what the audit needs, and its rule results side by side (one column per rule, in
+# AUDIT_SCHEMA's order): the audit table takes these columns as they are.
+AUDIT_QUERY = """
+    with rules as (
+        select
+            kpi_id,
+            any_value(value) filter (where rule = 'progress') as progress_value,
+            any_value(status) filter (where rule = 'progress') as progress_status,
+            any_value(reason_code) filter (where rule = 'progress') as progress_reason_code,
+            any_value(value) filter (where rule = 'ratio') as ratio_value,
+            any_value(status) filter (where rule = 'ratio') as ratio_status,
+            any_value(reason_code) filter (where rule = 'ratio') as ratio_reason_code,
+            any_value(value) filter (where rule = 'open_sdg') as open_sdg_value,
+            any_value(status) filter (where rule = 'open_sdg') as open_sdg_status,
+            any_value(reason_code) filter (where rule = 'open_sdg') as open_sdg_reason_code,
+            any_value(value) filter (where rule = 'un_cr') as un_cr_value,
+            any_value(status) filter (where rule = 'un_cr') as un_cr_status,
+            any_value(reason_code) filter (where rule = 'un_cr') as un_cr_reason_code
+        from int_kpi_rule_results
+        group by kpi_id
+    ),
+
+    final as (
+        select
+            k.kpi_id, k.published_achievement_pct, k.published_achievement_text,
+            r.progress_value, r.progress_status, r.progress_reason_code, r.ratio_value, r.ratio_status, r.ratio_reason_code,
+            r.open_sdg_value, r.open_sdg_status, r.open_sdg_reason_code, r.un_cr_value, r.un_cr_status, r.un_cr_reason_code,
+            k.indicator_key, k.direction, h.baseline_value, h.target_value, h.target_year
+        from stg_kpis as k
+        inner join int_kpi_headline_values as h using (kpi_id)
+        inner join rules as r using (kpi_id)
+    )
+
+    select * from final order by kpi_id
+"""
+
+
+def audit_rows(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, dict[str, list]]:
+    """(one audit row per KPI row, AUDIT_SCHEMA; the checks as columns, CHECKS_SCHEMA: one per KPI row with a
+    published number and rule).
 
     Reads the rule results (int_kpi_rule_results); audit.agreement is the one comparison of a
     published rate with a rule's score."""
-    kpis = con.sql("""
-        select k.kpi_id, k.indicator_key, k.direction, h.baseline_value, h.actual_value,
-               h.target_value, h.target_year, k.published_achievement_pct, k.published_achievement_text
-        from stg_kpis k join int_kpi_headline_values h using (kpi_id) order by k.kpi_id
-    """).fetchall()
-    results: dict[str, dict[str, tuple]] = defaultdict(dict)
-    for kpi_id, rule, value, status, reason_code in con.sql(
-            "select kpi_id, rule, value, status, reason_code from int_kpi_rule_results order by kpi_id, rule").fetchall():
-        results[kpi_id][rule] = (value, status, reason_code)
+    table = con.sql(AUDIT_QUERY).to_arrow_table()
+    column = {name: table.column(name).to_pylist() for name in (
+        "kpi_id", "indicator_key", "direction", "baseline_value", "target_value", "target_year",
+        "published_achievement_pct", "published_achievement_text", *(f"{rule}_value" for rule in progress.RULE_NAMES))}
+    kpi_ids = column["kpi_id"]
+    values_of = list(zip(*(column[f"{rule}_value"] for rule in progress.RULE_NAMES)))
+    published_of, rule_of, explanation_of = [], [], []
+    checks: dict[str, list] = {name: [] for name in CHECKS_SCHEMA.names}
+    neither = []  # positions of the rows no rule reproduces: explained below
+    for i, (kpi_id, pct, text, values) in enumerate(zip(kpi_ids, column["published_achievement_pct"],
+                                                        column["published_achievement_text"], values_of)):
+        by_rule = dict(zip(progress.RULE_NAMES, values))
+        published, _ = audit.published_number(pct, text)
+        rule = audit.classify_published(pct, text, by_rule)
+        published_of.append(published)
+        rule_of.append(rule)
+        # What explains the row, as codes and numbers (JSON; the reports write the sentence).
+        explanation_of.append(json.dumps({"word": text}, ensure_ascii=False) if rule == "status_only" else None)
+        if rule == "neither":
+            neither.append(i)
+        if published is not None:
+            for name, value in by_rule.items():
+                score = None if value is None else value * (100.0 if name in GROWTH_RULES else 1.0)
+                checks["kpi_id"].append(kpi_id)
+                checks["rule"].append(name)
+                checks["published_pct"].append(published)
+                checks["score"].append(score)
+                checks["agreement"].append(audit.agreement(score, published))
+    if neither:
+        _explain_neither(con, column, neither, published_of, explanation_of)
+    computed = {"published_pct": pa.array(published_of, pa.float64()), "rule": pa.array(rule_of, pa.string()),
+                "explanation": pa.array(explanation_of, pa.string())}
+    rows = pa.Table.from_arrays([computed[name] if name in computed else table.column(name) for name in AUDIT_SCHEMA.names],
+                                schema=AUDIT_SCHEMA)
+    return rows, checks
+
+
+def _explain_neither(con: duckdb.DuckDBPyConnection, column: dict[str, list], neither: list[int], published_of: list,
+                     explanation_of: list) -> None:
+    """The explanation (audit.explain_neither) of each row at the positions `neither`, written into explanation_of."""
+    kpi_ids, keys = column["kpi_id"], column["indicator_key"]
     # Actuals of the same indicator printed in other tables count too: a summary table may print only
     # the latest actual while the publisher computed its rate from another year's.
-    key_of = {row[0]: row[1] for row in kpis}
+    key_of = dict(zip(kpi_ids, keys))
     actuals_by_key: dict[str, dict[int, float]] = defaultdict(dict)
     own_actuals: dict[str, dict[int, float]] = defaultdict(dict)
     for kpi_id, year, value in con.sql("""
@@ -134,40 +204,22 @@ def audit_rows(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict]]:
         own_actuals[kpi_id][year] = value
         actuals_by_key[key_of[kpi_id]].setdefault(year, value)
     targets_by_key: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
-    for row in kpis:
-        if row[5] is not None and row[6] is not None:
-            targets_by_key[row[1]].append((row[0], row[6], row[5]))
-    rows, checks = [], []
-    for (kpi_id, key, direction, baseline, actual, target, target_year, pct, text) in kpis:
-        values = {rule: results[kpi_id][rule][0] for rule in progress.RULE_NAMES}
-        published, _ = audit.published_number(pct, text)
-        rule = audit.classify_published(pct, text, values)
-        # What explains the row, as codes and numbers (JSON; the reports write the sentence).
-        explanation = None
-        if rule == "neither":
-            other_targets = [(year, value) for other, year, value in targets_by_key[key] if other != kpi_id]
-            actuals = sorted({**actuals_by_key[key], **own_actuals[kpi_id]}.items())
-            found = audit.explain_neither(pct, baseline, actuals, target, direction, other_targets)
-            explanation = json.dumps(found or {"published": published, "tolerance": 1.0, "candidates": []})
-        elif rule == "status_only":
-            explanation = json.dumps({"word": text}, ensure_ascii=False)
-        row = {"kpi_id": kpi_id, "published_achievement_pct": pct, "published_achievement_text": text,
-               "published_pct": published, "rule": rule, "explanation": explanation}
-        for name in progress.RULE_NAMES:
-            row[f"{name}_value"], row[f"{name}_status"], row[f"{name}_reason_code"] = results[kpi_id][name]
-            if published is not None:
-                value = values[name]
-                score = None if value is None else value * (100.0 if name in GROWTH_RULES else 1.0)
-                checks.append({"kpi_id": kpi_id, "rule": name, "published_pct": published, "score": score,
-                               "agreement": audit.agreement(score, published)})
-        rows.append(row)
-    return rows, checks
+    for kpi_id, key, target, target_year in zip(kpi_ids, keys, column["target_value"], column["target_year"]):
+        if target is not None and target_year is not None:
+            targets_by_key[key].append((kpi_id, target_year, target))
+    for i in neither:
+        kpi_id, key = kpi_ids[i], keys[i]
+        other_targets = [(year, value) for other, year, value in targets_by_key[key] if other != kpi_id]
+        actuals = sorted({**actuals_by_key[key], **own_actuals[kpi_id]}.items())
+        found = audit.explain_neither(column["published_achievement_pct"][i], column["baseline_value"][i], actuals,
+                                      column["target_value"][i], column["direction"][i], other_targets)
+        explanation_of[i] = json.dumps(found or {"published": published_of[i], "tolerance": 1.0, "candidates": []})
 
 
 def write_achievement_audit(con: duckdb.DuckDBPyConnection) -> None:
     rows, checks = audit_rows(con)
-    _write(con, "int_achievement_audit", pa.Table.from_pylist(rows, schema=AUDIT_SCHEMA))
-    _write(con, "int_published_rate_checks", pa.Table.from_pylist(checks, schema=CHECKS_SCHEMA))
+    _write(con, "int_achievement_audit", rows)
+    _write(con, "int_published_rate_checks", pa.table(checks, schema=CHECKS_SCHEMA))
 
 
 # --------------------------------------------------------------------------------------------
@@ -238,13 +290,14 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
                          "related_ids": sorted(set(related)), "params": json.dumps(params, ensure_ascii=False, sort_keys=True),
                          "quotes": quotes})
 
-    kpis = {r[0]: r for r in con.sql("""
+    # Fetched as Arrow and turned into Python values column by column (faster than row tuples).
+    table = con.sql("""
         select k.kpi_id, d.city_id, k.doc_id, k.indicator_ja, k.indicator_key, k.direction, h.baseline_label, h.baseline_year,
-               h.baseline_value, h.target_label, h.target_year, h.target_value, k.unit, k.is_redacted, k.source_quote, k.published_achievement_printed,
-               k.is_repeat
+               h.baseline_value, h.target_label, h.target_year, h.target_value, k.is_redacted, k.source_quote
         from stg_kpis k join stg_documents d using (doc_id) join int_kpi_headline_values h using (kpi_id) order by k.kpi_id
-    """).fetchall()}
-    (K_ID, K_CITY, K_DOC, K_NAME, K_KEY, K_DIR, K_BL, K_BY, K_BV, K_TL, K_TY, K_TV, K_UNIT, K_RED, K_QUOTE, K_PUB, K_REP) = range(17)
+    """).to_arrow_table()
+    kpis = {row[0]: row for row in zip(*(column.to_pylist() for column in table.columns))}
+    (K_ID, K_CITY, K_DOC, K_NAME, K_KEY, K_DIR, K_BL, K_BY, K_BV, K_TL, K_TY, K_TV, K_RED, K_QUOTE) = range(14)
 
     # A published rate no rule reproduces (the audit's search for what fits is in achievement_audit).
     for kpi_id, pct, progress_value, ratio_value in con.sql("""
@@ -292,19 +345,30 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
     # The same partner printed with different dates, themes or events in different documents.
     # Only partners count: a data source or a body of the city itself has no agreement to compare.
-    stakeholders = [dict(zip(("stakeholder_id", "city_id", "doc_id", "name_ja", "partner_key", "event", "event_on", "event_on_label",
-                              "role_ja", "theme", "is_redacted", "source_quote", "relation"), row)) for row in con.sql("""
-        select s.stakeholder_id, d.city_id, s.doc_id, s.name_ja, s.partner_key, s.event, s.event_on, s.event_on_label,
-               s.role_ja, s.theme, s.is_redacted, s.source_quote, s.relation
+    table = con.sql("""
+        select s.stakeholder_id, d.city_id, s.doc_id, s.partner_key, s.event, s.event_on, s.theme, s.is_redacted, s.relation,
+               s.name_ja, s.event_on_label, s.role_ja, s.source_quote
         from stg_stakeholders s join stg_documents d using (doc_id) order by s.stakeholder_id
-    """).fetchall()]
-    by_partner: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for s in stakeholders:
-        if not s["is_redacted"] and s["relation"] == "partner":
-            by_partner[(s["city_id"], s["partner_key"])].append(s)
+    """).to_arrow_table()
+    # The short columns as Python values for every row; the printed texts only for the rows a finding shows.
+    short = ("stakeholder_id", "city_id", "doc_id", "partner_key", "event", "event_on", "theme", "is_redacted", "relation")
+    column = {name: table.column(name).to_pylist() for name in short}
+
+    def stakeholder(i: int) -> dict:
+        row = {name: column[name][i] for name in short}
+        row.update((name, table.column(name)[i].as_py()) for name in ("name_ja", "event_on_label", "role_ja", "source_quote"))
+        return row
+
+    by_partner: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, (city, key, redacted, relation) in enumerate(zip(column["city_id"], column["partner_key"], column["is_redacted"],
+                                                            column["relation"])):
+        if not redacted and relation == "partner":
+            by_partner[(city, key)].append(i)
     codes = {"date": "partner_date_differs", "theme": "partner_theme_differs", "event": "partner_event_differs"}
-    for (city, key), mentions in sorted(by_partner.items()):
-        for kind, a, b in _partner_conflicts(mentions):
+    for (city, key), positions in sorted(by_partner.items()):
+        if len(positions) < 2:
+            continue  # a conflict is between two printings
+        for kind, a, b in _partner_conflicts([stakeholder(i) for i in positions]):
             # Both printings, as they are: the catalogue sentence for the code picks what it names.
             params = {"name": a["name_ja"], "partner_key": key}
             for side, m in (("a", a), ("b", b)):
@@ -322,23 +386,31 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
             add("value_redacted", k[K_CITY], k[K_DOC],
                 {"kpi_id": k[K_ID], "name_redacted": k[K_NAME] is None, "cells_redacted": n[0], "cells": n[1]},
                 [k[K_QUOTE]], kpi_id=k[K_ID])
-    for s in stakeholders:
-        if s["is_redacted"]:
-            add("stakeholder_redacted", s["city_id"], s["doc_id"], {"stakeholder_id": s["stakeholder_id"], "role": s["role_ja"]},
-                [s["source_quote"]], stakeholder_id=s["stakeholder_id"])
+    for s in (stakeholder(i) for i, redacted in enumerate(column["is_redacted"]) if redacted):
+        add("stakeholder_redacted", s["city_id"], s["doc_id"], {"stakeholder_id": s["stakeholder_id"], "role": s["role_ja"]},
+            [s["source_quote"]], stakeholder_id=s["stakeholder_id"])
 
-    # A cell whose own year label disagrees with its column header.
-    for kpi_id, kind, label, column_label, quote in con.sql("""
-        select kpi_id, kind, label, column_label, source_quote from stg_kpi_observations
-        where label is not null and column_label is not null order by kpi_id, printed_order
-    """).fetchall():
+    # A cell whose own year label disagrees with its column header. Few distinct pairs of labels are
+    # printed: their years are compared once per pair, then the cells of the pairs that disagree are read.
+    pairs = con.sql("select distinct label, column_label from stg_kpi_observations where label is not null and column_label is not null").fetchall()
+    differing = sorted((label, column_label) for label, column_label in pairs
+                       if _year_of(label) is not None and _year_of(column_label) is not None and _year_of(label) != _year_of(column_label))
+    cells_differing = con.execute("""
+        with differing as (
+            select unnest(?::varchar[]) as label, unnest(?::varchar[]) as column_label
+        )
+        select o.kpi_id, o.kind, o.label, o.column_label, o.source_quote
+        from stg_kpi_observations as o
+        inner join differing as d on d.label = o.label and d.column_label = o.column_label
+        order by o.kpi_id, o.printed_order
+    """, [[label for label, _ in differing], [column_label for _, column_label in differing]]).fetchall() if differing else []
+    for kpi_id, kind, label, column_label, quote in cells_differing:
         label_year, column_year = _year_of(label), _year_of(column_label)
-        if label_year is not None and column_year is not None and label_year != column_year:
-            k = kpis[kpi_id]
-            add("year_label_differs_from_column", k[K_CITY], k[K_DOC],
-                {"indicator": k[K_NAME] or kpi_id, "kind": kind, "label": label, "column_label": column_label,
-                 "label_year": label_year, "column_year": column_year},
-                [quote, k[K_QUOTE]], kpi_id=kpi_id)
+        k = kpis[kpi_id]
+        add("year_label_differs_from_column", k[K_CITY], k[K_DOC],
+            {"indicator": k[K_NAME] or kpi_id, "kind": kind, "label": label, "column_label": column_label,
+             "label_year": label_year, "column_year": column_year},
+            [quote, k[K_QUOTE]], kpi_id=kpi_id)
 
     for number, finding in enumerate(sorted(findings, key=lambda f: (f["code"], f["city_id"], f["kpi_id"] or "", f["stakeholder_id"] or "")), start=1):
         finding["finding_id"] = f"{finding['code']}:{number:03d}"
