@@ -88,20 +88,28 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
 
 def rule_results_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
     """Every progress rule on every KPI row, as columns (RULE_RESULTS_SCHEMA): the only place the rules are evaluated."""
-    rows = []  # one tuple per result, in RULE_RESULTS_SCHEMA's order (turned into columns once at the end)
-    for kpi_id, direction, baseline, baseline_year, actual, actual_year, target, target_year in con.sql("""
+    table = con.sql("""
         select k.kpi_id, k.direction, h.baseline_value, h.baseline_year, h.actual_value, h.actual_year,
                h.target_value, h.target_year
         from stg_kpis k join int_kpi_headline_values h using (kpi_id) order by k.kpi_id
-    """).fetchall():
+    """).to_arrow_table()
+    columns: dict[str, list] = {name: [] for name in RULE_RESULTS_SCHEMA.names}
+    kpi_ids, rules, values, statuses, reason_codes, unusable_inputs, unusable_problems, caveats, directions = columns.values()
+    for kpi_id, direction, baseline, baseline_year, actual, actual_year, target, target_year in zip(
+            *(column.to_pylist() for column in table.columns)):
         results = progress.evaluate_all(baseline=baseline, baseline_year=baseline_year, actual=actual, actual_year=actual_year,
                                         target=target, target_year=target_year, direction=direction)
         for rule, result in results.items():
-            unusable = result.unusable
-            rows.append((kpi_id, rule, result.value, result.status, result.reason_code, [name for name, _ in unusable],
-                         [problem for _, problem in unusable], list(result.caveats), result.direction))
-    columns = zip(*rows) if rows else ((),) * len(RULE_RESULTS_SCHEMA.names)
-    return {name: list(values) for name, values in zip(RULE_RESULTS_SCHEMA.names, columns)}
+            kpi_ids.append(kpi_id)
+            rules.append(rule)
+            values.append(result.value)
+            statuses.append(result.status)
+            reason_codes.append(result.reason_code)
+            unusable_inputs.append([name for name, _ in result.unusable])
+            unusable_problems.append([problem for _, problem in result.unusable])
+            caveats.append(result.caveats)  # a tuple: Arrow reads it as the list it is
+            directions.append(result.direction)
+    return columns
 
 
 def write_kpi_rule_results(con: duckdb.DuckDBPyConnection) -> None:
