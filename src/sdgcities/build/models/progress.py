@@ -36,6 +36,7 @@ from typing import Any, Callable
 
 from sdgcities.build.models.rule_inputs import (  # noqa: F401  (raw formulas re-exported for the audit)
     CAVEAT_CODES,
+    INPUT_NAMES,
     PROBLEM_CODES,
     Inputs,
     cagr,
@@ -246,7 +247,7 @@ def _rule_ratio(inp: Inputs) -> RuleResult:
     return _result("ratio", inp, value, status_for(bool(met)), caveats=caveats)
 
 
-GROWTH_INPUTS = ("baseline", "actual", "target", "baseline_year", "actual_year", "target_year")
+GROWTH_INPUTS = INPUT_NAMES  # the growth rules need every input
 
 
 def _growth_inputs(inp: Inputs, rule: str) -> tuple[RuleResult | None, tuple[float, float] | None]:

@@ -89,18 +89,16 @@ class Inputs:
         return tuple((name, self.problems[name]) for name in names if name in self.problems)
 
 
+# The inputs in the order their problems are listed (Inputs.problems).
+INPUT_NAMES = ("baseline", "actual", "target", "baseline_year", "actual_year", "target_year")
+
+
 def prepare(baseline, baseline_year, actual, actual_year, target, target_year, direction) -> Inputs:
-    problems: dict[str, str] = {}
-    values = {}
-    for name, raw in (("baseline", baseline), ("actual", actual), ("target", target)):
-        values[name], why = clean_number(raw)
-        if why:
-            problems[name] = why
-    years = {}
-    for name, raw in (("baseline_year", baseline_year), ("actual_year", actual_year), ("target_year", target_year)):
-        years[name], why = clean_year(raw)
-        if why:
-            problems[name] = why
+    cleaned = (clean_number(baseline), clean_number(actual), clean_number(target),
+               clean_year(baseline_year), clean_year(actual_year), clean_year(target_year))
+    (b, _), (a, _), (t, _), (by, _), (ay, _), (ty, _) = cleaned
+    # An input is unusable exactly when its cleaned value is None (then it has a problem code).
+    problems = {name: why for name, (_, why) in zip(INPUT_NAMES, cleaned) if why} if None in (b, a, t, by, ay, ty) else {}
 
     caveats: list[str] = []
     resolved = None
@@ -109,14 +107,12 @@ def prepare(baseline, baseline_year, actual, actual_year, target, target_year, d
     else:
         if direction is not None:
             caveats.append("direction_not_understood")
-        b, t = values["baseline"], values["target"]
         if b is not None and t is not None and t != b:
             resolved = "increase" if t > b else "decrease"
             caveats.append("direction_inferred")
         elif not caveats:
             caveats.append("direction_unknown")
-    return Inputs(values["baseline"], years["baseline_year"], values["actual"], years["actual_year"],
-                  values["target"], years["target_year"], resolved, tuple(caveats), problems)
+    return Inputs(b, by, a, ay, t, ty, resolved, tuple(caveats), problems)
 
 
 def missing_code(unusable: tuple[tuple[str, str], ...]) -> str | None:
