@@ -75,6 +75,19 @@ FINDINGS_SCHEMA = pa.schema([
 ])
 
 
+# The C library's allocator for the Arrow columns made from Python values: with Arrow's default (mimalloc)
+# the same conversion spent 0.1-0.25 s of system time on fresh pages in a build at 1,741 cities.
+_POOL = pa.system_memory_pool()
+
+
+def _array(values: list, kind: pa.DataType) -> pa.Array:
+    return pa.array(values, type=kind, memory_pool=_POOL)
+
+
+def _table(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_arrays([_array(columns[name], schema.field(name).type) for name in schema.names], schema=schema)
+
+
 def _write(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
     con.register("incoming", table)
     con.execute(f"create table {name} as select * from incoming")  # name is a constant of this module
@@ -113,7 +126,7 @@ def rule_results_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
 
 
 def write_kpi_rule_results(con: duckdb.DuckDBPyConnection) -> None:
-    _write(con, "int_kpi_rule_results", pa.table(rule_results_columns(con), schema=RULE_RESULTS_SCHEMA))
+    _write(con, "int_kpi_rule_results", _table(rule_results_columns(con), RULE_RESULTS_SCHEMA))
 
 
 # Every KPI row with what the audit needs, and its rule results side by side (one column per rule, in
@@ -189,8 +202,8 @@ def audit_rows(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, dict[str, list
                 checks["agreement"].append(audit.agreement(score, published))
     if neither:
         _explain_neither(con, column, neither, published_of, explanation_of)
-    computed = {"published_pct": pa.array(published_of, pa.float64()), "rule": pa.array(rule_of, pa.string()),
-                "explanation": pa.array(explanation_of, pa.string())}
+    computed = {"published_pct": _array(published_of, pa.float64()), "rule": _array(rule_of, pa.string()),
+                "explanation": _array(explanation_of, pa.string())}
     rows = pa.Table.from_arrays([computed[name] if name in computed else table.column(name) for name in AUDIT_SCHEMA.names],
                                 schema=AUDIT_SCHEMA)
     return rows, checks
@@ -227,7 +240,7 @@ def _explain_neither(con: duckdb.DuckDBPyConnection, column: dict[str, list], ne
 def write_achievement_audit(con: duckdb.DuckDBPyConnection) -> None:
     rows, checks = audit_rows(con)
     _write(con, "int_achievement_audit", rows)
-    _write(con, "int_published_rate_checks", pa.table(checks, schema=CHECKS_SCHEMA))
+    _write(con, "int_published_rate_checks", _table(checks, CHECKS_SCHEMA))
 
 
 # --------------------------------------------------------------------------------------------
@@ -427,5 +440,5 @@ def findings_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 def write_data_quality_findings(con: duckdb.DuckDBPyConnection) -> None:
     rows = findings_rows(con)
-    _write(con, "int_data_quality_findings", pa.Table.from_pylist(rows, schema=FINDINGS_SCHEMA))
+    _write(con, "int_data_quality_findings", _table({name: [row[name] for row in rows] for name in FINDINGS_SCHEMA.names}, FINDINGS_SCHEMA))
 
