@@ -173,8 +173,26 @@ def fingerprint(files: list[Path]) -> str:
     return digest.hexdigest()
 
 
+@contextlib.contextmanager
+def _arrow_allocator():
+    """Arrow allocates with the C library's allocator meanwhile: with its default (mimalloc) the source tables
+    and the Python models' columns made from Python values spent about 0.8 s of system time on fresh pages in
+    a build at 1,741 cities, against 0.05 s. Every buffer is freed by the allocator that made it."""
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
+
+
 def write_database(inputs: Inputs, target: Path, inputs_key: str, build_id: str = "") -> dict[str, int]:
     """Write every source table and run the models (sql/, in graph order) into a new database at `target`."""
+    with _arrow_allocator():
+        return _write_database(inputs, target, inputs_key, build_id)
+
+
+def _write_database(inputs: Inputs, target: Path, inputs_key: str, build_id: str) -> dict[str, int]:
     con = duckdb.connect(str(target))
     try:
         con.execute("set threads to 1")  # one thread: the build is small, and the output order stays fixed
