@@ -163,9 +163,19 @@ def audit_explanation(ctx: Context, explanation: str | dict | None, progress: fl
 
 
 def with_audit_explanations(ctx: Context, rates: pl.DataFrame) -> pl.DataFrame:
-    """The rates frame with `explanation_text`, the audit's explanation in the report's language."""
-    texts = [audit_explanation(ctx, r["explanation"], r["progress_value"], r["ratio_value"])
-             for r in rates.select("explanation", "progress_value", "ratio_value").iter_rows(named=True)]
+    """The rates frame with `explanation_text`, the audit's explanation in the report's language.
+
+    Only rows with an explanation ('neither', 'status_only') are worded, each distinct one once: at
+    1,741 cities 767 of 9,963 published rates have one, and synthetic or real documents repeat them."""
+    texts: list[str | None] = [None] * rates.height
+    worded: dict[tuple, str | None] = {}
+    has = rates.select(pl.int_range(pl.len()).alias("i"), "explanation", "progress_value", "ratio_value").filter(
+        pl.col("explanation").is_not_null())
+    for i, explanation, progress, ratio in has.iter_rows():
+        key = (explanation, progress, ratio)
+        if key not in worded:
+            worded[key] = audit_explanation(ctx, explanation, progress, ratio)
+        texts[i] = worded[key]
     return rates.with_columns(pl.Series("explanation_text", texts, dtype=pl.String))
 
 
