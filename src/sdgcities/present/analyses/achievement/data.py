@@ -300,7 +300,9 @@ def ambition_by_goal(ctx: Context, *, include_repeats: bool = False) -> pl.DataF
                                                      "include_repeats": bool(include_repeats)}).pl()
     return frame.with_columns(
         pl.col("city_id").replace_strict(_city_names(ctx), default=None).alias("city"),
-        pl.col("sdg_goal").map_elements(lambda g: ctx.goal(int(g)), return_dtype=pl.String).alias("goal_label"),
+        # one label per goal present, not a Python call per row (15,000 rows at 1,741 cities)
+        pl.col("sdg_goal").replace_strict({g: ctx.goal(int(g)) for g in frame["sdg_goal"].unique().drop_nulls().to_list()},
+                                          default=None, return_dtype=pl.String).alias("goal_label"),
     )
 
 

@@ -247,7 +247,7 @@ def quote_table_bundle(frame: pl.DataFrame, *, source: str, quote_column: str, l
         plain.append("\t".join(texts))
     rest = ""
     if shown < frame.height:
-        rest = tables.long_table_parts(columns, [list(r) for r in frame.rows()], shown)
+        rest = tables.long_table_parts(columns, frame.rows(), shown)
         plain.append(f"… {shown:,} / {frame.height:,}")
     figure = (
         f'<figure class="sdg-figure sdg-table-figure"><div class="sdg-table-wrap"{tables.scroll_style(frame.height, max_rows)}>'

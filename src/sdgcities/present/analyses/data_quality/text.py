@@ -165,10 +165,11 @@ def audit_explanation(ctx: Context, explanation: str | dict | None, progress: fl
 def with_audit_explanations(ctx: Context, rates: pl.DataFrame) -> pl.DataFrame:
     """The rates frame with `explanation_text`, the audit's explanation in the report's language.
 
-    Only rows with an explanation ('neither', 'status_only') are worded, each distinct one once: at
-    1,741 cities 767 of 9,963 published rates have one, and synthetic or real documents repeat them."""
+    Only rows with an explanation ('neither', 'status_only') are worded, each distinct one once per run
+    (the rates table, the 'neither' table and the scatter word the same rows): at 1,741 cities 767 of
+    9,963 published rates have one, and documents repeat them."""
     texts: list[str | None] = [None] * rates.height
-    worded: dict[tuple, str | None] = {}
+    worded: dict[tuple, str | None] = ctx.memo.setdefault(("data_quality.audit_explanations", ctx.lang), {})
     has = rates.select(pl.int_range(pl.len()).alias("i"), "explanation", "progress_value", "ratio_value").filter(
         pl.col("explanation").is_not_null())
     for i, explanation, progress, ratio in has.iter_rows():
