@@ -197,16 +197,16 @@ def rule_matrix(ctx: Context, rows: pl.DataFrame | None = None, *, include_repea
     """Every KPI row under every rule (model kpi_rule_results): value, score, status, status label,
     common tier (tier_code), and per KPI row n_tiers, n_rules_with_status and flips. Long format."""
     rows = kpi_rows(ctx, include_repeats=include_repeats) if rows is None else rows
-    labels = pl.DataFrame(
-        [(rule, code, status_label(ctx, rule, code)) for rule in RULE_NAMES for code in [*status_codes(rule), NOT_EVALUABLE]],
-        schema=["rule", "_status", "status_label"], orient="row")
+    # Each (rule, status) pair's label, looked up on one key column (a join on two columns cost ~10 ms more).
+    labels = {f"{rule}\x1f{code}": status_label(ctx, rule, code) for rule in RULE_NAMES for code in [*status_codes(rule), NOT_EVALUABLE]}
     # The display labels depend on the KPI row only: made on the rows, before the rules multiply them by four
     # (87,000 rows at 1,741 cities), and placed last, where with_labels puts them.
     added = [column for column in ("city", "side_label", "group", "kpi") if column not in rows.columns]
     long = rule_results(ctx, with_labels(ctx, rows, many_cities(ctx)), RULE_NAMES).with_columns(
-        pl.col("status").fill_null(NOT_EVALUABLE).alias("_status"),
         pl.col("tier").fill_null(NOT_EVALUABLE).alias("tier_code"),
-    ).join(labels, on=["rule", "_status"], how="left", maintain_order="left").drop("_status")
+        pl.concat_str([pl.col("rule"), pl.col("status").fill_null(NOT_EVALUABLE)], separator="\x1f")
+        .replace_strict(labels, default=None, return_dtype=pl.String).alias("status_label"),
+    )
     return long.select([c for c in long.columns if c not in added] + added)
 
 
