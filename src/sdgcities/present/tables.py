@@ -11,6 +11,7 @@ import html
 import math
 import re
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from sdgcities.present.figures import SOURCE_LABEL, _check_source, chart_mode, source_html, spec_json
@@ -51,11 +52,13 @@ def format_value(value: Any, decimals: int | None = None) -> tuple[str, bool]:
     return str(value), False
 
 
-def _table_rows(table: Any) -> tuple[list[str], list[list[Any]]]:
+def _table_rows(table: Any) -> tuple[list[str], list[Sequence[Any]]]:
     """Column names and every row (Python values) of a pandas or polars table."""
     module = type(table).__module__
     if module.startswith("polars"):
-        return [str(c) for c in table.columns], [list(r) for r in table.rows()]
+        # polars' row tuples as they are: the rows are only read (and JSON writes a tuple as an array);
+        # copying 20,000 of them into lists cost ~5 ms a table at 1,741 cities.
+        return [str(c) for c in table.columns], table.rows()
     import pandas as pd
 
     if isinstance(table, pd.Series):
@@ -123,7 +126,7 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
-def table_data_html(columns: list[str], rows: list[list[Any]]) -> str:
+def table_data_html(columns: list[str], rows: Sequence[Sequence[Any]]) -> str:
     """The complete table as JSON in the figure, for the renderer to write as CSV (and drop from the page).
 
     JSON's own encoder writes the cells it can hold as they are, and json_value is asked only for the
@@ -137,7 +140,7 @@ def table_data_html(columns: list[str], rows: list[list[Any]]) -> str:
     return f'<script type="application/json" class="{TABLE_DATA_CLASS}">{text}</script>'
 
 
-def long_table_parts(columns: list[str], rows: list[list[Any]], shown: int) -> str:
+def long_table_parts(columns: list[str], rows: Sequence[Sequence[Any]], shown: int) -> str:
     """What follows a long table's printed rows: the place of its note (the renderer writes it in the
     report's language, with the link to the CSV) and the complete table as data. In JupyterLab, where no
     renderer follows, the note alone, language-neutral ("… 2,000 / 20,000")."""

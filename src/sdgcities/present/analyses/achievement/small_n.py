@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from sdgcities.present.marks import MIN_BOX, n_small_groups
+from sdgcities.present.marks import MIN_BOX, many_cities, n_small_groups
 from sdgcities.present.notebook import Context
+
+
+PERIODS_LISTED = 3  # with many cities, the periods note names this many of the most common periods
 
 
 def centre_text(ctx: Context, value: float, n: int, *, decimals: int = 1, unit: str = "") -> str:
@@ -67,10 +70,20 @@ def _periods_note(ctx: Context, rows: pl.DataFrame) -> str:
     per = periods(ctx, rows)
     if per.height < 2:
         return ""
-    differ_periods = per.select("baseline", "target").unique().height > 1
-    differ_types = per["doc_types"].n_unique() > 1
+    n_periods = per.select("baseline", "target").unique().height
+    n_types = per["doc_types"].n_unique()
+    differ_periods, differ_types = n_periods > 1, n_types > 1
     if not (differ_periods or differ_types):
         return ""
+    if many_cities(per["city_id"].to_list()):
+        # A line per city would be unreadable (and at 1,741 cities ~140 KiB in each chart's subtitle):
+        # the counts, and the most common periods with how many cities have each.
+        common = (per.group_by("baseline", "target", "doc_types").len("count")
+                  .sort(["count", "baseline", "target", "doc_types"], descending=[True, False, False, False]).head(PERIODS_LISTED))
+        parts = ctx.w("achievement.sep.list").join(
+            ctx.w("achievement.periods.item_many", baseline=ctx.printed(r["baseline"]), target=ctx.printed(r["target"]),
+                  doc_types=r["doc_types"], count=r["count"]) for r in common.iter_rows(named=True))
+        return ctx.w("achievement.periods.many", n_cities=per.height, n_periods=n_periods, n_types=n_types, parts=parts)
     parts = ctx.w("achievement.sep.list").join(
         ctx.w("achievement.periods.city", city=ctx.city(r["city_id"]), baseline=ctx.printed(r["baseline"]), target=ctx.printed(r["target"]),
               doc_types=r["doc_types"]) for r in per.iter_rows(named=True))

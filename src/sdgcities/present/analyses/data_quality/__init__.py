@@ -24,7 +24,7 @@ from sdgcities.present.analyses.data_quality.tables import (
 from sdgcities.present.analyses.data_quality.text import (
     audit_explanation, classification_lines, classification_meaning, classification_name, code_list, finding_description,
     finding_explanation, finding_label, finding_lines, finding_name, fmt_number, join_phrases, missing_rate_phrases,
-    n_cities, neither_lines, neither_sentences, quoted_words, rule_name, status_name, with_audit_explanations,
+    n_cities, neither_lines, neither_sentences, quoted_words, rate_city_phrase, rule_name, status_name, with_audit_explanations,
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {"data", "figures", "tables", "text"}]

@@ -133,11 +133,17 @@ _RATE_QUERY = """
 
 
 def _rows_of(ctx: Context, rules: Sequence[str]) -> pl.DataFrame:
-    frame = ctx.con.sql(_RATE_QUERY, params={"cities": ctx.cities_param, "rules": list(rules)}).pl()
-    return _with_city_label(ctx, frame).with_columns(
-        (pl.col("table_code") + pl.lit(":") + pl.col("row_no")).alias("table_row"),
-        pl.coalesce("indicator_ja", "kpi_id").alias("kpi_label"),
-    )
+    # One query per run for the rows that publish a rate or a word (the notebook reads both sets): the
+    # conversion of the rows, not the filter, is what costs (~30 ms for 10,000 rows at 1,741 cities).
+    key = ("data_quality.audit_rows", tuple(ctx.cities))
+    if key not in ctx.memo:
+        frame = ctx.con.sql(_RATE_QUERY, params={"cities": ctx.cities_param, "rules": [*RATE_CLASSES, "status_only"]}).pl()
+        ctx.memo[key] = _with_city_label(ctx, frame).with_columns(
+            (pl.col("table_code") + pl.lit(":") + pl.col("row_no")).alias("table_row"),
+            pl.coalesce("indicator_ja", "kpi_id").alias("kpi_label"),
+        )
+    rows = ctx.memo[key]
+    return rows.filter(pl.col("rule").is_in(list(rules)))
 
 
 def published_rates(ctx: Context) -> pl.DataFrame:
@@ -277,8 +283,7 @@ def findings(ctx: Context) -> pl.DataFrame:
                     else list_sort(list_distinct(list_transform(f.related_ids, lambda r: split_part(r, ':', 1)))) end as doc_ids
         from data_quality_findings f left join kpis k on k.kpi_id = f.kpi_id
         where ($cities is null or list_contains($cities, f.city_id))
-        order by f.finding_id
-        """,
+        """,  # no order by: sorted below, on finding_id last (unique), so one order whatever the query's
         params={"cities": ctx.cities_param},
     ).pl()
     rank = {c: i for i, c in enumerate(FINDING_ORDER)}

@@ -17,6 +17,10 @@ from sdgcities.present.notebook import Context
 
 MAX_SCATTER_ROWS = 400  # published rates drawn in the scatter (two points each); above it a fixed sample
 MAX_POINT_LABELS = 10  # 'neither' points labelled with their table:row up to this many
+# The columns a scatter point carries into the spec: those its encodings and tooltip read (the spec
+# holds every point's row, twice in a report output: at 1,741 cities the sample's 800 points).
+POINT_COLUMNS = ("kpi_label", "city_label", "table_row", "published", "computed", "diff", "rule_label", "explanation_short", "size")
+LABEL_COLUMNS = ("computed", "published", "table_row")
 
 # Okabe-Ito colours; grey for rows without a published rate.
 CLASSIFICATION_COLOURS: dict[str, str] = {
@@ -149,7 +153,7 @@ def rates_scatter(ctx: Context, rates: pl.DataFrame, *, max_rows: int = MAX_SCAT
         line = alt.Chart(grid).mark_line(color="#777777", strokeDash=[4, 3], strokeWidth=1).encode(
             x=alt.X("x:Q", scale=scale), y=alt.Y("x:Q", scale=scale)
         )
-        dots = alt.Chart(subset).mark_point(filled=True, opacity=0.85, stroke="black", strokeWidth=0.4).encode(
+        dots = alt.Chart(subset.select(POINT_COLUMNS)).mark_point(filled=True, opacity=0.85, stroke="black", strokeWidth=0.4).encode(
             x=x, y=y, color=colour,
             size=alt.Size("size:Q", legend=None, scale=None),
             shape=alt.Shape("rule_label:N", legend=None, scale=alt.Scale(
@@ -168,7 +172,7 @@ def rates_scatter(ctx: Context, rates: pl.DataFrame, *, max_rows: int = MAX_SCAT
         labelled = subset.filter(pl.col("rule") == "neither")
         if labelled.height > MAX_POINT_LABELS:
             labelled = labelled.head(0)
-        labels = alt.Chart(labelled).mark_text(
+        labels = alt.Chart(labelled.select(LABEL_COLUMNS)).mark_text(
             align="left", dx=9, dy=-8, fontSize=11, color=CLASSIFICATION_COLOURS["neither"]
         ).encode(x=x, y=y, text="table_row:N")
         panels.append(alt.layer(band, line, dots, labels, title=alt.Title(panel_title, fontSize=13)).properties(width=300, height=300))

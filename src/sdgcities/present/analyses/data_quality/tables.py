@@ -131,30 +131,39 @@ def finding_count_table(ctx: Context, counts: pl.DataFrame, *, top: int = marks.
     return pl.DataFrame(rows)
 
 
-def _concerns(row: dict) -> str:
+def _filled(name: str) -> pl.Expr:
+    """The column holds text (a value Python would call true: neither null nor empty)."""
+    return pl.col(name).is_not_null() & (pl.col(name) != "")
+
+
+def _concerns() -> pl.Expr:
     """What a finding concerns: the KPI's table:row, a stakeholder id, or the related ids."""
-    if row.get("kpi_id"):
-        if row.get("table_code") and row.get("row_no"):
-            return f"{row['table_code']}:{row['row_no']}"
-        return row["kpi_id"]
-    if row.get("related_ids"):
-        return ", ".join(row["related_ids"])
-    return row.get("stakeholder_id") or ""
+    return (
+        pl.when(_filled("kpi_id") & _filled("table_code") & _filled("row_no"))
+        .then(pl.col("table_code") + pl.lit(":") + pl.col("row_no"))
+        .when(_filled("kpi_id")).then(pl.col("kpi_id"))
+        .when(pl.col("related_ids").list.len() > 0).then(pl.col("related_ids").list.join(", "))
+        .otherwise(pl.col("stakeholder_id").fill_null(""))
+    )
 
 
 def finding_table(ctx: Context, frame: pl.DataFrame, code: str) -> pl.DataFrame:
     """The findings of one code: city, what it concerns, explanation (from the catalogue, in the
-    report's language) and quotes (list column)."""
+    report's language) and quotes (list column).
+
+    Each distinct params is worded once (at 1,741 cities 1,787 findings of one code hold 646 distinct
+    params); the caller passes only the rows it shows when it shows a few (a summarised redaction list)."""
     part = frame.filter(pl.col("code") == code)
-    rows = part.select("kpi_id", "table_code", "row_no", "related_ids", "stakeholder_id", "params").iter_rows(named=True)
-    concerns, explanations = [], []
-    for r in rows:
-        concerns.append(_concerns(r))
-        explanations.append(finding_explanation(ctx, code, data.finding_params(r["params"])))
+    worded: dict[str | None, str] = {}
+    explanations = []
+    for params in part["params"].to_list():
+        if params not in worded:
+            worded[params] = finding_explanation(ctx, code, data.finding_params(params))
+        explanations.append(worded[params])
     return part.select(
         pl.col("finding_id").str.split(":").list.last().alias("No."),
         pl.col("city_label").alias(col(ctx, "city")),
-        pl.Series(col(ctx, "concerns"), concerns, dtype=pl.String),
+        _concerns().alias(col(ctx, "concerns")),
         pl.Series(col(ctx, "explanation"), explanations, dtype=pl.String),
         pl.col("quotes").alias(col(ctx, "quotes")),
     )
@@ -238,7 +247,7 @@ def quote_table_bundle(frame: pl.DataFrame, *, source: str, quote_column: str, l
         plain.append("\t".join(texts))
     rest = ""
     if shown < frame.height:
-        rest = tables.long_table_parts(columns, [list(r) for r in frame.rows()], shown)
+        rest = tables.long_table_parts(columns, frame.rows(), shown)
         plain.append(f"… {shown:,} / {frame.height:,}")
     figure = (
         f'<figure class="sdg-figure sdg-table-figure"><div class="sdg-table-wrap"{tables.scroll_style(frame.height, max_rows)}>'
