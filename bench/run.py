@@ -61,6 +61,7 @@ GOALS = {
 }
 LARGE = 1741  # the number of SDGs Future Cities candidates the suite must scale to (issue 12)
 SCALE = 200
+LARGE_ROUNDS = 3  # rounds of the comparison notebooks at 3 and at LARGE cities (fastest run of each kept)
 SECTIONS = ("suite", "runall", "render", "large", "scale200", "profile")
 QUICK = ("suite", "runall", "render")
 SUMMARY = re.compile(r"reports: (\d+) notebook run\(s\), (\d+) report\(s\) rendered")
@@ -651,16 +652,22 @@ def section_large(suite_root: Path, suite_db: Path, workdir: Path, seed: int, ti
     sizes = {3: (suite_root, suite_db), LARGE: (root, database)}
     for mode in ("engine", "fresh"):
         result[mode] = {}
-        for n, (r, db) in sizes.items():
-            jobs = comparison_jobs(config, "ja", r)
-            jobs_file = workdir / f"large-{mode}-{n}-jobs.json"
-            jobs_file.write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
-            run = measure([PYTHON, str(BENCH / "nbtime.py"), "--mode", mode, "--jobs", str(jobs_file), "--out", str(workdir / f"large-{mode}-{n}")],
-                          env=child_env(r, db, SDGCITIES_CHART_MODE="report"), cwd=r, timeout=timeout)
-            rows = last_json(run) or []
-            result[mode][str(n)] = {"run": run.brief(), "rows": rows}
-            if not rows:
-                say(f"{mode} at {n} cities", "FAILED", extra=fail_text(run))
+        # The goal's measure (engine) is taken in LARGE_ROUNDS rounds, the two sizes alternated, and each notebook's
+        # fastest run at each size is kept: one run of a notebook of about a second moved its ratio by ±0.25 on
+        # this shared machine. The other measure (fresh) is informative and runs once.
+        for round_no in range(LARGE_ROUNDS if mode == "engine" else 1):
+            for n, (r, db) in sizes.items():
+                jobs = comparison_jobs(config, "ja", r)
+                jobs_file = workdir / f"large-{mode}-{n}-jobs.json"
+                jobs_file.write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
+                run = measure([PYTHON, str(BENCH / "nbtime.py"), "--mode", mode, "--jobs", str(jobs_file), "--out", str(workdir / f"large-{mode}-{n}")],
+                              env=child_env(r, db, SDGCITIES_CHART_MODE="report"), cwd=r, timeout=timeout)
+                rows = last_json(run) or []
+                if not rows:
+                    say(f"{mode} at {n} cities (round {round_no + 1})", "FAILED", extra=fail_text(run))
+                kept = result[mode].setdefault(str(n), {"run": run.brief(), "rows": [], "rounds": 0})
+                kept["rounds"] += 1
+                _keep_fastest(kept["rows"], rows)
     for mode, label in (("engine", "suite's way (engine, kernel started)"), ("fresh", "Run All in a fresh kernel")):
         small = {r["name"]: r for r in (result[mode].get("3") or {}).get("rows", []) if not r["name"].startswith("warm-up")}
         large = {r["name"]: r for r in (result[mode].get(str(LARGE)) or {}).get("rows", []) if not r["name"].startswith("warm-up")}
@@ -675,6 +682,23 @@ def section_large(suite_root: Path, suite_db: Path, workdir: Path, seed: int, ti
             say(f"{short_name(name)}, {label}", f"{ratio:.2f}x", f"<= {GOALS['large_ratio']:g}x" if mode == "engine" else "",
                 ratio <= GOALS["large_ratio"] if mode == "engine" else None, f"{s['run_s']:.2f} s at {3}, {b['run_s']:.2f} s at {LARGE}{cpu}")
     return result
+
+
+def _keep_fastest(kept: list[dict], rows: list[dict]) -> None:
+    """Merge one round's job rows into `kept`: per job name the row of its fastest run without error, with every
+    round's run time in `runs_s`."""
+    by_name = {row["name"]: row for row in kept}
+    for row in rows:
+        old = by_name.get(row["name"])
+        runs = (old.get("runs_s", []) if old else []) + [row.get("run_s")]
+        better = old is None or (not row.get("error") and row.get("run_s") is not None
+                                 and (old.get("error") or old.get("run_s") is None or row["run_s"] < old["run_s"]))
+        chosen = dict(row if better else old, runs_s=runs)
+        if old is None:
+            kept.append(chosen)
+        else:
+            kept[kept.index(old)] = chosen
+        by_name[row["name"]] = chosen
 
 
 def section_scale200(workdir: Path, seed: int, timeout: float) -> dict:
@@ -1051,8 +1075,10 @@ def write_results_md(results: dict, path: Path) -> None:
         lines += ["", f"## {LARGE} cities (goal 7)", "",
                   f"_Measured {large.get('at', '')}; the 3 real cities plus {LARGE - 3} synthetic ones (bench/synth.py, seed "
                   f"{large.get('seed', 0)}). The suite's way: sdgcities.publish.engine.execute in one process after one warm-up run "
-                  "(front_matter), the time of each run (papermill on the started kernel, fresh namespace). Run All: a fresh kernel per "
-                  "notebook, as in goal 4 (kernel start not counted)._", ""]
+                  "(front_matter), the time of each run (papermill on the started kernel, fresh namespace); "
+                  f"{(large.get('engine') or {}).get('3', {}).get('rounds', 1)} rounds, the two sizes alternated, each notebook's fastest run "
+                  "at each size kept (every round's time in the list below the table). Run All: a fresh kernel per "
+                  "notebook, as in goal 4 (kernel start not counted), one round._", ""]
         if large.get("builds"):
             builds = ", ".join(f"{b['seconds']:.2f}" for b in large["builds"])
             lines.append(f"- build --force: {builds} s "
@@ -1071,6 +1097,12 @@ def write_results_md(results: dict, path: Path) -> None:
                              f"{fmt(r.get('small_cpu'))} / {fmt(r.get('large_cpu'))} ({cpu(r)}) | {fmt(f.get('small'))} | {fmt(f.get('large'))} | "
                              f"{'-' if f.get('ratio') is None else format(f['ratio'], '.2f') + '×'} | {cpu(f)} |")
             lines.append("")
+            for n in ("3", str(LARGE)):
+                rows = ((large.get("engine") or {}).get(n) or {}).get("rows", [])
+                runs = [f"{short_name(r['name'])} {', '.join('-' if v is None else f'{v:.2f}' for v in r['runs_s'])}"
+                        for r in rows if r.get("runs_s") and not r["name"].startswith("warm-up")]
+                if runs:
+                    lines.append(f"- the suite's way at {n} cities, every round (s): " + "; ".join(runs))
             for mode in ("engine", "fresh"):
                 for n in ("3", str(LARGE)):
                     run = ((large.get(mode) or {}).get(n) or {}).get("run")
