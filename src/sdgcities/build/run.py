@@ -364,6 +364,30 @@ def _verify_swapped(database: Path, build_id: str, counts: dict[str, int]) -> No
         raise BuildError(f"{paths.relative(database)} is not the file this build wrote (build id {info.get('build_id')}, expected {build_id})")
 
 
+def _arrow_without_pandas() -> None:
+    """pyarrow imports pandas (a fifth of a second of CPU) at its first conversion of Python values, only to ask
+    whether they are pandas objects, which the build's records never are. For a process that only builds, its
+    first conversion is made with pandas hidden: pyarrow then takes it to be absent, and imports it only when
+    asked for a pandas object (to_pandas), as does any `import pandas` later in the process."""
+    if "pandas" in sys.modules:
+        return
+    hidden = _NoPandas()
+    sys.meta_path.insert(0, hidden)  # an import of pandas now raises ImportError
+    try:
+        pa.array([], type=pa.int32())
+    finally:
+        sys.meta_path.remove(hidden)
+
+
+class _NoPandas:
+    """An import finder that refuses pandas."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError("pandas is hidden while pyarrow is primed (sdgcities.build.run)")
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Validate the curated data and build data/curated/sdgs.duckdb.")
     parser.add_argument("--check", action="store_true", help="validate the inputs only; write nothing")
@@ -388,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"inputs valid: {len(inputs.documents)} documents, {len(inputs.kpis)} KPI rows, {len(inputs.kpi_observations)} observations; "
                   f"{len(models)} models")
         else:
+            _arrow_without_pandas()
             build(args.database, force=args.force, wait=not args.no_wait)
     except CuratedDataError as error:
         print(f"make data: the inputs were refused, nothing was written.\n{error}", file=sys.stderr)

@@ -18,7 +18,7 @@ from sdgcities import paths
 from sdgcities.build.inputs.beside import Beside
 from sdgcities.build.inputs.checks import (
     _check_documents_columns, _check_ids, _check_quotes, _check_reference, _check_stakeholder_conventions,
-    _check_targets, _derive_and_check_kpis,
+    _check_targets, _derive_and_check_kpis, derive_kpi_values, derive_targets,
 )
 from sdgcities.build.inputs.extraction_losses import load_losses
 from sdgcities.build.inputs.manifests import load_manifests
@@ -183,9 +183,7 @@ def _load_inputs(beside: bool = False):
                 problems.append(Problem(f"{folder_name}/{table}.csv", f"missing: every document needs {table}.csv (a header line alone when there is nothing)"))
                 continue
             inputs.input_files.append(path)
-            records = _parse_rows(path, spec, problems, f"{folder_name}/{table}.csv", csv_counts)
-            for record in records:
-                record["_doc_id"] = document["doc_id"]
+            records = _parse_rows(path, spec, problems, f"{folder_name}/{table}.csv", csv_counts, document["doc_id"])
             getattr(inputs, table).extend(records)
             rows_per_document[(document["doc_id"], table)] += len(records)
         rows_per_table = {table: rows_per_document[(document["doc_id"], table)] for table in DOC_TABLES}
@@ -197,19 +195,21 @@ def _load_inputs(beside: bool = False):
     def check(found: list[Problem], *, derive_only: bool = False) -> list[Problem]:
         """Every check across rows, in order, appending to `found`. Three of them also derive values the database
         holds (SDG target lists, the years and numbers of KPI cells, the amounts of content rows): with
-        derive_only, only those run (their problems left to a copy running them all)."""
-        if not derive_only:
-            _check_documents_columns(inputs, found)
-            _check_ids(inputs, found)
+        derive_only, only their derivations run (their checks left to a copy running them all)."""
+        if derive_only:  # the derivations of _check_targets and _derive_and_check_kpis, without their checks
+            derive_targets(inputs)
+            derive_kpi_values(inputs)
+            check_content(inputs, texts, found)
+            return found
+        _check_documents_columns(inputs, found)
+        _check_ids(inputs, found)
         _check_targets(inputs, target_goal, goal_numbers, found)
-        if not derive_only:
-            _check_quotes(inputs, texts, found)
-            _check_stakeholder_conventions(inputs, found)
+        _check_quotes(inputs, texts, found)
+        _check_stakeholder_conventions(inputs, found)
         _derive_and_check_kpis(inputs, found)
         check_content(inputs, texts, found)
-        if not derive_only:
-            check_meaning(inputs, texts, found)
-            check_counts(doc_ids, found, csv_counts)
+        check_meaning(inputs, texts, found)
+        check_counts(doc_ids, found, csv_counts)
         return found
 
     if beside and not problems:
