@@ -136,11 +136,37 @@ def input_files() -> list[Path]:
     under sql/, and the build code with paths.py. Code under present/ and publish/ and the word
     catalogues are not inputs: changing them leaves the database up to date."""
     root = paths.root()
-    files = [p for p in (root / "data" / "raw").glob("*") if p.is_file()]
-    files += [p for p in paths.curated_dir().rglob("*") if p.suffix in (".csv", ".yaml", ".sha256") and not p.name.startswith("data_dictionary")]
-    files += [p for p in paths.sql_dir().rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    files = [path for path, is_file in _entries(root / "data" / "raw") if is_file]
+    files += [path for path, _ in _entries(paths.curated_dir(), below=True)
+              if path.suffix in (".csv", ".yaml", ".sha256") and not path.name.startswith("data_dictionary")]
+    files += [path for path, is_file in _entries(paths.sql_dir(), below=True) if is_file and "__pycache__" not in path.parts]
     files += sorted((paths.package_dir() / "build").rglob("*.py")) + [paths.package_dir() / "paths.py"]
     return sorted(files, key=_path_order)
+
+
+def _entries(folder: Path, below: bool = False) -> list[tuple[Path, bool]]:
+    """(path, whether it is a file, links followed) of every entry of a folder, and with `below` of the folders
+    within it (not those behind links): what folder.glob("*") or folder.rglob("*") find, and path.is_file() says,
+    from one listing of each folder (rglob lists each twice, and is_file asks again for each file)."""
+    found: list[tuple[Path, bool]] = []
+    folders = [folder] if folder.is_dir() else []
+    while folders:
+        current = folders.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except PermissionError:
+            continue
+        for entry in entries:
+            path = current / entry.name
+            try:
+                is_file = entry.is_file()
+            except OSError:
+                is_file = False
+            found.append((path, is_file))
+            if below and entry.is_dir(follow_symlinks=False):
+                folders.append(path)
+    return found
 
 
 def _path_order(path: Path) -> tuple[str, ...]:

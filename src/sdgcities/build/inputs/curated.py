@@ -25,7 +25,7 @@ from sdgcities.build.inputs.manifests import load_manifests
 from sdgcities.build.inputs.names import folders_resolved_once, relative
 from sdgcities.build.inputs.problems import CuratedDataError, Problem, _problem
 from sdgcities.build.inputs.row_counts import check_counts
-from sdgcities.build.inputs.tables import DOC_TABLES, REFERENCE_TABLES, _parse_rows
+from sdgcities.build.inputs.tables import DOC_TABLES, REFERENCE_TABLES, _parse_rows, parse_files
 from sdgcities.build.inputs.validate_sources import check_reference_checksums
 
 # Where each part lives: problems.py (Problem, CuratedDataError), tables.py (columns, vocabularies, the CSV
@@ -136,6 +136,48 @@ def _forget_readings() -> None:
                 value.cache_clear()
 
 
+def _read_tables_per_file(inputs: Inputs, tables: dict, folders: list[tuple[str, Path, str, set[str]]], problems: list[Problem],
+                          csv_counts: dict[Path, dict]) -> None:
+    """Read every document's tables and its extraction losses, a file at a time, adding every problem found."""
+    rows_per_document: Counter[tuple[str, str]] = Counter()  # (doc_id, table) -> rows read so far
+    for doc_id, folder, folder_name, files in folders:
+        for table, spec in tables.items():
+            path = folder / f"{table}.csv"
+            if f"{table}.csv" not in files:
+                problems.append(Problem(f"{folder_name}/{table}.csv", f"missing: every document needs {table}.csv (a header line alone when there is nothing)"))
+                continue
+            inputs.input_files.append(path)
+            records = _parse_rows(path, spec, problems, f"{folder_name}/{table}.csv", csv_counts, doc_id)
+            getattr(inputs, table).extend(records)
+            rows_per_document[(doc_id, table)] += len(records)
+        rows_per_table = {table: rows_per_document[(doc_id, table)] for table in DOC_TABLES}
+        inputs.extraction_losses += load_losses(folder, doc_id, rows_per_table, problems)
+
+
+def _read_tables_together(inputs: Inputs, tables: dict, folders: list[tuple[str, Path, str, set[str]]], problems: list[Problem],
+                          csv_counts: dict[Path, dict]) -> bool:
+    """As _read_tables_per_file, reading the files of each table together (tables.parse_files: a fifth of the
+    reading's time at 1,741 cities), when every file is there and reads without a problem; False, with
+    nothing read, otherwise (its problems are found and ordered by reading a file at a time)."""
+    if any(f"{table}.csv" not in files for _, _, _, files in folders for table in tables) or len({doc_id for doc_id, *_ in folders}) < len(folders):
+        return False  # (a document named twice reads its files twice, and counts their rows together)
+    found: list[Problem] = []
+    files = {doc_id: [folder / f"{table}.csv" for table in tables] for doc_id, folder, _, _ in folders}  # in the order of `tables`
+    read = {table: parse_files(spec, [(files[doc_id][number], f"{folder_name}/{table}.csv", doc_id) for doc_id, _, folder_name, _ in folders],
+                               found, csv_counts)
+            for number, (table, spec) in enumerate(tables.items())}
+    if found:
+        return False
+    for table, records in read.items():
+        getattr(inputs, table).extend(records)
+    for doc_id, folder, _, _ in folders:
+        inputs.input_files += files[doc_id]
+        # Every row read is a record (no problem found): the rows of each file are its records.
+        rows_per_table = {table: csv_counts[path]["rows"] for table, path in zip(tables, files[doc_id]) if table in DOC_TABLES}
+        inputs.extraction_losses += load_losses(folder, doc_id, rows_per_table, problems)
+    return True
+
+
 def _load_inputs(beside: bool = False):
     """(inputs as read, the checks across rows): a function that runs them and raises every problem found, or,
     with `beside` and no problem found while reading, a Beside running them in a forked process that returns
@@ -171,23 +213,15 @@ def _load_inputs(beside: bool = False):
     for folder in folders:
         if folder.name not in doc_ids and (folder / "kpis.csv").exists():
             problems.append(Problem(paths.relative(folder), f"curated folder has no raw document manifest data/raw/{folder.name}.yaml (known documents: {', '.join(sorted(doc_ids))})"))
-    rows_per_document: Counter[tuple[str, str]] = Counter()  # (doc_id, table) -> rows read so far
     csv_counts: dict[Path, dict] = {}  # the row counts of the files read, for check_counts
-    for document in inputs.documents:
-        folder = curated / document["doc_id"]
-        folder_name = relative(folder)  # once per folder: resolving every file's path costs seconds at scale
-        files = _files_in(folder)
-        for table, spec in {**DOC_TABLES, **CONTENT_TABLES}.items():
-            path = folder / f"{table}.csv"
-            if f"{table}.csv" not in files:
-                problems.append(Problem(f"{folder_name}/{table}.csv", f"missing: every document needs {table}.csv (a header line alone when there is nothing)"))
-                continue
-            inputs.input_files.append(path)
-            records = _parse_rows(path, spec, problems, f"{folder_name}/{table}.csv", csv_counts, document["doc_id"])
-            getattr(inputs, table).extend(records)
-            rows_per_document[(document["doc_id"], table)] += len(records)
-        rows_per_table = {table: rows_per_document[(document["doc_id"], table)] for table in DOC_TABLES}
-        inputs.extraction_losses += load_losses(folder, document["doc_id"], rows_per_table, problems)
+    tables = {**DOC_TABLES, **CONTENT_TABLES}
+    # Each document's folder, its name as messages give it (once per folder: resolving every file's path costs
+    # seconds at scale) and its files.
+    folders_read = [(document["doc_id"], curated / document["doc_id"]) for document in inputs.documents]
+    folders_read = [(doc_id, folder, relative(folder), _files_in(folder)) for doc_id, folder in folders_read]
+    if not _read_tables_together(inputs, tables, folders_read, problems, csv_counts):
+        csv_counts.clear()
+        _read_tables_per_file(inputs, tables, folders_read, problems, csv_counts)
 
     # Process data.
     doc_ids = [d["doc_id"] for d in inputs.documents]

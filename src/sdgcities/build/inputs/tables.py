@@ -266,24 +266,49 @@ def _parse_rows(path: Path, spec: dict[str, Callable], problems: list[Problem], 
     its row counts (as row_counts.table_counts gives them), so that the check of the recorded counts need
     not read it again. The problems are those of read_csv, then those of the cells, row by row and in the
     order of the columns within a row; a row with a refused cell gives no record."""
-    name = name or paths.relative(path)
-    read = _read_rows(path, tuple(spec), problems, name)
-    if read is None:
-        return []
-    columns, rows, numbers, lines, clean = read
-    if counts is not None and clean:
-        counts[path] = table_counts(tuple(spec), rows)
-    if not rows:
-        return []
+    return parse_files(spec, [(path, name or paths.relative(path), doc_id)], problems, counts)
+
+
+def parse_files(spec: dict[str, Callable], files: list[tuple[Path, str, str | None]], problems: list[Problem],
+                counts: dict[Path, dict] | None = None) -> list[dict]:
+    """_parse_rows of each file (path, name, doc_id) in turn, its records and problems in that order: the files of
+    one table read together, so that each column is parsed once for them all rather than once per file."""
+    width = len(spec) + len(OPTIONAL_COLUMNS)
+    rows: list[list[str]] = []  # every file's rows, with the optional columns it lacks as empty cells
+    names: list[str] = []
+    doc_ids: list[str | None] = []
+    numbers: list[int] = []
+    lines: list[int] = []
+    file_columns: list[tuple[str, ...]] = []
+    read_problems: list[list[Problem]] = []  # per file
+    ends: list[int] = []  # per file, the end of its rows in `rows`
+    for path, name, doc_id in files:
+        found: list[Problem] = []
+        read = _read_rows(path, tuple(spec), found, name)
+        read_problems.append(found)
+        if read is not None:
+            columns, file_rows, file_numbers, file_lines, clean = read
+            if counts is not None and clean:
+                counts[path] = table_counts(tuple(spec), file_rows)
+            count = len(file_rows)
+            file_columns += repeat(columns, count)
+            if len(columns) < width:
+                padding = [""] * (width - len(columns))
+                file_rows = [cells + padding for cells in file_rows]
+            rows += file_rows
+            names += repeat(name, count)
+            doc_ids += repeat(doc_id, count)
+            numbers += file_numbers
+            lines += file_lines
+        ends.append(len(rows))
     # A column at a time (200,000 rows at the scale of every city): text columns by list comprehensions, the
     # other parsers once per distinct text of the column (they depend on the text alone), remembered for the
-    # process. An optional column absent from the file reads as empty.
-    count = len(rows)
+    # process. An optional column absent from a file reads as empty.
     values = []
     refused: list[tuple[int, int, Problem]] = []  # (row index, column index, problem)
+    by_column = list(zip(*rows)) if rows else [()] * width  # the texts of each column
     for position, (column, parse) in enumerate([*spec.items(), *OPTIONAL_COLUMNS.items()]):
-        index = columns.index(column) if column in columns else None
-        texts = [cells[index] for cells in rows] if index is not None else [""] * count
+        texts = by_column[position]
         kind = _INLINE.get(parse)
         if kind is _OPTIONAL:
             values.append([text.strip() or None for text in texts])
@@ -293,18 +318,18 @@ def _parse_rows(path: Path, spec: dict[str, Callable], problems: list[Problem], 
             if not all(parsed):
                 for k, value in enumerate(parsed):
                     if not value:
-                        refused.append((k, position, _cell_problem(name, column, parse, texts[k], numbers[k], lines[k])))
+                        refused.append((k, position, _cell_problem(names[k], column, parse, texts[k], numbers[k], lines[k])))
             values.append(parsed)
             continue
         known = _PARSED.setdefault(parse, {})
-        found: dict[str, Any] = {}
+        parsed_texts: dict[str, Any] = {}
         bad: set[str] = set()
         for text in set(texts):
             if text in known:
-                found[text] = known[text]
+                parsed_texts[text] = known[text]
                 continue
             try:
-                found[text] = value = parse(text)
+                parsed_texts[text] = value = parse(text)
             except CellError:
                 bad.add(text)  # a refused text is not kept: it is reported at each of its cells
                 continue
@@ -313,18 +338,35 @@ def _parse_rows(path: Path, spec: dict[str, Callable], problems: list[Problem], 
         if bad:
             for k, text in enumerate(texts):
                 if text in bad:
-                    refused.append((k, position, _cell_problem(name, column, parse, text, numbers[k], lines[k])))
-        values.append(list(map(found.get, texts)))
-    keys = ("_file", "_row", "_line", "_raw", *spec, *OPTIONAL_COLUMNS) + (("_doc_id",) if doc_id is not None else ())
-    raws = [dict(zip(columns, cells)) for cells in rows]
-    extra = (repeat(doc_id, count),) if doc_id is not None else ()
-    records = [dict(zip(keys, fields)) for fields in zip(repeat(name, count), numbers, lines, raws, *values, *extra)]
-    if refused:
-        refused.sort(key=lambda item: (item[0], item[1]))
-        problems.extend(problem for _, _, problem in refused)
-        dropped = {k for k, _, _ in refused}
-        records = [record for k, record in enumerate(records) if k not in dropped]
-    return records
+                    refused.append((k, position, _cell_problem(names[k], column, parse, text, numbers[k], lines[k])))
+        values.append(list(map(parsed_texts.get, texts)))
+    with_doc = any(doc_id is not None for _, _, doc_id in files)
+    # The cells as written are kept with the file's columns, for the checks that read them (raw_cells): a dict
+    # of them per row would cost the build a tenth of a second that only the checks need.
+    keys = ("_file", "_row", "_line", "_cells", "_columns", *spec, *OPTIONAL_COLUMNS) + (("_doc_id",) if with_doc else ())
+    extra = (doc_ids,) if with_doc else ()
+    records = [dict(zip(keys, fields)) for fields in zip(names, numbers, lines, rows, file_columns, *values, *extra)]
+    if not refused:
+        for found in read_problems:
+            problems += found
+        return records
+    # Each file's problems in turn: those of its reading, then those of its cells, by row and column.
+    refused.sort(key=lambda item: (item[0], item[1]))
+    position = 0
+    for found, end in zip(read_problems, ends):
+        problems += found
+        while position < len(refused) and refused[position][0] < end:
+            problems.append(refused[position][2])
+            position += 1
+    dropped = {k for k, _, _ in refused}
+    return [record for k, record in enumerate(records) if k not in dropped]
+
+
+def raw_cells(record: dict) -> dict[str, str]:
+    """A record's cells as written in its file (column -> text, before any parsing); {} for a record not read
+    from a curated table."""
+    cells = record.get("_cells")
+    return dict(zip(record["_columns"], cells)) if cells is not None else {}
 
 
 def _cell_problem(name: str, column: str, parse: Callable, text: str, row: int, line: int) -> Problem:
