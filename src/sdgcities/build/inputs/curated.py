@@ -183,7 +183,7 @@ def _load_inputs(beside: bool = False):
     with `beside` and no problem found while reading, a Beside running them in a forked process that returns
     their problems (and the inputs with the values the checks derive)."""
     # Imported here: these modules import Inputs from this one.
-    from sdgcities.build.inputs.curated_content import CONTENT_TABLES, check_content
+    from sdgcities.build.inputs.curated_content import CONTENT_TABLES, check_content, derive_content_values
     from sdgcities.build.inputs.validate_meaning import check_meaning
 
     problems: list[Problem] = []
@@ -230,10 +230,10 @@ def _load_inputs(beside: bool = False):
         """Every check across rows, in order, appending to `found`. Three of them also derive values the database
         holds (SDG target lists, the years and numbers of KPI cells, the amounts of content rows): with
         derive_only, only their derivations run (their checks left to a copy running them all)."""
-        if derive_only:  # the derivations of _check_targets and _derive_and_check_kpis, without their checks
+        if derive_only:  # the derivations of _check_targets, _derive_and_check_kpis and check_content, without their checks
             derive_targets(inputs)
             derive_kpi_values(inputs)
-            check_content(inputs, texts, found)
+            derive_content_values(inputs)
             return found
         _check_documents_columns(inputs, found)
         _check_ids(inputs, found)
