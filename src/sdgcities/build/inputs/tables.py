@@ -311,10 +311,11 @@ def parse_files(spec: dict[str, Callable], files: list[tuple[Path, str, str | No
         texts = by_column[position]
         kind = _INLINE.get(parse)
         if kind is _OPTIONAL:
-            values.append([text.strip() or None for text in texts])
+            stripped = list(map(str.strip, texts))
+            values.append([text or None for text in stripped] if "" in stripped else stripped)
             continue
         if kind is _REQUIRED:
-            parsed = [text.strip() for text in texts]
+            parsed = list(map(str.strip, texts))
             if not all(parsed):
                 for k, value in enumerate(parsed):
                     if not value:
@@ -345,7 +346,7 @@ def parse_files(spec: dict[str, Callable], files: list[tuple[Path, str, str | No
     # of them per row would cost the build a tenth of a second that only the checks need.
     keys = ("_file", "_row", "_line", "_cells", "_columns", *spec, *OPTIONAL_COLUMNS) + (("_doc_id",) if with_doc else ())
     extra = (doc_ids,) if with_doc else ()
-    records = [dict(zip(keys, fields)) for fields in zip(names, numbers, lines, rows, file_columns, *values, *extra)]
+    records = list(map(dict, map(zip, repeat(keys), zip(names, numbers, lines, rows, file_columns, *values, *extra))))
     if not refused:
         for found in read_problems:
             problems += found
