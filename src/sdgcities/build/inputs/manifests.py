@@ -4,6 +4,7 @@ the raw file's checksum unchanged (raw documents are immutable)."""
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[lis
     """Read every data/raw/*.yaml manifest, verify its raw file's checksum, and return the texts."""
     documents, texts = [], {}
     raw = paths.raw_dir()
-    for manifest_path in sorted(raw.glob("*.yaml")):
+    for manifest_path in sorted(raw.glob("*.yaml"), key=operator.attrgetter("parts")):  # as sorted(paths), faster
         name = relative(manifest_path)
         try:
             manifest = load_yaml(manifest_path.read_text(encoding="utf-8"))
