@@ -301,9 +301,10 @@ def parse_files(spec: dict[str, Callable], files: list[tuple[Path, str, str | No
             numbers += file_numbers
             lines += file_lines
         ends.append(len(rows))
-    # A column at a time (200,000 rows at the scale of every city): text columns by list comprehensions, the
-    # other parsers once per distinct text of the column (they depend on the text alone), remembered for the
-    # process. An optional column absent from a file reads as empty.
+    # A column at a time (200,000 rows at the scale of every city): text columns stripped by map, the other
+    # parsers run once per distinct text of the column (they depend on the text alone), remembered for the
+    # process; the records made by map too (no Python frame per row). An optional column absent from a file
+    # reads as empty.
     values = []
     refused: list[tuple[int, int, Problem]] = []  # (row index, column index, problem)
     by_column = list(zip(*rows)) if rows else [()] * width  # the texts of each column
