@@ -65,12 +65,16 @@ class _TimedConnection:
 def _install() -> None:
     for module, names in ((curated, ("_parse_rows", "load_manifests", "load_losses", "check_reference_checksums", "_check_reference",
                                      "_check_documents_columns", "_check_ids", "_check_targets", "_check_quotes",
-                                     "_check_stakeholder_conventions", "_derive_and_check_kpis", "check_counts")),
+                                     "_check_stakeholder_conventions", "_derive_and_check_kpis", "check_counts",
+                                     "derive_targets", "derive_kpi_values", "parse_files")),
                           (run, ("fingerprint", "load_inputs", "_check_database", "_verify_swapped")),
                           (run.dbfile, ("write_sidecar",))):
         for name in names:
-            setattr(module, name, _timed(f"{module.__name__.rsplit('.', 1)[-1]}.{name}", getattr(module, name)))
+            if hasattr(module, name):  # (names an older version lacks)
+                setattr(module, name, _timed(f"{module.__name__.rsplit('.', 1)[-1]}.{name}", getattr(module, name)))
     curated_content.check_content = _timed("curated_content.check_content", curated_content.check_content)
+    if hasattr(curated_content, "derive_content_values"):
+        curated_content.derive_content_values = _timed("curated_content.derive_content_values", curated_content.derive_content_values)
     validate_meaning.check_meaning = _timed("validate_meaning.check_meaning", validate_meaning.check_meaning)
     original_run_python = graph.run_python
     graph.run_python = lambda model, *args: _timed(f"model {model.name} (python)", original_run_python)(model, *args)
@@ -79,6 +83,7 @@ def _install() -> None:
                                           "Error": duckdb.Error, "__version__": duckdb.__version__})
     run.write_database = _timed("write_database (all)", run.write_database)
     run._arrow_table = _timed("run._arrow_table (source tables to Arrow)", run._arrow_table)
+    run.input_files = _timed("run.input_files", run.input_files)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     run.CHECK_BESIDE = args.beside  # in line by default, so that every check is timed
     _install()
+    if hasattr(run, "_arrow_without_pandas"):
+        run._arrow_without_pandas()  # as the build command (run.main) does
     with tempfile.TemporaryDirectory() as scratch:
         database = args.database or Path(scratch) / "sdgs.duckdb"
         with contextlib.redirect_stdout(sys.stderr), _clock("build total"):

@@ -136,11 +136,37 @@ def input_files() -> list[Path]:
     under sql/, and the build code with paths.py. Code under present/ and publish/ and the word
     catalogues are not inputs: changing them leaves the database up to date."""
     root = paths.root()
-    files = [p for p in (root / "data" / "raw").glob("*") if p.is_file()]
-    files += [p for p in paths.curated_dir().rglob("*") if p.suffix in (".csv", ".yaml", ".sha256") and not p.name.startswith("data_dictionary")]
-    files += [p for p in paths.sql_dir().rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    files = [path for path, is_file in _entries(root / "data" / "raw") if is_file]
+    files += [path for path, _ in _entries(paths.curated_dir(), below=True)
+              if path.suffix in (".csv", ".yaml", ".sha256") and not path.name.startswith("data_dictionary")]
+    files += [path for path, is_file in _entries(paths.sql_dir(), below=True) if is_file and "__pycache__" not in path.parts]
     files += sorted((paths.package_dir() / "build").rglob("*.py")) + [paths.package_dir() / "paths.py"]
     return sorted(files, key=_path_order)
+
+
+def _entries(folder: Path, below: bool = False) -> list[tuple[Path, bool]]:
+    """(path, whether it is a file, links followed) of every entry of a folder, and with `below` of the folders
+    within it (not those behind links): what folder.glob("*") or folder.rglob("*") find, and path.is_file() says,
+    from one listing of each folder (rglob lists each twice, and is_file asks again for each file)."""
+    found: list[tuple[Path, bool]] = []
+    folders = [folder] if folder.is_dir() else []
+    while folders:
+        current = folders.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except PermissionError:
+            continue
+        for entry in entries:
+            path = current / entry.name
+            try:
+                is_file = entry.is_file()
+            except OSError:
+                is_file = False
+            found.append((path, is_file))
+            if below and entry.is_dir(follow_symlinks=False):
+                folders.append(path)
+    return found
 
 
 def _path_order(path: Path) -> tuple[str, ...]:
@@ -383,6 +409,30 @@ def _verify_swapped(database: Path, build_id: str, counts: dict[str, int]) -> No
         raise BuildError(f"{paths.relative(database)} is not the file this build wrote (build id {info.get('build_id')}, expected {build_id})")
 
 
+def _arrow_without_pandas() -> None:
+    """pyarrow imports pandas (a fifth of a second of CPU) at its first conversion of Python values, only to ask
+    whether they are pandas objects, which the build's records never are. For a process that only builds, its
+    first conversion is made with pandas hidden: pyarrow then takes it to be absent, and imports it only when
+    asked for a pandas object (to_pandas), as does any `import pandas` later in the process."""
+    if "pandas" in sys.modules:
+        return
+    hidden = _NoPandas()
+    sys.meta_path.insert(0, hidden)  # an import of pandas now raises ImportError
+    try:
+        pa.array([], type=pa.int32())
+    finally:
+        sys.meta_path.remove(hidden)
+
+
+class _NoPandas:
+    """An import finder that refuses pandas."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError("pandas is hidden while pyarrow is primed (sdgcities.build.run)")
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Validate the curated data and build data/curated/sdgs.duckdb.")
     parser.add_argument("--check", action="store_true", help="validate the inputs only; write nothing")
@@ -407,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"inputs valid: {len(inputs.documents)} documents, {len(inputs.kpis)} KPI rows, {len(inputs.kpi_observations)} observations; "
                   f"{len(models)} models")
         else:
+            _arrow_without_pandas()
             build(args.database, force=args.force, wait=not args.no_wait)
     except CuratedDataError as error:
         print(f"make data: the inputs were refused, nothing was written.\n{error}", file=sys.stderr)

@@ -78,6 +78,13 @@ def _check_ids(inputs: Inputs, problems: list[Problem]) -> None:
             problems.append(_problem(record, "name_ja", None, "is empty but the row is not marked is_redacted"))
 
 
+def derive_targets(inputs: Inputs) -> None:
+    """The SDG targets of each KPI row as the list _check_targets derives (without its checks): the parts of
+    sdg_targets between semicolons, stripped, empty parts left out."""
+    for record in inputs.kpis:
+        record["sdg_targets"] = [part for part in map(str.strip, (record["sdg_targets"] or "").split(";")) if part]
+
+
 def _check_targets(inputs: Inputs, target_goal: dict[str, int], goals: set[int], problems: list[Problem]) -> None:
     valid = "valid targets look like 11.2 or 12.b (the 169 ids of data/curated/reference/sdg_targets.csv)"
     for record in inputs.kpis:
@@ -136,8 +143,20 @@ def _check_stakeholder_conventions(inputs: Inputs, problems: list[Problem]) -> N
             problems.append(_problem(record, "event_on_label", None, "event_on needs event_on_label, the date as printed"))
 
 
+def derive_kpi_values(inputs: Inputs) -> None:
+    """The values _derive_and_check_kpis derives (without its checks, none of which changes them): the number or
+    word of a published achievement, the year of an observation's label, its number and the number as printed."""
+    for record in inputs.kpis:
+        record["published_achievement_pct"], record["published_achievement_text"] = parse_percent_cell(record["published_achievement"])
+    for record in inputs.kpi_observations:
+        record["year"], record["is_fiscal_year"] = parse_year_label(record["label"])
+        printed = record["value_printed"] = record["value"]
+        record["value"] = parse_number(printed) if printed is not None else None
+
+
 def _derive_and_check_kpis(inputs: Inputs, problems: list[Problem]) -> None:
     """Derive years and numbers, and check them against the quotes and against each other."""
+    derive_kpi_values(inputs)  # derived first: deriving finds no problem, so the problems keep their order
     kpis = {k["kpi_id"]: k for k in inputs.kpis}
     for record in inputs.kpis:
         if not record["is_redacted"] and not record["indicator_ja"]:
@@ -146,16 +165,11 @@ def _derive_and_check_kpis(inputs: Inputs, problems: list[Problem]) -> None:
             problems.append(_problem(record, "synergy_to", record["synergy_to"], "synergy_from and synergy_to go together"))
         if record["synergy_from"] and record["synergy_from"] == record["synergy_to"]:
             problems.append(_problem(record, "synergy_to", record["synergy_to"], "a synergy links two different sides"))
-        pct, word = parse_percent_cell(record["published_achievement"])
-        record["published_achievement_pct"], record["published_achievement_text"] = pct, word
         printed = record["published_achievement"]
         if printed and "_quote_stripped" in record and strip_whitespace(printed) not in record["_quote_stripped"]:
             problems.append(_problem(record, "published_achievement", printed, "not printed in the row's source_quote"))
     for record in inputs.kpi_observations:
-        year, fiscal = parse_year_label(record["label"])
-        record["year"], record["is_fiscal_year"] = year, fiscal
-        record["value_printed"] = record["value"]
-        record["value"] = parse_number(record["value"]) if record["value"] is not None else None
+        year = record["year"]
         if record["value_printed"] is not None and record["value_text"] is not None:
             problems.append(_problem(record, "value_text", record["value_text"], "a cell holds either a number (value) or a text (value_text), not both"))
         if record["is_redacted"] and record["value_printed"] is not None:

@@ -10,6 +10,7 @@ source_quote, so a row cannot drift from its quote without the build noticing.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Callable
 
@@ -195,18 +196,33 @@ def _check_links(inputs: Inputs, problems: list[Problem]) -> None:
         seen[key] = record
 
 
+def derive_content_values(inputs: Inputs) -> None:
+    """The values check_content derives (none of its checks changes them): the number of a printed amount (None
+    when it is not one: a problem of the checks) with the amount as printed, and the year of a fact's label."""
+    for table in ("city_facts", "financing"):
+        for record in getattr(inputs, table):
+            printed = record["value_printed"] = record["value"]
+            record["value"] = None
+            if printed is not None:
+                with contextlib.suppress(ValueParseError):
+                    record["value"] = parse_printed_amount(printed)
+    for record in inputs.city_facts:
+        record["year"], record["is_fiscal_year"] = parse_year_label(record["date_label"])
+
+
 def _check_values(inputs: Inputs, problems: list[Problem]) -> None:
+    derive_content_values(inputs)  # derived first: deriving finds no problem, so the problems keep their order
     for table, label_columns in (("city_facts", ("fact_ja", "qualifier", "date_label", "source_ja")), ("financing", ("period_label",))):
         for record in getattr(inputs, table):
-            printed = record["value"]
-            record["value_printed"], record["value"] = printed, None
+            printed = record["value_printed"]
             if printed is not None:
                 if record["is_redacted"]:
                     problems.append(_problem(record, "value", printed, "a redacted value has no number: leave it empty"))
-                try:
-                    record["value"] = parse_printed_amount(printed)
-                except ValueParseError as error:
-                    problems.append(_problem(record, "value", printed, str(error)))
+                if record["value"] is None:  # not a number: parsed again for the reason
+                    try:
+                        parse_printed_amount(printed)
+                    except ValueParseError as error:
+                        problems.append(_problem(record, "value", printed, str(error)))
                 _check_printed_number(record, printed, problems)
             elif table == "city_facts" and not record["is_redacted"]:
                 problems.append(_problem(record, "value", None, "is empty but the fact is not marked is_redacted"))
@@ -215,7 +231,6 @@ def _check_values(inputs: Inputs, problems: list[Problem]) -> None:
             if table == "financing":
                 _in_quote(record, "description_ja", problems, by_line=True)
     for record in inputs.city_facts:
-        record["year"], record["is_fiscal_year"] = parse_year_label(record["date_label"])
         if record["year"] is not None and not 1900 <= record["year"] <= 2100:
             problems.append(_problem(record, "date_label", record["date_label"], f"implausible year {record['year']}"))
         if not re.fullmatch(r"[a-z][a-z0-9_]*", record["fact_key"]):

@@ -4,6 +4,7 @@ the raw file's checksum unchanged (raw documents are immutable)."""
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[lis
     """Read every data/raw/*.yaml manifest, verify its raw file's checksum, and return the texts."""
     documents, texts = [], {}
     raw = paths.raw_dir()
-    for manifest_path in sorted(raw.glob("*.yaml")):
+    for manifest_path in sorted(raw.glob("*.yaml"), key=operator.attrgetter("parts")):  # as sorted(paths), faster
         name = relative(manifest_path)
         try:
             manifest = load_yaml(manifest_path.read_text(encoding="utf-8"))
@@ -60,7 +61,8 @@ def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[lis
         if not raw_path.is_file():
             problems.append(Problem(name, f"the raw file {paths.relative(raw_path)} does not exist", column="file", value=manifest["file"]))
             continue
-        actual = sha256_of(raw_path)
+        data = raw_path.read_bytes()  # read once: hashed, then decoded
+        actual = hashlib.sha256(data).hexdigest()
         if actual != manifest["sha256"]:
             problems.append(Problem(
                 paths.relative(raw_path),
@@ -69,7 +71,7 @@ def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[lis
                 column="sha256", value=actual))
             continue
         try:
-            texts[manifest["doc_id"]] = raw_path.read_text(encoding="utf-8")
+            texts[manifest["doc_id"]] = _as_text(data)
         except UnicodeDecodeError as error:
             problems.append(Problem(paths.relative(raw_path), f"raw document is not UTF-8 text: {error}"))
             continue
@@ -78,6 +80,12 @@ def load_manifests(problems: list[Problem], known_cities: set[str]) -> tuple[lis
     if not documents and not problems:
         problems.append(Problem(paths.relative(raw), "no raw documents: expected data/raw/<doc_id>.txt with data/raw/<doc_id>.yaml"))
     return documents, texts
+
+
+def _as_text(data: bytes) -> str:
+    """The text Path.read_text(encoding="utf-8") gives of a file's bytes (universal newlines: \r\n and \r read as \n)."""
+    text = data.decode("utf-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _manifest_date_problems(name: str, manifest_path: Path) -> list[Problem]:

@@ -13,16 +13,28 @@ from pathlib import Path
 from sdgcities import paths
 
 _folders: dict[str, str | None] | None = None  # folder as given -> its resolved name under the root (None: outside)
+_resolved: dict[str, Path] | None = None  # folder as given -> Path.resolve() of it
 
 
 @contextlib.contextmanager
 def folders_resolved_once():
-    global _folders
-    _folders = {}
+    global _folders, _resolved
+    _folders, _resolved = {}, {}
     try:
         yield
     finally:
-        _folders = None  # outside a load every call resolves again: folders may change between builds
+        _folders = _resolved = None  # outside a load every call resolves again: folders may change between builds
+
+
+def resolved(folder: Path) -> Path:
+    """folder.resolve(), once per load of the inputs."""
+    known = _resolved  # read once: a load ending in another thread sets it to None
+    if known is None:
+        return folder.resolve()
+    key = str(folder)
+    if key not in known:
+        known[key] = folder.resolve()
+    return known[key]
 
 
 def relative(path: Path) -> str:

@@ -78,6 +78,7 @@ _ERA_LABEL = re.compile(r"(令和|平成|昭和|R|H|S)\s*(元|\d{1,2})\s*(年度
 _WESTERN_LABEL = re.compile(r"((?:19|20)\d{2})\s*(年度|年)?")
 
 
+@lru_cache(maxsize=1 << 16)  # 65,000 observations at 1,741 cities print a few hundred labels
 def parse_year_label(label: str | None) -> tuple[int | None, bool]:
     """Return (year, is_fiscal_year) for a printed year label.
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sdgcities.build.inputs.curated import Inputs
 from sdgcities.build.inputs.problems import Problem, _problem
-from sdgcities.build.inputs.tables import DOC_TABLES
+from sdgcities.build.inputs.tables import DOC_TABLES, raw_cells
 from sdgcities.build.inputs.exceptions import DeclaredExceptions
 from sdgcities.build.inputs.parsing import ValueParseError, parse_number, strip_whitespace
 from sdgcities.build.inputs.printed import (YEAR_RANGE, label_in_text, normalise, normalise_number, number_tokens, parse_date_label,
@@ -129,7 +129,7 @@ def _index(inputs: Inputs, parent: tuple[str, str] | None) -> dict[str, dict]:
 
 
 def _check_ids(record: dict, rules: QuoteRules, problems: list[Problem]) -> None:
-    raw = record.get("_raw", {})
+    raw = raw_cells(record) if rules.ids else {}
     for column in rules.ids:
         value = raw.get(column)
         if value and value != value.strip():
@@ -145,8 +145,9 @@ def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document:
     tokens = _value_tokens(quote, row_no) if rules.numbers or rules.last_cell else ()  # only those rules read them
     parent_quote = parent["source_quote"] if parent is not None else None
     own_values = set()
+    raw = raw_cells(record) if rules.numbers or rules.last_cell else {}
     for column in rules.numbers:
-        printed = record.get("_raw", {}).get(column, "").strip() or None  # the cell as written, before any parsing
+        printed = raw.get(column, "").strip() or None  # the cell as written, before any parsing
         if printed is None:
             continue
         try:
@@ -162,7 +163,7 @@ def _check_quote(record: dict, rules: QuoteRules, parent: dict | None, document:
         if parent_quote is not None and wanted not in _value_tokens(parent_quote, row_no):
             problems.append(_problem(record, column, printed, f"not printed as a whole number in the source_quote of its row {parent.get('_file')} row {parent.get('_row')}"))
     for column in rules.last_cell:
-        printed = record.get("_raw", {}).get(column, "").strip()
+        printed = raw.get(column, "").strip()
         if printed and not _ends_with(stripped, printed, tokens):
             problems.append(_problem(record, column, printed, "not the last cell of the row's source_quote, where the document prints it (the quote must end with it, a % aside)"))
     if parent_quote is not None and stripped not in squeeze(parent_quote):

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from sdgcities import paths
-from sdgcities.build.inputs.names import relative
+from sdgcities.build.inputs.names import relative, resolved
 from sdgcities.build.inputs.problems import Problem
 from sdgcities.build.inputs.printed import parse_date_label, parse_iso_date, show_date
 
@@ -31,7 +31,7 @@ def check_manifest(manifest: dict[str, str], manifest_path: Path, raw: Path, pro
             which = f"{paths.relative(raw)}/{file_name}" if raw_path.is_symlink() else name  # not resolved: that would follow the link
             problems.append(Problem(name, f"{which} is a symlink: raw documents and manifests must be real files inside data/raw/, not links to copies elsewhere", column="file", value=file_name))
             ok = False
-        elif raw_path.exists() and raw_path.resolve().parent != raw.resolve():
+        elif raw_path.exists() and raw_path.resolve().parent != resolved(raw):
             problems.append(Problem(name, "the raw file resolves outside data/raw/", column="file", value=file_name))
             ok = False
     published_on = parse_iso_date(manifest["published_on"])
