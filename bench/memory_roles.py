@@ -31,6 +31,10 @@ def role(process: psutil.Process, root_pid: int) -> str:
         cmd = " ".join(process.cmdline())
     except psutil.Error:
         return "gone"
+    if not cmd:
+        # A process that is ending has released its memory, and its command line reads empty until it is a zombie:
+        # it is ending, not "other" (the callers keep the role read while it ran, with the CPU it used).
+        return "gone"
     if "ipykernel" in cmd:
         return "kernel"
     if "chrom" in cmd or "headless_shell" in cmd:
@@ -45,6 +49,8 @@ def role(process: psutil.Process, root_pid: int) -> str:
         return "chromium browser"
     if "node" in cmd or "playwright" in cmd:
         return "playwright driver"
+    if "sdgcities.build" in cmd:
+        return "build checks (forked)"  # the copy of the build that checks the rows beside the writing
     return "other"
 
 
@@ -60,7 +66,10 @@ def sample(root: psutil.Process, cpu: dict[tuple[int, float], tuple[str, float]]
             pss = process.memory_full_info().pss
             times = process.cpu_times()
             name = role(process, root.pid)
-            cpu[(process.pid, process.create_time())] = (name, times.user + times.system)
+            key = (process.pid, process.create_time())
+            if key in cpu and name == "gone":  # an ending process: keep the role read while it ran
+                name = cpu[key][0]
+            cpu[key] = (name, times.user + times.system)
         except psutil.Error:
             continue
         entry = found[name]
