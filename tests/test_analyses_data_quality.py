@@ -158,6 +158,33 @@ def test_cities_without_rates_say_why(con):
     ]
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_with_many_cities_the_cities_without_rates_are_counted_per_reason(con, monkeypatch, lang):
+    """Above marks.MANY_CITIES the cities without a published rate are counted per reason, and those with one
+    are counted, not named; the reasons are made here from each city's rows."""
+    from sdgcities.present import marks
+
+    ctx = make_ctx(con, lang=lang)
+    summary = dq.audit_summary(ctx, dq.classification_counts(ctx), dq.published_rates(ctx), dq.status_only_rows(ctx))
+    named = dq.missing_rate_phrases(ctx, summary)
+    monkeypatch.setattr(marks, "MANY_CITIES", 1)
+    reasons = {"redacted": 0, "no_actual": 0, "no_rate": 0}
+    for row in dq.city_disclosure(ctx).iter_rows(named=True):
+        if row["city_id"] in summary["rate_cities"]:
+            continue
+        reason = ("redacted" if row["redacted"] == row["kpi_rows"] else "no_actual" if row["with_actual"] == 0 else "no_rate")
+        reasons[reason] += 1
+    assert reasons == {"redacted": 1, "no_actual": 1, "no_rate": 0}  # Hiratsuka all redacted, Kaga without actuals
+    counted = dq.missing_rate_phrases(ctx, summary)
+    assert counted == [ctx.w(f"findings.text.missing_many.{reason}", n=n) for reason, n in reasons.items() if n]
+    assert counted != named and not any(ctx.city(c) in " ".join(counted) for c in ("hiratsuka", "kaga"))
+    # one city publishes rates (Kumamoto): more than MANY_CITIES = 0 are counted, not named
+    assert summary["rate_cities"] == ["kumamoto"]
+    assert dq.rate_city_phrase(ctx, summary) == ctx.city("kumamoto")
+    monkeypatch.setattr(marks, "MANY_CITIES", 0)
+    assert ctx.city("kumamoto") not in dq.rate_city_phrase(ctx, summary)
+
+
 def test_a_city_without_rates_gives_empty_frames(con):
     ctx = make_ctx(con, cities=["kaga"], lang="en")
     assert dq.published_rates(ctx).height == 0

@@ -137,6 +137,36 @@ def test_periods_and_document_types_of_the_ambition_rows(con):
     assert note in spec["title"]["subtitle"]
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_with_many_cities_the_periods_note_counts_instead_of_naming(con, monkeypatch, lang):
+    """Above marks.MANY_CITIES the periods note gives how many cities, periods and sets of document types there
+    are and the most common periods with their number of cities, and names no city; the counts are made here
+    from the rows."""
+    ctx = make_ctx(con, lang=lang)
+    rows = ach.ambition(ctx).filter(pl.col("ambition_pct").is_not_null())
+    per_city = small_n.periods(ctx, rows)
+    monkeypatch.setattr(marks, "MANY_CITIES", 1)  # the two cities with rows are "many" now
+    said: list[tuple[str, dict]] = []
+    words = ctx.w
+
+    def recording(key, **params):
+        said.append((key, params))
+        return words(key, **params)
+
+    monkeypatch.setattr(ctx, "w", recording)
+    note = small_n._periods_note(ctx, rows)  # not the run's memo: the note of these rows, worded now
+    many = [params for key, params in said if key == "achievement.periods.many"]
+    assert len(many) == 1 and note
+    assert many[0]["n_cities"] == rows["city_id"].n_unique() == 2
+    assert many[0]["n_periods"] == per_city.select("baseline", "target").unique().height == 2
+    assert many[0]["n_types"] == per_city["doc_types"].n_unique() == 2
+    items = [params for key, params in said if key == "achievement.periods.item_many"]
+    # each city has its own period here, so each listed period counts one city; every period is listed
+    assert sorted((i["baseline"], i["target"], i["count"]) for i in items) == sorted(
+        (ctx.printed(b), ctx.printed(t), 1) for b, t in per_city.select("baseline", "target").rows())
+    assert not any(ctx.city(city) in note for city in per_city["city_id"])
+
+
 def test_network_edges_are_explained_by_the_rows_that_print_several_targets(con):
     ctx = make_ctx(con)
     network = syn.target_network(con, ctx.cities)
