@@ -93,6 +93,13 @@ def test_a_mart_is_a_view_unless_it_declares_itself_a_table(workspace):
     with dbfile.open_read_only(paths.database_path()) as con:
         kinds = dict(con.sql("select table_name, table_type from information_schema.tables").fetchall())
     assert kinds["documents"] == "VIEW" and kinds["kpi_rule_results"] == "BASE TABLE"
+    # Staging renames and casts a source table: a view over it, so the file holds each source once. Intermediate
+    # models (SQL and Python) are tables.
+    for model in by_name.values():
+        expected = {"staging": "VIEW", "intermediate": "BASE TABLE"}.get(model.stage)
+        if expected:
+            assert kinds[model.name] == expected, model.file
+    assert kinds["src_kpis"] == "BASE TABLE"
     # Only marts choose; a staging model declaring it is refused, naming the file.
     model = workspace / "sql" / "staging" / "stg_kpis.sql"
     model.write_text("-- materialized: table\n" + model.read_text(encoding="utf-8"), encoding="utf-8")
