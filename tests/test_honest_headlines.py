@@ -154,7 +154,7 @@ def test_with_many_cities_the_periods_note_counts_instead_of_naming(con, monkeyp
         return words(key, **params)
 
     monkeypatch.setattr(ctx, "w", recording)
-    note = small_n._periods_note(ctx, rows)  # not the run's memo: the note of these rows, worded now
+    note = small_n.periods_note(ctx, rows)
     many = [params for key, params in said if key == "achievement.periods.many"]
     assert len(many) == 1 and note
     assert many[0]["n_cities"] == rows["city_id"].n_unique() == 2

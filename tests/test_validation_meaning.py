@@ -101,6 +101,17 @@ def test_a_partner_name_not_in_its_quote(built):
     assert named(refused(built), "kumamoto_progress_2022/stakeholders.csv", 10, "name_ja", "熊本県立大学")
 
 
+def test_an_unknown_or_repeated_sdg_target_is_named(built):
+    """The targets cell is split on semicolons (blanks and empty parts ignored): an id that is not one of the 169
+    targets is named by itself, a target listed twice by the whole cell."""
+    assert edit_cell(built, KAGA_PLAN / "kpis.csv", 1, "sdg_targets", " 8.3 ;; 8.30; 8.3") == "8.3"
+    problems = refused(built)
+    unknown = named(problems, "kaga_plan_2026/kpis.csv", 1, "sdg_targets", "8.30")
+    assert unknown and "not an SDG target" in unknown[0].message
+    twice = named(problems, "kaga_plan_2026/kpis.csv", 1, "sdg_targets", "8.3 ;; 8.30; 8.3")  # the cell, stripped
+    assert twice and "lists a target twice" in twice[0].message
+
+
 def test_an_sdg_target_not_printed_in_its_quote(built):
     assert edit_cell(built, KAGA_PLAN / "kpis.csv", 1, "sdg_targets", "16.2") == "8.3"
     assert named(refused(built), "kaga_plan_2026/kpis.csv", 1, "sdg_targets", "16.2")

@@ -33,6 +33,7 @@ from sdgcities.build import dbfile, graph
 from sdgcities import paths
 from sdgcities.build.inputs.curated import CuratedDataError, Inputs, PendingChecks, load_inputs, load_inputs_beside
 from sdgcities.build.inputs.curated_content import CONTENT_SCHEMAS, CONTENT_SORT_KEYS
+from sdgcities.build.inputs.names import by_parts
 
 # Column types of the source tables the SQL models read. Private columns (starting with _) are
 # locations for messages and are not written, except _row (printed order within a file).
@@ -141,7 +142,7 @@ def input_files() -> list[Path]:
               if path.suffix in (".csv", ".yaml", ".sha256") and not path.name.startswith("data_dictionary")]
     files += [path for path, is_file in _entries(paths.sql_dir(), below=True) if is_file and "__pycache__" not in path.parts]
     files += sorted((paths.package_dir() / "build").rglob("*.py")) + [paths.package_dir() / "paths.py"]
-    return sorted(files, key=_path_order)
+    return sorted(files, key=by_parts)
 
 
 def _entries(folder: Path, below: bool = False) -> list[tuple[Path, bool]]:
@@ -169,17 +170,12 @@ def _entries(folder: Path, below: bool = False) -> list[tuple[Path, bool]]:
     return found
 
 
-def _path_order(path: Path) -> tuple[str, ...]:
-    """The order of sorted(paths), by their parts, without comparing Path objects (slow for 20,000 files)."""
-    return path.parts
-
-
 def fingerprint(files: list[Path]) -> str:
     """A content hash of every input of the build (data, SQL, and the build code itself)."""
     digest = hashlib.sha256()
     root = paths.root()
     prefix = str(root).rstrip("/") + "/"
-    for path in sorted(set(files), key=_path_order):
+    for path in sorted(set(files), key=by_parts):
         # The path relative to the root as found, as paths.relative gives it for a file that is not a link
         # (without resolving every file, which costs seconds at scale). str(path.relative_to(root)) for a
         # path under the root, by its text (pathlib's relative_to costs a tenth of a second at 20,000 files).

@@ -74,13 +74,14 @@ class BrowserReport:
     page_errors: list[str] = field(default_factory=list)
     blocked_requests: list[str] = field(default_factory=list)
     printings: int = 0  # page.pdf calls: 1 when the contents' page numbers were known beforehand, else 2
+    released_charts: int = 0  # charts replaced by a copy of their drawing before printing (release_charts)
 
 
 CHARTS_SETTLED_JS = ("() => Array.from(document.querySelectorAll('.sdg-chart')).every("
                      "e => ['done', 'error'].includes(e.getAttribute('data-state')))")
 FONTS_READY_JS = "() => document.fonts.ready.then(() => true)"
-STILL_CHARTS_JS = ("() => { for (const el of document.querySelectorAll('.sdg-chart[data-state=\"done\"]')) {"
-                   " el.replaceWith(el.cloneNode(true)); } return true; }")
+STILL_CHARTS_JS = ("() => { const done = document.querySelectorAll('.sdg-chart[data-state=\"done\"]');"
+                   " for (const el of done) { el.replaceWith(el.cloneNode(true)); } return done.length; }")  # charts replaced
 CHART_STATE_JS = (
     "() => { const els = Array.from(document.querySelectorAll('.sdg-chart'));"
     " return { total: els.length,"
@@ -407,7 +408,7 @@ def print_pdf(html_path: Path, pdf_path: Path, *, title: str, date: str = "", ex
                     + "; ".join(report.chart_errors or report.console_errors or ["no error reported"])
                 )
             if release_charts:  # a printed chart needs only its drawing
-                await page.evaluate(STILL_CHARTS_JS)
+                report.released_charts = await page.evaluate(STILL_CHARTS_JS)
                 await browser._collect_garbage(page)
             options = dict(
                 path=str(pdf_path),

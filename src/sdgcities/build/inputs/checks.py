@@ -78,24 +78,24 @@ def _check_ids(inputs: Inputs, problems: list[Problem]) -> None:
             problems.append(_problem(record, "name_ja", None, "is empty but the row is not marked is_redacted"))
 
 
+def _target_list(printed: str | None) -> list[str]:
+    """The SDG targets a KPI row's sdg_targets cell lists: the parts between semicolons, stripped, empty parts left out."""
+    return [part for part in map(str.strip, (printed or "").split(";")) if part]
+
+
 def derive_targets(inputs: Inputs) -> None:
-    """The SDG targets of each KPI row as the list _check_targets derives (without its checks): the parts of
-    sdg_targets between semicolons, stripped, empty parts left out."""
+    """The SDG targets of each KPI row as a list, as _check_targets derives them (without its checks)."""
     for record in inputs.kpis:
-        record["sdg_targets"] = [part for part in map(str.strip, (record["sdg_targets"] or "").split(";")) if part]
+        record["sdg_targets"] = _target_list(record["sdg_targets"])
 
 
 def _check_targets(inputs: Inputs, target_goal: dict[str, int], goals: set[int], problems: list[Problem]) -> None:
     valid = "valid targets look like 11.2 or 12.b (the 169 ids of data/curated/reference/sdg_targets.csv)"
     for record in inputs.kpis:
-        targets = []
-        for part in (record["sdg_targets"] or "").split(";"):
-            part = part.strip()
-            if not part:
-                continue
+        targets = _target_list(record["sdg_targets"])
+        for part in targets:
             if part not in target_goal:
                 problems.append(_problem(record, "sdg_targets", part, f"not an SDG target; {valid}"))
-            targets.append(part)
         if len(set(targets)) != len(targets):
             problems.append(_problem(record, "sdg_targets", record["sdg_targets"], "lists a target twice"))
         record["sdg_targets"] = targets

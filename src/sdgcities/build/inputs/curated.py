@@ -9,7 +9,6 @@ The file layout and the meaning of every column are described in data/curated/CU
 
 from __future__ import annotations
 
-import operator
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from sdgcities.build.inputs.checks import (
 )
 from sdgcities.build.inputs.extraction_losses import load_losses
 from sdgcities.build.inputs.manifests import load_manifests
-from sdgcities.build.inputs.names import folders_resolved_once, relative
+from sdgcities.build.inputs.names import by_parts, folders_resolved_once, relative
 from sdgcities.build.inputs.problems import CuratedDataError, Problem, _problem
 from sdgcities.build.inputs.row_counts import check_counts
 from sdgcities.build.inputs.tables import DOC_TABLES, REFERENCE_TABLES, _parse_rows, parse_files
@@ -66,10 +65,6 @@ def _check_city_ids_name_no_report(inputs: Inputs, problems: list[Problem]) -> N
     for record in inputs.cities:
         if record["city_id"] in RESERVED_CITY_IDS:
             problems.append(_problem(record, "city_id", record["city_id"], f"is the name of a report or folder; city ids must not be one of {', '.join(RESERVED_CITY_IDS)}"))
-
-
-# The order of sorted(paths), by their parts, without comparing Path objects (slow for thousands of files).
-_by_parts = operator.attrgetter("parts")
 
 
 def _files_in(folder: Path) -> set[str]:
@@ -211,10 +206,10 @@ def _load_inputs(beside: bool = False):
     _check_city_ids_name_no_report(inputs, problems)
 
     inputs.documents, texts = load_manifests(problems, city_ids)
-    inputs.input_files += sorted(paths.raw_dir().glob("*.yaml"), key=_by_parts) + sorted(paths.raw_dir().glob("*.txt"), key=_by_parts)
+    inputs.input_files += sorted(paths.raw_dir().glob("*.yaml"), key=by_parts) + sorted(paths.raw_dir().glob("*.txt"), key=by_parts)
     doc_ids = {d["doc_id"] for d in inputs.documents}
     curated = paths.curated_dir()
-    folders = sorted((p for p in curated.iterdir() if p.is_dir() and p.name != "reference"), key=_by_parts) if curated.is_dir() else []
+    folders = sorted((p for p in curated.iterdir() if p.is_dir() and p.name != "reference"), key=by_parts) if curated.is_dir() else []
     for folder in folders:
         if folder.name not in doc_ids and (folder / "kpis.csv").exists():
             problems.append(Problem(paths.relative(folder), f"curated folder has no raw document manifest data/raw/{folder.name}.yaml (known documents: {', '.join(sorted(doc_ids))})"))

@@ -8,9 +8,13 @@ is not a symlink is named from it: the same name, since only a link would resolv
 from __future__ import annotations
 
 import contextlib
+import operator
 from pathlib import Path
 
 from sdgcities import paths
+
+# The order of sorted(paths), by their parts, without comparing Path objects (slow for thousands of files).
+by_parts = operator.attrgetter("parts")
 
 _folders: dict[str, str | None] | None = None  # folder as given -> its resolved name under the root (None: outside)
 _resolved: dict[str, Path] | None = None  # folder as given -> Path.resolve() of it

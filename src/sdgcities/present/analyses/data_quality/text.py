@@ -209,7 +209,7 @@ def rate_city_phrase(ctx: Context, summary: dict[str, Any]) -> str:
     """The cities that publish a rate: named, or counted when there are more than a reader can take in
     (marks.MANY_CITIES; at 1,741 cities a list of 935 names)."""
     cities = summary["rate_cities"]
-    if len(cities) > marks.MANY_CITIES:
+    if marks.many_cities(cities):
         return n_cities(ctx, len(cities))
     return join_phrases(ctx, [ctx.city(c) for c in cities])
 
@@ -223,7 +223,7 @@ def missing_rate_phrases(ctx: Context, summary: dict[str, Any]) -> list[str]:
     """Per city without a published rate: its rows and why (all redacted, no actuals printed); with
     more such cities than marks.MANY_CITIES, how many cities have each reason."""
     rows = summary["no_rate_cities"]
-    if len(rows) > marks.MANY_CITIES:
+    if marks.many_cities(rows):
         reasons = [_missing_reason(row) for row in rows]
         return [ctx.w(f"findings.text.missing_many.{reason}", n=reasons.count(reason))
                 for reason in ("redacted", "no_actual", "no_rate") if reason in reasons]

@@ -52,7 +52,8 @@ def rule_tiers(ctx: Context, rule: str = RULE) -> dict[str, int]:
         "where ($cities is null or list_contains($cities, city_id)) and rule = $rule", params={"cities": ctx.cities_param, "rule": rule})
     (row,) = relation.fetchall()
     counts = {tier: int(n) for tier, n in zip(relation.columns, row)}
-    assert tuple(counts) == TIERS, counts  # the query names the tiers TIERS lists, in its order
+    if tuple(counts) != TIERS:  # the query names the tiers TIERS lists, in its order: one changed without the other
+        raise RuntimeError(f"rule_tiers: the query gives the tiers {tuple(counts)}, TIERS lists {TIERS}")
     return counts | {"evaluated": sum(counts.values())}
 
 
