@@ -93,3 +93,16 @@ def test_the_curated_row_counts_take_the_fast_reader_and_read_as_yaml_reads_them
     fast = _read_written_form(text)
     assert fast is not None, "the build's own form was not recognised: the fast path is never taken"
     assert fast == yaml.safe_load(text)
+
+
+@pytest.mark.parametrize("data", [
+    "一行目\n二行目\n".encode(), "一行目\r\n二行目\r\n".encode(), "a\rb\r\nc\n\r\n".encode(), "\ufeff先頭にBOM\r\n".encode(), b"", b"\r",
+])
+def test_a_raw_document_read_once_gives_the_text_read_text_gives(tmp_path, data):
+    """The manifests hash a raw document's bytes and decode the same bytes (manifests._as_text) instead of reading
+    the file twice: the text must be what Path.read_text(encoding="utf-8") gives (universal newlines, BOM kept)."""
+    from sdgcities.build.inputs import manifests
+
+    path = tmp_path / "doc.txt"
+    path.write_bytes(data)
+    assert manifests._as_text(data) == path.read_text(encoding="utf-8")
